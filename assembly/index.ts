@@ -1,0 +1,10 @@
+// The wasm module's exports: the flat kernel ABI. Every export takes only pointers, lengths and scalars.
+export function heap_base(): usize { return __heap_base; }
+export * from "./f32-vbinary/vbinary";
+export * from "./f32-vunary/vunary";
+export * from "./f32-vcmp/vcmp";
+export * from "./f32-reduce/reduce";
+export * from "./f32-reduce/softmax";
+export * from "./x8-copy/copy";
+export * from "./x32-vcvt/vcvt";
+export * from "./f32-rand/rand";

@@ -1,0 +1,49 @@
+/**
+ * The wasm module's exports, bound once by binding.ts. Pointers are byte offsets into `memory`;
+ * argument order is sizes, inputs, output, scalar params (../../assembly/index.ts).
+ */
+type Ptr = number;
+type Unary = (n: number, x: Ptr, y: Ptr) => void;
+type BinaryNd = (ndim: number, shape: Ptr, as: Ptr, bs: Ptr, a: Ptr, b: Ptr, out: Ptr) => void;
+type Compare = (n: number, a: Ptr, b: Ptr, out: Ptr) => void;
+type CopyNd = (ndim: number, shape: Ptr, ss: Ptr, ds: Ptr, src: Ptr, dst: Ptr) => void;
+type Reduce = (outer: number, n: number, inner: number, x: Ptr, out: Ptr) => void;
+
+export interface Kernels {
+  readonly memory: WebAssembly.Memory;
+  heap_base(): number;
+  // f32-vbinary
+  f32_vadd_nd: BinaryNd; f32_vsub_nd: BinaryNd; f32_vmul_nd: BinaryNd;
+  f32_vdiv_nd: BinaryNd; f32_vmax_nd: BinaryNd; f32_vmin_nd: BinaryNd;
+  // f32-vunary, f32-math
+  f32_vneg: Unary; f32_vabs: Unary; f32_vsqrt: Unary; f32_vrelu: Unary;
+  f32_vexp: Unary; f32_vlog: Unary; f32_vtanh: Unary; f32_vsigmoid: Unary; f32_vgelu: Unary; f32_verf: Unary;
+  f32_vclamp(n: number, x: Ptr, y: Ptr, lo: number, hi: number): void;
+  f32_vaffine(n: number, x: Ptr, y: Ptr, alpha: number, beta: number): void;
+  // f32-vcmp
+  f32_veq: Compare; f32_vne: Compare; f32_vlt: Compare; f32_vle: Compare; f32_vgt: Compare; f32_vge: Compare;
+  f32_vwhere(n: number, cond: Ptr, a: Ptr, b: Ptr, out: Ptr): void;
+  // f32-reduce
+  f32_rsum(outer: number, n: number, inner: number, x: Ptr, out: Ptr, divisor: number): void;
+  f32_rmax: Reduce; f32_rmin: Reduce;
+  f32_rargmax(outer: number, n: number, inner: number, x: Ptr, out: Ptr, isMin: number): void;
+  f32_softmax(rows: number, n: number, x: Ptr, y: Ptr): void;
+  f32_logsoftmax(rows: number, n: number, x: Ptr, y: Ptr): void;
+  // f32-gemm
+  f32_gemm_workspace_bytes(m: number, n: number, k: number): number;
+  f32_gemm(m: number, n: number, k: number, a: Ptr, lda: number, transA: number, b: Ptr, ldb: number, transB: number,
+    bias: Ptr, c: Ptr, ldc: number, workspace: Ptr, vmin: number, vmax: number): void;
+  f32_gemv(n: number, k: number, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
+  // x8-copy
+  x32_copy_nd: CopyNd; x8_copy_nd: CopyNd;
+  x8_gather_rows(nidx: number, rowBytes: number, nrows: number, table: Ptr, idx: Ptr, out: Ptr): number;
+  x32_fill(n: number, out: Ptr, bits: number): void;
+  x8_fill(n: number, out: Ptr, byte: number): void;
+  // x32-vcvt
+  u8_f32_vcvt: Unary; i8_f32_vcvt: Unary; i32_f32_vcvt: Unary; f32_i32_vcvt: Unary; f32_u8_vcvt: Unary; f32_i8_vcvt: Unary;
+  // f32-rand
+  rng_seed(state: Ptr, seedLo: number, seedHi: number): void;
+  rng_u32(state: Ptr): number;
+  f32_rand_uniform(n: number, state: Ptr, out: Ptr, lo: number, hi: number): void;
+  f32_rand_normal(n: number, state: Ptr, out: Ptr, mean: number, std: number): void;
+}

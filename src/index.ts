@@ -1,0 +1,26 @@
+// slimtensor: the universal entry point (no node: imports, no top-level import.meta.url).
+export { init, isInitialized } from './backend/binding.js';
+export type { InitOptions } from './backend/binding.js';
+export { SlimError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+
+export { Tensor, memoryStats } from './tensor/tensor.js';
+export type { MemoryStats, NestedArray } from './tensor/tensor.js';
+export { DTYPES, byteLength } from './tensor/dtype.js';
+export type { DType, DTypeTraits, TypedArrayFor } from './tensor/dtype.js';
+export type { Shape } from './tensor/shape.js';
+export { tidy, keep } from './tensor/scope.js';
+export { tensor, zeros, ones, full, arange } from './tensor/create.js';
+export { Rng, seed, uniform, normal } from './tensor/random.js';
+export type { RandomOptions } from './tensor/random.js';
+
+export {
+  add, sub, mul, div, maximum, minimum,
+  neg, abs, sqrt, exp, log, tanh, sigmoid, relu, gelu, erf, clamp, affine,
+  equal, notEqual, less, lessEqual, greater, greaterEqual, where,
+} from './ops/elementwise.js';
+export type { Operand } from './ops/elementwise.js';
+export { sum, mean, max, min, argmax, argmin, softmax, logSoftmax } from './ops/reduce.js';
+export { reshape, transpose, slice, concat, gather, broadcastTo, cast } from './ops/layout.js';
+export { matmul, linear } from './ops/matmul.js';
+export type { Activation } from './ops/matmul.js';
