@@ -23,6 +23,7 @@ function classOf(size: number): number {
  */
 export class Heap {
   private top: number;
+  private readonly start: number;
   private readonly bins: Set<number>[] = [];
   private readonly freeByStart = new Map<number, number>();
   private readonly freeByEnd = new Map<number, number>();
@@ -35,7 +36,7 @@ export class Heap {
     readonly capacity: () => number,
     private readonly grow: (bytes: number) => void,
   ) {
-    this.top = Math.ceil(base / ALIGN) * ALIGN;
+    this.start = this.top = Math.ceil(base / ALIGN) * ALIGN;
   }
 
   /** Returns a 16-byte aligned pointer to `bytes` bytes (0 for a zero-byte request). */
@@ -71,7 +72,7 @@ export class Heap {
 
   /** Bytes from the base to the highest block ever needed now (live + free holes). */
   get footprint(): number {
-    return this.top - this.base;
+    return this.top - this.start;
   }
 
   private takeFree(size: number): number | undefined {

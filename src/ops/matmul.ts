@@ -41,7 +41,7 @@ export function matmul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   if (a.rank === 3 && b.rank === 3 && batchA !== batchB) {
     throw new SlimError('SHAPE_MISMATCH', `${fn}: batch sizes differ: a ${shapeString(a.shape)} vs b ${shapeString(b.shape)}`);
   }
-  const batch = Math.max(batchA, batchB);
+  const batch = a.rank === 3 ? batchA : batchB;
   const out = empty(fn, a.rank === 3 || b.rank === 3 ? [batch, m, n] : [m, n], 'f32');
   if (out.size === 0) return out;
   // A row-major 3-D a times a shared 2-D b is one tall GEMM.

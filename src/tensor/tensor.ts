@@ -87,6 +87,7 @@ export class Tensor<D extends DType = DType> {
 
   /** The single element of a one-element tensor. */
   item(): number {
+    this.ptr;
     if (this.size !== 1) throw new SlimError('SHAPE_MISMATCH', `item: the tensor must have exactly 1 element, received shape ${shapeString(this.shape)} (${this.size} elements)`);
     return this.toTypedArray()[0]!;
   }
@@ -101,7 +102,7 @@ export function empty<D extends DType>(fn: string, shape: Shape, dtype: D): Tens
   const dims = checkShape(fn, 'shape', shape);
   const n = numel(dims);
   const bytes = byteLength(dtype, n);
-  if (!Number.isSafeInteger(bytes) || bytes > 2 ** 32) {
+  if (!Number.isSafeInteger(bytes) || bytes >= 2 ** 32) {
     throw new SlimError('OUT_OF_MEMORY', `${fn}: a ${shapeString(dims)} ${dtype} tensor needs ${bytes} bytes, past the 4 GiB wasm32 memory limit`);
   }
   return new Tensor(dims, dtype, heap().alloc(bytes), bytes);
