@@ -92,7 +92,7 @@ test('linear fuses bias and ReLU, on both the GEMM and the one-row GEMV paths', 
   fc.assert(
     fc.property(fc.constantFrom([1], [2], [3, 5], [1, 1], [17]), dim.filter((d) => d < 200), dim.filter((d) => d < 200), fc.boolean(), fc.boolean(), (lead, outF, inF, withBias, relu) => {
       st.tidy(() => {
-        const rows = lead.reduce((p, d) => p * d, 1);
+        const rows = (lead as readonly number[]).reduce((p, d) => p * d, 1);
         const x = randomF32(rows * inF, inF + 3);
         const w = randomF32(outF * inF, outF + 5);
         const bias = withBias ? randomF32(outF, 99) : undefined;

@@ -96,7 +96,7 @@ export function npBroadcastMap(out: readonly number[], inputs: { data: ArrayLike
 // ---------- arbitraries ----------
 
 /** Dims that sit on SIMD/tile boundaries: 0, 1, tile±1 for tiles 4, 8, 16, and a few primes. */
-export const BOUNDARY_DIMS = [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 15, 16, 17, 31, 32, 33, 37] as const;
+export const BOUNDARY_DIMS: readonly number[] = [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 15, 16, 17, 31, 32, 33, 37];
 
 export const dimArb = fc.constantFrom(...BOUNDARY_DIMS);
 

@@ -1,0 +1,48 @@
+// npm run bench -- <suite…> [--quick] [--json]
+// Suites: gemm-f32, gemv-f32, init (default: all). Ratios are measured in one run, single-threaded.
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as st from '../src/index.js';
+import { print, type Line, type Options } from './harness.js';
+import { ensurePeers } from './peers/ensure.js';
+import { gemmF32, gemvF32 } from './suites/f32.js';
+import { initFigures } from './suites/init.js';
+
+const SUITES: Record<string, (o: Options) => Promise<Line[]>> = { 'gemm-f32': gemmF32, 'gemv-f32': gemvF32 };
+/** Targets from the issues: the minimum ratio of ours over each peer, per suite and case. */
+const TARGETS: Record<string, (l: Line) => number | undefined> = {
+  'gemm-f32': (l) => (/^(256|512|1024)x/.test(l.case) ? { 'tfjs-backend-wasm': 1.35, 'onnxruntime-web': 1.5 }[l.peer] : undefined),
+  'gemv-f32': (l) => (l.case === '1x1024x1024' && l.peer !== 'js-loops' ? 1.2 : undefined),
+};
+
+const argv = process.argv.slice(2);
+const opts: Options = { quick: argv.includes('--quick'), json: argv.includes('--json') };
+const unknown = argv.filter((a) => a.startsWith('--') && a !== '--quick' && a !== '--json');
+const wanted = argv.filter((a) => !a.startsWith('--'));
+const names = wanted.length ? wanted : [...Object.keys(SUITES), 'init'];
+const bad = names.filter((n) => n !== 'init' && !(n in SUITES));
+if (unknown.length || bad.length) {
+  console.error(`bench: unknown ${unknown.length ? `option ${unknown[0]}` : `suite ${bad[0]}`}; suites: ${[...Object.keys(SUITES), 'init'].join(', ')}; options: --quick --json`);
+  process.exit(2);
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+if (!existsSync(root + 'src/backend/wasm-bytes.ts')) execFileSync('npm', ['run', 'build:wasm'], { cwd: root, stdio: 'inherit' });
+ensurePeers();
+await st.init();
+
+const misses: string[] = [];
+for (const name of names) {
+  if (name === 'init') {
+    for (const f of await initFigures(opts)) console.log(opts.json ? JSON.stringify(f) : `init      ${f.case.padEnd(22)} ${f.value} ${f.unit} (target ${f.target})`);
+    continue;
+  }
+  const out = await SUITES[name]!(opts);
+  print(out, opts);
+  for (const l of out) {
+    const t = TARGETS[name]?.(l);
+    if (t !== undefined && l.ratio < t) misses.push(`${l.suite} ${l.case} vs ${l.peer}: ${l.ratio}× < ${t}×`);
+  }
+}
+if (!opts.json && misses.length) console.log(`\nbelow target:\n  ${misses.join('\n  ')}`);
