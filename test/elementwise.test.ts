@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import './setup.js';
 import * as st from '../src/index.js';
-import { arrayOf, broadcastPairArb, closeAbsRel, f32Arb, firstMismatch, npBroadcastMap, npBroadcastShape, sameF32, SPECIALS, size, tensorArb, TOL, ulpDiff } from './reference.js';
+import { arrayOf, erf64, gelu64, broadcastPairArb, closeAbsRel, f32Arb, firstMismatch, npBroadcastMap, npBroadcastShape, sameF32, SPECIALS, size, tensorArb, TOL, ulpDiff } from './reference.js';
 
 const f = Math.fround;
 
@@ -63,43 +63,6 @@ for (const [name, op, ref] of EXACT_UNARY) {
       }),
     );
   });
-}
-
-/** Double-precision erf for the reference (Abramowitz–Stegun 7.1.5 series / continued fraction), ≤ 1e-15 relative. */
-export function erf64(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    let term = ax, sum = ax;
-    for (let n = 1; n < 200 && Math.abs(term) > 1e-18 * Math.abs(sum); n++) {
-      term *= (-ax * ax) / n;
-      sum += term / (2 * n + 1);
-    }
-    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  return Math.sign(x) * (1 - erfc64Large(ax));
-}
-
-/** erfc for x ≥ 2.5 by Lentz's continued fraction. */
-function erfc64Large(x: number): number {
-  if (x > 27) return 0;
-  let f = x, c = x, d = 0;
-  for (let n = 1; n < 500; n++) {
-    const an = n / 2;
-    d = x + an * d;
-    d = 1 / d;
-    c = x + an / c;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return Math.exp(-x * x) / (f * Math.sqrt(Math.PI));
-}
-
-export function gelu64(x: number): number {
-  if (x === -Infinity) return 0;
-  if (x < -5) return 0.5 * x * erfc64Large(-x / Math.SQRT2);
-  return 0.5 * x * (1 + erf64(x / Math.SQRT2));
 }
 
 const TRANSCENDENTAL = [

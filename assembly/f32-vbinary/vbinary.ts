@@ -93,3 +93,16 @@ export function f32_vmul_nd(ndim: i32, shape: usize, as: usize, bs: usize, a: us
 export function f32_vdiv_nd(ndim: i32, shape: usize, as: usize, bs: usize, a: usize, b: usize, out: usize): void { binaryNd(DIV, ndim, shape, as, bs, a, b, out); }
 export function f32_vmax_nd(ndim: i32, shape: usize, as: usize, bs: usize, a: usize, b: usize, out: usize): void { binaryNd(MAX, ndim, shape, as, bs, a, b, out); }
 export function f32_vmin_nd(ndim: i32, shape: usize, as: usize, bs: usize, a: usize, b: usize, out: usize): void { binaryNd(MIN, ndim, shape, as, bs, a, b, out); }
+
+// table[idx[i], :] += rows[i, :] for nidx rows of row_len floats (the adjoint of a row gather).
+// Indices were range-checked by the gather that produced them; repeated indices accumulate in order.
+export function f32_scatter_add_rows(nidx: i32, row_len: i32, idx: usize, rows: usize, table: usize): void {
+  const len = <usize>row_len;
+  for (let i: usize = 0; i < <usize>nidx; i++) {
+    const src = rows + ((i * len) << 2);
+    const dst = table + ((<usize>load<i32>(idx + (i << 2)) * len) << 2);
+    let j: usize = 0;
+    for (; j + 4 <= len; j += 4) v128.store(dst + (j << 2), f32x4.add(v128.load(dst + (j << 2)), v128.load(src + (j << 2))));
+    for (; j < len; j++) store<f32>(dst + (j << 2), load<f32>(dst + (j << 2)) + load<f32>(src + (j << 2)));
+  }
+}

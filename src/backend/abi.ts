@@ -36,6 +36,7 @@ export interface Kernels {
   f32_gemv(n: number, k: number, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
   // x8-copy
   x32_copy_nd: CopyNd; x8_copy_nd: CopyNd;
+  f32_scatter_add_rows(nidx: number, rowLen: number, idx: Ptr, rows: Ptr, table: Ptr): void;
   x8_gather_rows(nidx: number, rowBytes: number, nrows: number, table: Ptr, idx: Ptr, out: Ptr): number;
   x32_fill(n: number, out: Ptr, bits: number): void;
   x8_fill(n: number, out: Ptr, byte: number): void;

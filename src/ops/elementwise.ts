@@ -1,3 +1,4 @@
+import { record } from '../autograd/tape.js';
 import { args, kernels } from '../backend/binding.js';
 import { invalid } from '../errors.js';
 import { fromValues } from '../tensor/create.js';
@@ -33,6 +34,9 @@ function operands(fn: string, named: [string, Operand][]): { ts: Tensor[]; relea
   }
 }
 
+const tensorOrNull = (x: Operand): Tensor | null => (typeof x === 'number' ? null : x);
+const scalarOrNull = (x: Operand): number | null => (typeof x === 'number' ? x : null);
+
 type BinaryName = 'f32_vadd_nd' | 'f32_vsub_nd' | 'f32_vmul_nd' | 'f32_vdiv_nd' | 'f32_vmax_nd' | 'f32_vmin_nd';
 
 function binary(fn: string, kernel: BinaryName, a: Operand, b: Operand): Tensor<'f32'> {
@@ -46,7 +50,7 @@ function binary(fn: string, kernel: BinaryName, a: Operand, b: Operand): Tensor<
       const p = args([...c.shape, ...c.strides[0]!, ...c.strides[1]!]);
       kernels()[kernel](nd, p, p + 4 * nd, p + 8 * nd, x!.ptr, y!.ptr, out.ptr);
     }
-    return out;
+    return record(fn, [tensorOrNull(a), tensorOrNull(b)], out, { scalars: [scalarOrNull(a), scalarOrNull(b)] });
   } finally {
     release();
   }
@@ -72,7 +76,7 @@ function unary(fn: string, kernel: UnaryName, x: Tensor): Tensor<'f32'> {
   assertDType(fn, 'x', x, 'f32');
   const out = empty(fn, x.shape, 'f32');
   kernels()[kernel](x.size, x.ptr, out.ptr);
-  return out;
+  return record(fn, [x], out);
 }
 
 /** −x */
@@ -106,7 +110,7 @@ export function clamp(x: Tensor, lo: number, hi: number): Tensor<'f32'> {
   if (lo > hi) invalid(fn, 'lo', `≤ hi (${hi})`, lo);
   const out = empty(fn, x.shape, 'f32');
   kernels().f32_vclamp(x.size, x.ptr, out.ptr, lo, hi);
-  return out;
+  return record(fn, [x], out, { lo, hi });
 }
 
 /** x·alpha + beta elementwise, in one pass. */
@@ -116,7 +120,7 @@ export function affine(x: Tensor, alpha: number, beta = 0): Tensor<'f32'> {
   assertDType(fn, 'x', x, 'f32');
   const out = empty(fn, x.shape, 'f32');
   kernels().f32_vaffine(x.size, x.ptr, out.ptr, alpha, beta);
-  return out;
+  return record(fn, [x], out, { alpha, beta });
 }
 
 type CompareName = 'f32_veq' | 'f32_vne' | 'f32_vlt' | 'f32_vle' | 'f32_vgt' | 'f32_vge';
@@ -175,7 +179,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor<'f32'> {
     return withBroadcast(fn, [cond, ...ts], ([tc, ta, tb], shape) => {
       const out = empty(fn, shape, 'f32');
       kernels().f32_vwhere(out.size, tc!.ptr, ta!.ptr, tb!.ptr, out.ptr);
-      return out;
+      return record(fn, [cond, tensorOrNull(a), tensorOrNull(b)], out, { scalars: [null, scalarOrNull(a), scalarOrNull(b)] });
     });
   } finally {
     release();

@@ -1,3 +1,4 @@
+import { record } from '../autograd/tape.js';
 import { args, i32View, kernels } from '../backend/binding.js';
 import { SlimError, invalid } from '../errors.js';
 import { DTYPES, isDType, type DType } from '../tensor/dtype.js';
@@ -36,7 +37,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   }
   const out = empty(fn, dims, x.dtype);
   copyNd(x.dtype, [x.size], [1], [1], x.ptr, out.ptr);
-  return out;
+  return record(fn, [x], out);
 }
 
 /** Permutes the dims (default: reversed), materializing the result row-major. */
@@ -52,7 +53,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const own = stridesOf(x.shape);
   const out = empty(fn, shape, x.dtype);
   copyNd(x.dtype, shape, p.map((d) => own[d]!), stridesOf(shape), x.ptr, out.ptr);
-  return out;
+  return record(fn, [x], out, { perm: p });
 }
 
 /** Elements start ≤ i < end along `axis` (negative start/end count from the end, clamped like Python). */
@@ -72,7 +73,7 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   const own = stridesOf(x.shape);
   const out = empty(fn, shape, x.dtype);
   copyNd(x.dtype, shape, own, stridesOf(shape), x.ptr + ((s * own[ax]!) << DTYPES[x.dtype].shift), out.ptr);
-  return out;
+  return record(fn, [x], out, { axis: ax, start: s, end: e });
 }
 
 /** Joins tensors of one dtype whose shapes differ only along `axis`. */
@@ -99,7 +100,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
     copyNd(t.dtype, t.shape, stridesOf(t.shape), dst, t.ptr, out.ptr + ((offset * dst[ax]!) << DTYPES[t.dtype].shift));
     offset += t.shape[ax]!;
   }
-  return out;
+  return record(fn, xs, out, { axis: ax });
 }
 
 /** Rows of `table` (axis 0) picked by i32 `indices`: out shape is indices.shape + table.shape[1:] (an embedding lookup). */
@@ -117,6 +118,15 @@ export function gather(table: Tensor, indices: Tensor): Tensor {
     out.dispose();
     throw new SlimError('INDEX_OUT_OF_RANGE', `${fn}: indices[${bad}] = ${value} is outside [0, ${table.shape[0]}) (the rows of table)`);
   }
+  return record(fn, [table, indices], out);
+}
+
+/** @internal out = zeros(shape) with out[indices[i], :] += rows[i, :]: the adjoint of gather (its gradient). */
+export function scatterAddRows(shape: Shape, indices: Tensor, rows: Tensor): Tensor<'f32'> {
+  const out = empty('scatterAddRows', shape, 'f32');
+  const k = kernels();
+  k.x32_fill(out.size, out.ptr, 0);
+  k.f32_scatter_add_rows(indices.size, numel(shape.slice(1)), indices.ptr, rows.ptr, out.ptr);
   return out;
 }
 
@@ -131,7 +141,7 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   }
   const out = empty(fn, dims, x.dtype);
   copyNd(x.dtype, dims, broadcastStrides(x.shape, dims), stridesOf(dims), x.ptr, out.ptr);
-  return out;
+  return record(fn, [x], out);
 }
 
 /** Converts to `dtype`: integers to f32 exactly (i32 rounds past 2^24); f32 to integers truncates toward 0 and saturates, NaN → 0. */

@@ -1,3 +1,4 @@
+import { record } from '../autograd/tape.js';
 import { kernels, scratch } from '../backend/binding.js';
 import { SlimError, invalid } from '../errors.js';
 import { numel, shapeString } from '../tensor/shape.js';
@@ -43,18 +44,17 @@ export function matmul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   }
   const batch = a.rank === 3 ? batchA : batchB;
   const out = empty(fn, a.rank === 3 || b.rank === 3 ? [batch, m, n] : [m, n], 'f32');
-  if (out.size === 0) return out;
-  // A row-major 3-D a times a shared 2-D b is one tall GEMM.
-  if (a.rank === 3 && b.rank === 2 && !transposeA) {
+  if (out.size > 0 && a.rank === 3 && b.rank === 2 && !transposeA) {
+    // A row-major 3-D a times a shared 2-D b is one tall GEMM.
     gemm(batch * m, n, k, a.ptr, false, b.ptr, transposeB, 0, out.ptr, -Infinity, Infinity);
-    return out;
+  } else if (out.size > 0) {
+    for (let i = 0; i < batch; i++) {
+      const pa = a.ptr + (a.rank === 3 ? i * m * k * 4 : 0);
+      const pb = b.ptr + (b.rank === 3 ? i * k * n * 4 : 0);
+      gemm(m, n, k, pa, transposeA, pb, transposeB, 0, out.ptr + i * m * n * 4, -Infinity, Infinity);
+    }
   }
-  for (let i = 0; i < batch; i++) {
-    const pa = a.ptr + (a.rank === 3 ? i * m * k * 4 : 0);
-    const pb = b.ptr + (b.rank === 3 ? i * k * n * 4 : 0);
-    gemm(m, n, k, pa, transposeA, pb, transposeB, 0, out.ptr + i * m * n * 4, -Infinity, Infinity);
-  }
-  return out;
+  return record(fn, [a, b], out, { transposeA, transposeB });
 }
 
 export type Activation = 'none' | 'relu';
@@ -82,7 +82,6 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, activati
   if (activation !== 'none' && activation !== 'relu') invalid(fn, 'activation', "'none' or 'relu'", activation);
   const rows = numel(x.shape.slice(0, -1));
   const out = empty(fn, [...x.shape.slice(0, -1), outF], 'f32');
-  if (out.size === 0) return out;
-  gemm(rows, outF, inF, x.ptr, false, weight.ptr, true, bias == null ? 0 : bias.ptr, out.ptr, activation === 'relu' ? 0 : -Infinity, Infinity);
-  return out;
+  if (out.size > 0) gemm(rows, outF, inF, x.ptr, false, weight.ptr, true, bias == null ? 0 : bias.ptr, out.ptr, activation === 'relu' ? 0 : -Infinity, Infinity);
+  return record(fn, [x, weight, bias ?? null], out, { activation });
 }

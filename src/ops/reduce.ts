@@ -1,3 +1,4 @@
+import { record } from '../autograd/tape.js';
 import { kernels } from '../backend/binding.js';
 import { SlimError } from '../errors.js';
 import { checkAxis, numel, shapeString } from '../tensor/shape.js';
@@ -26,12 +27,12 @@ function reduce(fn: Kind, x: Tensor, axis: number | undefined, keepdims: boolean
     throw new SlimError('SHAPE_MISMATCH', `${fn}: cannot reduce an empty axis (x ${shapeString(x.shape)}, axis ${axis ?? 'all'}): ${fn} has no identity`);
   }
   const out = empty(fn, r.shape, 'f32');
-  if (out.size === 0) return out;
+  if (out.size === 0) return record(fn, [x], out, { axis, keepdims });
   const k = kernels();
   if (r.n === 0) k.x32_fill(out.size, out.ptr, fn === 'sum' ? 0 : 0x7fc00000);
   else if (fn === 'sum' || fn === 'mean') k.f32_rsum(r.outer, r.n, r.inner, x.ptr, out.ptr, fn === 'mean' ? r.n : 1);
   else k[fn === 'max' ? 'f32_rmax' : 'f32_rmin'](r.outer, r.n, r.inner, x.ptr, out.ptr);
-  return out;
+  return record(fn, [x], out, { axis, keepdims });
 }
 
 /** Σ over `axis` (default: all elements). */
@@ -63,7 +64,7 @@ function rowwise(fn: string, kernel: 'f32_softmax' | 'f32_logsoftmax', x: Tensor
   const n = x.shape[x.rank - 1]!;
   const out = empty(fn, x.shape, 'f32');
   if (out.size > 0) kernels()[kernel](x.size / n, n, x.ptr, out.ptr);
-  return out;
+  return record(fn, [x], out);
 }
 
 /** exp(x − max) / Σ exp(x − max) over the last axis. */

@@ -1,3 +1,4 @@
+import { backward, detach, type BackwardOptions } from '../autograd/backward.js';
 import { f32View, heap, i32View, i8View, u8View } from '../backend/binding.js';
 import { SlimError } from '../errors.js';
 import { byteLength, DTYPES, type DType, type TypedArrayFor } from './dtype.js';
@@ -5,6 +6,17 @@ import { track, untrack } from './scope.js';
 import { checkShape, numel, shapeString, type Shape } from './shape.js';
 
 export type NestedArray = number | NestedArray[];
+
+/** @internal An edge of the autograd graph: the op that made a tensor and what its rule needs. */
+export interface GradNode {
+  readonly op: string;
+  /** Inputs in op order (null where an input was a plain number, then in attrs). */
+  readonly inputs: readonly (Tensor | null)[];
+  /** Which inputs need a gradient. */
+  readonly needs: readonly boolean[];
+  /** Op attributes and scalar operands the rule needs (axis, perm, numbers…). */
+  readonly attrs: Readonly<Record<string, unknown>>;
+}
 
 interface Held { ptr: number; bytes: number }
 let liveTensors = 0;
@@ -27,6 +39,11 @@ export class Tensor<D extends DType = DType> {
   readonly size: number;
   readonly #held: Held;
   #disposed = false;
+  #requiresGrad = false;
+  /** Accumulated gradient of a leaf after backward(); owned by this tensor (disposed with it or when replaced). */
+  grad: Tensor<'f32'> | null = null;
+  /** @internal The op that produced this tensor while gradients were recorded. */
+  node: GradNode | null = null;
 
   /** @internal Use the creation functions (tensor, zeros, …) instead. */
   constructor(shape: Shape, dtype: D, ptr: number, bytes: number) {
@@ -41,6 +58,13 @@ export class Tensor<D extends DType = DType> {
   }
 
   get rank(): number { return this.shape.length; }
+
+  /** Whether gradients flow to this tensor; set it on leaves (parameters). Only f32 tensors can. */
+  get requiresGrad(): boolean { return this.#requiresGrad; }
+  set requiresGrad(value: boolean) {
+    if (value && this.dtype !== 'f32') throw new SlimError('DTYPE_MISMATCH', `requiresGrad: only f32 tensors can require gradients, received ${this.dtype}`);
+    this.#requiresGrad = value;
+  }
   get byteLength(): number { return this.#held.bytes; }
   get isDisposed(): boolean { return this.#disposed; }
 
@@ -50,10 +74,23 @@ export class Tensor<D extends DType = DType> {
     return this.#held.ptr;
   }
 
+  /** Back-propagates from this one-element tensor into the .grad of every leaf that requires it. */
+  backward(options?: BackwardOptions): void {
+    backward(this, options);
+  }
+
+  /** A copy outside the autograd graph. */
+  detach(): Tensor<D> {
+    return detach(this) as Tensor<D>;
+  }
+
   /** Frees the wasm memory now. Idempotent. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.node = null;
+    this.grad?.dispose();
+    this.grad = null;
     finalizer.unregister(this);
     untrack(this);
     release(this.#held);

@@ -1,0 +1,266 @@
+// Every gradient rule against central finite differences of a float64 reference forward.
+// Loss = Σ w·op(x…) with random weights w, so the upstream gradient is non-uniform.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import './setup.js';
+import * as st from '../src/index.js';
+import { erf64, gelu64, npBroadcastMap, npBroadcastShape, size } from './reference.js';
+
+type F64 = Float64Array;
+interface Input { shape: number[]; data: F64 }
+interface Case {
+  inputs: Input[];
+  /** Tensor forward with the library (inputs are f32 tensors that require grad). */
+  run: (xs: st.Tensor[]) => st.Tensor;
+  /** Float64 reference forward giving the flat output. */
+  ref: (xs: F64[]) => ArrayLike<number>;
+}
+
+function lcg(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+}
+
+/** Values in ±[0.2, 1.2]·scale, away from the kinks of relu/abs/clamp at 0. */
+function values(n: number, seed: number, opts: { positive?: boolean; scale?: number } = {}): F64 {
+  const r = lcg(seed);
+  return Float64Array.from({ length: n }, () => {
+    const v = r();
+    const mag = (0.2 + Math.abs(v)) * (opts.scale ?? 1);
+    return opts.positive ? mag : Math.sign(v || 1) * mag;
+  }).map((v) => Math.fround(v));
+}
+
+function checkGradients(c: Case, seed: number, tol = 2e-3): void {
+  const out0 = c.ref(c.inputs.map((i) => i.data));
+  const w = values(out0.length, seed ^ 0x9e3779b9);
+  const loss = (xs: F64[]) => {
+    const y = c.ref(xs);
+    let s = 0;
+    for (let i = 0; i < y.length; i++) s += w[i]! * y[i]!;
+    return s;
+  };
+  const got = st.tidy(() => {
+    const xs = c.inputs.map((i) => {
+      const t = st.tensor(Float32Array.from(i.data), i.shape);
+      t.requiresGrad = true;
+      return t;
+    });
+    const y = c.run(xs);
+    assert.equal(y.size, out0.length, 'forward size matches the reference');
+    st.sum(st.mul(y, st.tensor(Float32Array.from(w), y.shape))).backward();
+    return xs.map((x) => (x.grad ? x.grad.toTypedArray() : null));
+  });
+  c.inputs.forEach((input, k) => {
+    const g = got[k];
+    assert.ok(g, `input ${k} got no gradient`);
+    for (let j = 0; j < input.data.length; j++) {
+      const h = 1e-4 * Math.max(1, Math.abs(input.data[j]!));
+      const xs = c.inputs.map((i) => Float64Array.from(i.data));
+      xs[k]![j]! += h;
+      const up = loss(xs);
+      xs[k]![j]! -= 2 * h;
+      const down = loss(xs);
+      const fd = (up - down) / (2 * h);
+      assert.ok(Math.abs(g[j]! - fd) <= tol * (1 + Math.abs(fd)), `input ${k}[${j}]: autograd ${g[j]} vs finite difference ${fd}`);
+    }
+  });
+}
+
+const shape = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 });
+const bshape = shape.chain((a) => fc.tuple(fc.nat({ max: a.length }), fc.array(fc.boolean(), { minLength: a.length, maxLength: a.length })).map(([drop, ones]) => [a, a.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d))] as const));
+
+const BINARY: [string, (a: st.Tensor, b: st.Tensor) => st.Tensor, (a: number, b: number) => number, boolean?][] = [
+  ['add', st.add, (a, b) => a + b],
+  ['sub', st.sub, (a, b) => a - b],
+  ['mul', st.mul, (a, b) => a * b],
+  ['div', st.div, (a, b) => a / b, true],
+  ['maximum', st.maximum, Math.max],
+  ['minimum', st.minimum, Math.min],
+];
+
+for (const [name, op, f, positiveB] of BINARY) {
+  test(`${name}: gradients match finite differences, broadcast gradients reduce correctly`, () => {
+    fc.assert(
+      fc.property(bshape, fc.boolean(), fc.integer(), ([sa, sb], swap, seed) => {
+        const [s1, s2] = swap ? [sb, sa] : [sa, sb];
+        const a = { shape: s1, data: values(size(s1), seed) };
+        const b = { shape: s2, data: values(size(s2), seed + 1, { positive: positiveB, scale: 1.3 }) };
+        const out = npBroadcastShape(s1, s2)!;
+        checkGradients({ inputs: [a, b], run: ([x, y]) => op(x!, y!), ref: ([x, y]) => npBroadcastMap(out, [{ data: x!, shape: s1 }, { data: y!, shape: s2 }], f) }, seed);
+      }),
+      { numRuns: 25 },
+    );
+  });
+}
+
+const UNARY: [string, (x: st.Tensor) => st.Tensor, (x: number) => number, { positive?: boolean; scale?: number }?][] = [
+  ['neg', st.neg, (x) => -x],
+  ['abs', st.abs, Math.abs],
+  ['sqrt', st.sqrt, Math.sqrt, { positive: true }],
+  ['exp', st.exp, Math.exp],
+  ['log', st.log, Math.log, { positive: true }],
+  ['tanh', st.tanh, Math.tanh],
+  ['sigmoid', st.sigmoid, (x) => 1 / (1 + Math.exp(-x)), { scale: 3 }],
+  ['relu', st.relu, (x) => Math.max(x, 0)],
+  ['gelu', st.gelu, gelu64, { scale: 2 }],
+  ['erf', st.erf, erf64],
+  ['clamp', (x) => st.clamp(x, -0.7, 0.9), (x) => Math.min(Math.max(x, -0.7), 0.9)],
+  ['affine', (x) => st.affine(x, -1.5, 0.25), (x) => -1.5 * x + 0.25],
+  ['softmax', st.softmax, (x) => x],
+  ['logSoftmax', st.logSoftmax, (x) => x],
+];
+
+function rowwise(xs: F64, shape: number[], f: (row: number[]) => number[]): number[] {
+  const n = shape[shape.length - 1]!;
+  const out: number[] = [];
+  for (let r = 0; r < xs.length / n; r++) out.push(...f(Array.from(xs.subarray(r * n, (r + 1) * n))));
+  return out;
+}
+const softmax64 = (row: number[]) => {
+  const m = Math.max(...row);
+  const e = row.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+};
+
+for (const [name, op, f, opts] of UNARY) {
+  test(`${name}: gradient matches finite differences`, () => {
+    fc.assert(
+      fc.property(shape, fc.integer(), (s, seed) => {
+        const x = { shape: s, data: values(size(s), seed, opts) };
+        const ref = name === 'softmax' ? ([v]: F64[]) => rowwise(v!, s, softmax64)
+          : name === 'logSoftmax' ? ([v]: F64[]) => rowwise(v!, s, (r) => softmax64(r).map(Math.log))
+          : ([v]: F64[]) => Array.from(v!, f);
+        checkGradients({ inputs: [x], run: ([t]) => op(t!), ref }, seed);
+      }),
+      { numRuns: 25 },
+    );
+  });
+}
+
+function reduceRef(v: F64, s: number[], axis: number | undefined, f: (r: number[]) => number): number[] {
+  if (axis === undefined) return [f(Array.from(v))];
+  const outer = size(s.slice(0, axis)), n = s[axis]!, inner = size(s.slice(axis + 1));
+  const out: number[] = [];
+  for (let o = 0; o < outer; o++) for (let j = 0; j < inner; j++) out.push(f(Array.from({ length: n }, (_, k) => v[(o * n + k) * inner + j]!)));
+  return out;
+}
+
+for (const [name, op, f] of [
+  ['sum', st.sum, (r: number[]) => r.reduce((a, b) => a + b, 0)],
+  ['mean', st.mean, (r: number[]) => r.reduce((a, b) => a + b, 0) / r.length],
+  ['max', st.max, (r: number[]) => Math.max(...r)],
+  ['min', st.min, (r: number[]) => Math.min(...r)],
+] as const) {
+  test(`${name}: gradient over one axis or all, with keepdims`, () => {
+    fc.assert(
+      fc.property(shape, fc.option(fc.nat(), { nil: undefined }), fc.boolean(), fc.integer(), (s, axisSeed, keepdims, seed) => {
+        const axis = axisSeed === undefined ? undefined : axisSeed % s.length;
+        const x = { shape: s, data: values(size(s), seed) };
+        checkGradients({ inputs: [x], run: ([t]) => op(t!, axis, keepdims), ref: ([v]) => reduceRef(v!, s, axis, f) }, seed);
+      }),
+      { numRuns: 25 },
+    );
+  });
+}
+
+test('layout ops: reshape, transpose, slice, concat, broadcastTo, gather', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 2, maxLength: 3 }), fc.integer(), (s, seed) => {
+      const x = { shape: s, data: values(size(s), seed) };
+      const perm = s.map((_, i) => s.length - 1 - i);
+      const strides = s.map((_, i) => size(s.slice(i + 1)));
+      const transposeRef = (v: F64) => {
+        const os = perm.map((p) => s[p]!);
+        return Array.from({ length: size(s) }, (_, flat) => {
+          let rem = flat, src = 0;
+          os.forEach((d, i) => {
+            const stride = size(os.slice(i + 1));
+            src += Math.floor(rem / stride) * strides[perm[i]!]!;
+            rem %= stride;
+          });
+          return v[src]!;
+        });
+      };
+      checkGradients({ inputs: [x], run: ([t]) => st.reshape(t!, [-1]), ref: ([v]) => v! }, seed);
+      checkGradients({ inputs: [x], run: ([t]) => st.transpose(t!, perm), ref: ([v]) => transposeRef(v!) }, seed);
+      const n0 = s[0]!;
+      checkGradients({ inputs: [x], run: ([t]) => st.slice(t!, 0, 1), ref: ([v]) => v!.subarray(size(s) / n0) }, seed);
+      const y = { shape: s, data: values(size(s), seed + 5) };
+      checkGradients({ inputs: [x, y], run: ([a, b]) => st.concat([a!, b!], 0), ref: ([a, b]) => [...a!, ...b!] }, seed);
+      checkGradients({ inputs: [x], run: ([t]) => st.broadcastTo(t!, [2, ...s]), ref: ([v]) => [...v!, ...v!] }, seed);
+      const rowLen = size(s.slice(1));
+      const idx = [n0 - 1, 0, n0 - 1];
+      checkGradients({ inputs: [x], run: ([t]) => st.gather(t!, st.tensor(idx, [3], 'i32')), ref: ([v]) => idx.flatMap((r) => Array.from(v!.subarray(r * rowLen, (r + 1) * rowLen))) }, seed);
+    }),
+    { numRuns: 20 },
+  );
+});
+
+test('where: the gradient goes to the selected side', () => {
+  fc.assert(
+    fc.property(bshape, fc.integer(), ([sa, sb], seed) => {
+      const a = { shape: sa, data: values(size(sa), seed) };
+      const b = { shape: sb, data: values(size(sb), seed + 3) };
+      const mask = Array.from({ length: size(sa) }, (_, i) => (i * 7 + seed) % 3 === 0 ? 1 : 0);
+      checkGradients({
+        inputs: [a, b],
+        run: ([x, y]) => st.where(st.tensor(mask, sa, 'u8'), x!, y!),
+        ref: ([x, y]) => npBroadcastMap(sa, [{ data: mask, shape: sa }, { data: x!, shape: sa }, { data: y!, shape: sb }], (c, p, q) => (c ? p : q)),
+      }, seed);
+    }),
+    { numRuns: 25 },
+  );
+});
+
+function matmul64(a: F64, b: F64, m: number, n: number, k: number, ta: boolean, tb: boolean): number[] {
+  const c = new Array<number>(m * n).fill(0);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) c[i * n + j]! += (ta ? a[p * m + i]! : a[i * k + p]!) * (tb ? b[j * k + p]! : b[p * n + j]!);
+  return c;
+}
+
+test('matmul: gradients in every transpose form, batched and broadcast', () => {
+  const d = fc.integer({ min: 1, max: 6 });
+  fc.assert(
+    fc.property(d, d, d, fc.boolean(), fc.boolean(), fc.constantFrom(0, 2), fc.constantFrom('both', 'a2', 'b2'), fc.integer(), (m, n, k, ta, tb, batch, mode, seed) => {
+      const as = ta ? [k, m] : [m, k];
+      const bs = tb ? [n, k] : [k, n];
+      const A = { shape: batch && mode !== 'a2' ? [batch, ...as] : as, data: values((batch && mode !== 'a2' ? batch : 1) * m * k, seed) };
+      const B = { shape: batch && mode !== 'b2' ? [batch, ...bs] : bs, data: values((batch && mode !== 'b2' ? batch : 1) * k * n, seed + 9) };
+      checkGradients({
+        inputs: [A, B],
+        run: ([a, b]) => st.matmul(a!, b!, ta, tb),
+        ref: ([a, b]) => {
+          if (!batch) return matmul64(a!, b!, m, n, k, ta, tb);
+          const out: number[] = [];
+          for (let i = 0; i < batch; i++) {
+            const ai = A.shape.length === 3 ? a!.subarray(i * m * k, (i + 1) * m * k) : a!;
+            const bi = B.shape.length === 3 ? b!.subarray(i * k * n, (i + 1) * k * n) : b!;
+            out.push(...matmul64(ai, bi, m, n, k, ta, tb));
+          }
+          return out;
+        },
+      }, seed);
+    }),
+    { numRuns: 40 },
+  );
+});
+
+test('linear: gradients of x, weight and bias, with and without the fused ReLU, on GEMM and GEMV rows', () => {
+  const d = fc.integer({ min: 1, max: 6 });
+  fc.assert(
+    fc.property(fc.constantFrom(1, 3), d, d, fc.boolean(), fc.integer(), (rows, outF, inF, relu, seed) => {
+      const x = { shape: [rows, inF], data: values(rows * inF, seed) };
+      const w = { shape: [outF, inF], data: values(outF * inF, seed + 1) };
+      const b = { shape: [outF], data: values(outF, seed + 2, { scale: 0.1 }) };
+      checkGradients({
+        inputs: [x, w, b],
+        run: ([xt, wt, bt]) => st.linear(xt!, wt!, bt!, relu ? 'relu' : 'none'),
+        ref: ([xv, wv, bv]) => matmul64(xv!, wv!, rows, outF, inF, false, true).map((v, i) => (relu ? Math.max(v + bv![i % outF]!, 0) : v + bv![i % outF]!)),
+      }, seed);
+    }),
+    { numRuns: 40 },
+  );
+});
