@@ -8,3 +8,4 @@ export * from "./f32-reduce/softmax";
 export * from "./x8-copy/copy";
 export * from "./x32-vcvt/vcvt";
 export * from "./f32-rand/rand";
+export * from "./f32-optim/update";

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'NOT_INITIALIZED'
   | 'OUT_OF_MEMORY'
   | 'INVALID_ARGUMENT'
+  | 'INVALID_FORMAT'
   | 'INDEX_OUT_OF_RANGE';
 
 /** The one error type slimtensor throws for bad input; `code` is stable across versions. */

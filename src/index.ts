@@ -24,3 +24,20 @@ export { sum, mean, max, min, argmax, argmin, softmax, logSoftmax } from './ops/
 export { reshape, transpose, slice, concat, gather, broadcastTo, cast } from './ops/layout.js';
 export { matmul, linear } from './ops/matmul.js';
 export type { Activation } from './ops/matmul.js';
+
+export { backward, customGrad, detach } from './autograd/backward.js';
+export type { BackwardOptions } from './autograd/backward.js';
+export { noGrad, isGradEnabled } from './autograd/tape.js';
+export { assign } from './ops/layout.js';
+
+export { Module, Sequential } from './nn/module.js';
+export type { StateDict } from './nn/module.js';
+export { Linear, ReLU, GELU, Tanh, Sigmoid, Flatten, Dropout, Embedding } from './nn/layers.js';
+export type { InitOptions as LayerInitOptions } from './nn/layers.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm } from './nn/norm.js';
+export { kaimingUniform, fanInUniform } from './nn/init.js';
+export { crossEntropy, nllLoss, mseLoss, klDiv } from './nn/loss.js';
+export type { Reduction } from './nn/loss.js';
+export { Optimizer, SGD, Adam, AdamW } from './optim/optimizer.js';
+export type { SGDOptions, AdamOptions } from './optim/optimizer.js';
+export { LRScheduler, StepLR, CosineAnnealingLR, LinearWarmup, clipGradNorm, cosPi } from './optim/schedulers.js';

@@ -42,6 +42,10 @@ export interface Kernels {
   x8_fill(n: number, out: Ptr, byte: number): void;
   // x32-vcvt
   u8_f32_vcvt: Unary; i8_f32_vcvt: Unary; i32_f32_vcvt: Unary; f32_i32_vcvt: Unary; f32_u8_vcvt: Unary; f32_i8_vcvt: Unary;
+  // f32-optim
+  f32_sgd_update(n: number, p: Ptr, g: Ptr, buf: Ptr, lr: number, momentum: number, dampening: number, wd: number, nesterov: number, first: number): void;
+  f32_adam_update(n: number, p: Ptr, g: Ptr, m: Ptr, v: Ptr, lr: number, beta1: number, beta2: number, eps: number, wd: number, decoupled: number, bc1: number, bc2Sqrt: number): void;
+  f32_vaxpy(n: number, alpha: number, y: Ptr, x: Ptr): void;
   // f32-rand
   rng_seed(state: Ptr, seedLo: number, seedHi: number): void;
   rng_u32(state: Ptr): number;

@@ -121,6 +121,18 @@ export function gather(table: Tensor, indices: Tensor): Tensor {
   return record(fn, [table, indices], out);
 }
 
+/** Copies src's elements into dst in place (same shape and dtype); dst keeps its identity and graph role. */
+export function assign(dst: Tensor, src: Tensor): void {
+  const fn = 'assign';
+  assertTensor(fn, 'dst', dst);
+  assertTensor(fn, 'src', src);
+  if (dst.dtype !== src.dtype) throw new SlimError('DTYPE_MISMATCH', `${fn}: src has dtype ${src.dtype}, expected ${dst.dtype} like dst`);
+  if (dst.rank !== src.rank || dst.shape.some((d, i) => d !== src.shape[i])) {
+    throw new SlimError('SHAPE_MISMATCH', `${fn}: src has shape ${shapeString(src.shape)}, expected ${shapeString(dst.shape)} like dst`);
+  }
+  copyNd(dst.dtype, [dst.size], [1], [1], src.ptr, dst.ptr);
+}
+
 /** @internal out = zeros(shape) with out[indices[i], :] += rows[i, :]: the adjoint of gather (its gradient). */
 export function scatterAddRows(shape: Shape, indices: Tensor, rows: Tensor): Tensor<'f32'> {
   const out = empty('scatterAddRows', shape, 'f32');

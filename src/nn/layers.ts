@@ -1,0 +1,89 @@
+import { invalid } from '../errors.js';
+import { gelu, mul, relu, sigmoid, tanh, where, greaterEqual } from '../ops/elementwise.js';
+import { gather, reshape } from '../ops/layout.js';
+import { linear } from '../ops/matmul.js';
+import { normal, uniform, Rng } from '../tensor/random.js';
+import { assertTensor, type Tensor } from '../tensor/tensor.js';
+import { fanInUniform, kaimingUniform } from './init.js';
+import { Module } from './module.js';
+
+export interface InitOptions {
+  /** Generator for the initial weights (default: the library's default stream, see seed()). */
+  rng?: Rng;
+}
+
+function checkCount(fn: string, arg: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) invalid(fn, arg, 'a positive integer', v);
+  return v;
+}
+
+/** y = x·Wᵀ + b with W [out, in]; PyTorch's layout and default init. */
+export class Linear extends Module {
+  constructor(inFeatures: number, outFeatures: number, options: InitOptions & { bias?: boolean } = {}) {
+    super();
+    checkCount('Linear', 'inFeatures', inFeatures);
+    checkCount('Linear', 'outFeatures', outFeatures);
+    this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], inFeatures, Math.sqrt(5), options.rng));
+    if (options.bias !== false) this.registerParameter('bias', fanInUniform([outFeatures], inFeatures, options.rng));
+  }
+
+  /** [out, in]. */
+  get weight(): Tensor { return this.param('weight')!; }
+  get bias(): Tensor | null { return this.param('bias'); }
+  get inFeatures(): number { return this.weight.shape[1]!; }
+  get outFeatures(): number { return this.weight.shape[0]!; }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+}
+
+export class ReLU extends Module { forward(x: Tensor): Tensor { return relu(x); } }
+export class GELU extends Module { forward(x: Tensor): Tensor { return gelu(x); } }
+export class Tanh extends Module { forward(x: Tensor): Tensor { return tanh(x); } }
+export class Sigmoid extends Module { forward(x: Tensor): Tensor { return sigmoid(x); } }
+
+/** Flattens dims from `startDim` on: [N, C, H, W] → [N, C·H·W]. */
+export class Flatten extends Module {
+  constructor(readonly startDim = 1) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return reshape(x, [...x.shape.slice(0, this.startDim), -1]);
+  }
+}
+
+/** Zeroes each element with probability p in training and scales the rest by 1/(1 − p); a seeded stream. */
+export class Dropout extends Module {
+  readonly rng: Rng;
+
+  constructor(readonly p = 0.5, options: { seed?: number; rng?: Rng } = {}) {
+    super();
+    if (typeof p !== 'number' || !(p >= 0 && p < 1)) invalid('Dropout', 'p', 'a probability in [0, 1)', p);
+    this.rng = options.rng ?? new Rng(options.seed ?? 0);
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!this.training || this.p === 0) return x;
+    const keepMask = greaterEqual(uniform(x.shape, 0, 1, { rng: this.rng }), this.p);
+    return where(keepMask, mul(x, 1 / (1 - this.p)), 0);
+  }
+}
+
+/** A lookup table: rows of weight [num, dim] picked by i32 indices; init N(0, 1) like PyTorch. */
+export class Embedding extends Module {
+  readonly weight: Tensor<'f32'>;
+
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: InitOptions = {}) {
+    super();
+    checkCount('Embedding', 'numEmbeddings', numEmbeddings);
+    checkCount('Embedding', 'embeddingDim', embeddingDim);
+    this.weight = this.registerParameter('weight', normal([numEmbeddings, embeddingDim], 0, 1, options.rng ? { rng: options.rng } : {}));
+  }
+
+  forward(indices: Tensor): Tensor {
+    assertTensor('Embedding.forward', 'indices', indices);
+    return gather(this.weight, indices);
+  }
+}
