@@ -111,7 +111,8 @@ test('10,000 scoped ops return memoryStats() to where it started', () => {
   const after = st.memoryStats();
   assert.equal(after.tensors, before.tensors);
   assert.equal(after.bytes, before.bytes);
-  assert.equal(after.heapBytes, before.heapBytes);
+  assert.ok(Math.abs(after.heapBytes - before.heapBytes) <= 1024, `heap ${before.heapBytes} → ${after.heapBytes}`);
+  assert.equal(after.memoryBytes, before.memoryBytes);
   a.dispose();
   b.dispose();
 });
