@@ -41,3 +41,12 @@ export type { Reduction } from './nn/loss.js';
 export { Optimizer, SGD, Adam, AdamW } from './optim/optimizer.js';
 export type { SGDOptions, AdamOptions } from './optim/optimizer.js';
 export { LRScheduler, StepLR, CosineAnnealingLR, LinearWarmup, clipGradNorm, cosPi } from './optim/schedulers.js';
+
+export { parseIdx, isGzip } from './data/idx.js';
+export type { IdxArray, IdxData, IdxDType } from './data/idx.js';
+export { gunzip } from './data/gunzip.js';
+export { DataLoader } from './data/loader.js';
+export type { Batch, DataLoaderOptions, Samples } from './data/loader.js';
+export { parseSafetensors, serializeSafetensors, loadSafetensors, saveSafetensors, SAFE_DTYPES, MAX_HEADER_BYTES } from './io/safetensors.js';
+export type { SafeDType, SafeDTypeTraits, SafetensorsEntry, SafetensorsEntryInput, SafetensorsFile, SafetensorsParseOptions, SafetensorsLoadOptions } from './io/safetensors.js';
+export { f32ToF16Bits, f16BitsToF32, f32ToBf16Bits, bf16BitsToF32 } from './io/float16.js';

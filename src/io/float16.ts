@@ -32,7 +32,7 @@ export function f32BitsToF16Bits(x: number): number {
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   const mant = x & 0x7fffff;
-  if (exp === 0xff) return mant === 0 ? sign | 0x7c00 : sign | 0x7c00 | (mant >>> 13);
+  if (exp === 0xff) return mant === 0 ? sign | 0x7c00 : sign | 0x7c00 | (mant >>> 13 || 1);
   if (exp >= 143) return sign | 0x7c00; // |x| ≥ 2^16
   if (exp >= 113) return sign | roundHalfEven(((exp - 112) << 10) | (mant >>> 13), mant & 0x1fff, 0x1000); // a carry out of the mantissa bumps the exponent, up to Inf
   if (exp < 102) return sign; // |x| < 2^-25: at most half the smallest subnormal

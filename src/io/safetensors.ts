@@ -53,17 +53,18 @@ export interface SafetensorsFile {
   entries: Map<string, SafetensorsEntry>;
 }
 
-export interface ParseOptions {
+export interface SafetensorsParseOptions {
   /** Largest header accepted, in bytes (default 100 MB, as the reference implementation). */
   maxHeaderBytes?: number;
 }
 
-export interface LoadOptions extends ParseOptions {
+export interface SafetensorsLoadOptions extends SafetensorsParseOptions {
   /** I64 tensors load as i32, an error if a value does not fit ('error', the default), or are rounded to f32 ('f32'). */
   int64?: 'error' | 'f32';
 }
 
-interface EntryInput {
+/** What serializeSafetensors takes per tensor: a SafetensorsEntry, or any view of the same shape. */
+export interface SafetensorsEntryInput {
   readonly dtype: SafeDType;
   readonly shape: readonly number[];
   readonly bytes: Uint8Array;
@@ -88,11 +89,11 @@ function dtypeExpected(dtype: unknown): string {
 }
 
 /** Splits a safetensors file into metadata and (dtype, shape, byte view) entries, checking every format rule. */
-export function parseSafetensors(bytes: Uint8Array, options: ParseOptions = {}): SafetensorsFile {
+export function parseSafetensors(bytes: Uint8Array, options: SafetensorsParseOptions = {}): SafetensorsFile {
   return parse('parseSafetensors', bytes, options);
 }
 
-function parse(fn: string, bytes: Uint8Array, options: ParseOptions): SafetensorsFile {
+function parse(fn: string, bytes: Uint8Array, options: SafetensorsParseOptions): SafetensorsFile {
   if (!(bytes instanceof Uint8Array)) invalid(fn, 'bytes', 'a Uint8Array', bytes);
   if (options === null || typeof options !== 'object') invalid(fn, 'options', 'an object', options);
   const limit = options.maxHeaderBytes ?? MAX_HEADER_BYTES;
@@ -104,7 +105,7 @@ function parse(fn: string, bytes: Uint8Array, options: ParseOptions): Safetensor
   if (dataStart > bytes.length) malformed(fn, `the header length ${n} runs past the end of the file (${bytes.length} bytes): the file is truncated or not safetensors`);
   let header: unknown;
   try {
-    header = JSON.parse(utf8.decode(bytes.subarray(8, dataStart)));
+    header = JSON.parse(utf8.decode(bytes.slice(8, dataStart))); // a copy: TextDecoder refuses views of shared memory
   } catch (e) {
     malformed(fn, `the header must be UTF-8 JSON: ${(e as Error).message}`);
   }
@@ -168,11 +169,11 @@ function compareNames(a: string, b: string): number {
 }
 
 /** A safetensors file as PyTorch's `save_file` writes it: compact JSON, tensors by dtype rank (descending) then name, space padding to 8 bytes. */
-export function serializeSafetensors(entries: Iterable<readonly [string, EntryInput]>, metadata?: Record<string, string>): Uint8Array<ArrayBuffer> {
+export function serializeSafetensors(entries: Iterable<readonly [string, SafetensorsEntryInput]>, metadata?: Record<string, string>): Uint8Array<ArrayBuffer> {
   return serialize('serializeSafetensors', entries, metadata);
 }
 
-function serialize(fn: string, entries: Iterable<readonly [string, EntryInput]>, metadata: Record<string, string> | undefined): Uint8Array<ArrayBuffer> {
+function serialize(fn: string, entries: Iterable<readonly [string, SafetensorsEntryInput]>, metadata: Record<string, string> | undefined): Uint8Array<ArrayBuffer> {
   if (entries === null || typeof (entries as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== 'function') invalid(fn, 'entries', 'an iterable of [name, { dtype, shape, bytes }]', entries);
   if (metadata !== undefined && !isRecord(metadata)) invalid(fn, 'metadata', 'an object of strings', metadata);
   const meta = Object.entries(metadata ?? {});
@@ -219,7 +220,7 @@ function serialize(fn: string, entries: Iterable<readonly [string, EntryInput]>,
 }
 
 /** Reads a safetensors file into tensors (F16/BF16 → f32 exactly, I16/I64 → i32, BOOL → u8); on any error nothing stays allocated. */
-export function loadSafetensors(bytes: Uint8Array, options: LoadOptions = {}): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+export function loadSafetensors(bytes: Uint8Array, options: SafetensorsLoadOptions = {}): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
   const fn = 'loadSafetensors';
   if (options === null || typeof options !== 'object') invalid(fn, 'options', 'an object', options);
   const int64 = options.int64 ?? 'error';

@@ -1,3 +1,5 @@
+/// <reference types="node" />
+// (tsconfig.build.json sets "types": [] to keep the universal entry free of Node; this subpath opts in.)
 // Fashion-MNIST (Xiao et al. 2017, https://github.com/zalandoresearch/fashion-mnist): 70 000 u8
 // 28×28 grey images of 10 clothing classes, as four IDX files, found on disk or downloaded once.
 import { randomBytes } from 'node:crypto';
