@@ -19,6 +19,7 @@ const MARKERS = [
   'onnxruntime-web/package.json',
   '@tensorflow/tfjs-core/package.json',
   '@tensorflow/tfjs-backend-wasm/package.json',
+  '@tensorflow/tfjs/package.json',
 ];
 
 export function peersInstalled(): boolean {
@@ -52,7 +53,7 @@ export function ensurePeers(): void {
 }
 
 /** The three pinned peer packages. */
-export const PEER_PACKAGES = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-web'] as const;
+export const PEER_PACKAGES = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs', 'onnxruntime-web'] as const;
 
 /**
  * Directory of an installed package, found by Node's normal node_modules walk-up from this file

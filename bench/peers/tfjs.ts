@@ -131,3 +131,15 @@ export async function tfjsMatmul(a: Float32Array, b: Float32Array, m: number, k:
 export async function tfjsNumTensors(): Promise<number> {
   return (await load()).tf.memory().numTensors;
 }
+
+/**
+ * The initialised tfjs-core module (wasm backend, SIMD, 1 thread) with every gradient registered, for
+ * training peers. tfjs-core's Node bundle registers no gradients; the @tensorflow/tfjs union bundle
+ * registers them into the same CommonJS engine.
+ */
+export async function tfjsCore(): Promise<Tf> {
+  const { tf } = await load();
+  await import('@tensorflow/tfjs');
+  if (tf.getBackend() !== 'wasm') throw new Error(`tfjs: backend changed to ${tf.getBackend()} after loading the union package`);
+  return tf;
+}
