@@ -9,3 +9,8 @@ export * from "./x8-copy/copy";
 export * from "./x32-vcvt/vcvt";
 export * from "./f32-rand/rand";
 export * from "./f32-optim/update";
+export * from "./f32-math/vunary";
+export * from "./f32-gemm/gemm";
+export * from "./f32-gemm/gemv";
+export * from "./f32-conv/im2col";
+export * from "./f32-pool/pool";

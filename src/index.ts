@@ -32,7 +32,9 @@ export { assign } from './ops/layout.js';
 
 export { Module, Sequential } from './nn/module.js';
 export type { StateDict } from './nn/module.js';
-export { Linear, ReLU, GELU, Tanh, Sigmoid, Flatten, Dropout, Embedding } from './nn/layers.js';
+export { Linear, ReLU, GELU, Tanh, Sigmoid, Flatten, Dropout, Embedding, Conv2d, MaxPool2d, AvgPool2d } from './nn/layers.js';
+export { conv2d, maxPool2d, avgPool2d } from './ops/conv.js';
+export type { Conv2dOptions, Pool2dOptions, Pair } from './ops/conv.js';
 export type { InitOptions as LayerInitOptions } from './nn/layers.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm } from './nn/norm.js';
 export { kaimingUniform, fanInUniform } from './nn/init.js';

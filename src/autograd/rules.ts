@@ -3,6 +3,7 @@
 // returns one gradient per input (null where an input needs none). Rules run under noGrad.
 import * as E from '../ops/elementwise.js';
 import * as L from '../ops/layout.js';
+import * as C from '../ops/conv.js';
 import * as M from '../ops/matmul.js';
 import * as R from '../ops/reduce.js';
 import { full } from '../tensor/create.js';
@@ -147,6 +148,9 @@ export const RULES: Record<string, GradRule> = {
       n.needs[2] ? R.sum(g2, 0) : null,
     ];
   },
+  conv2d: (gy, n) => C.conv2dBackward(gy, n.inputs[0]!, n.inputs[1]!, n.attrs.g as never, n.needs),
+  maxPool2d: (gy, n) => [C.maxPool2dBackward(gy, n.inputs[0]!, n.attrs as never)],
+  avgPool2d: (gy, n) => [C.avgPool2dBackward(gy, n.inputs[0]!, n.attrs as never)],
   // A user rule from customGrad(): it is stored on the node.
   custom: (gy, n, y) => (n.attrs as { backward: (gy: Tensor, y: Tensor, inputs: readonly Tensor[]) => (Tensor | null)[] }).backward(gy, y, n.inputs as Tensor[]),
 };

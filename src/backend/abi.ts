@@ -34,6 +34,13 @@ export interface Kernels {
   f32_gemm(m: number, n: number, k: number, a: Ptr, lda: number, transA: number, b: Ptr, ldb: number, transB: number,
     bias: Ptr, c: Ptr, ldc: number, workspace: Ptr, vmin: number, vmax: number): void;
   f32_gemv(n: number, k: number, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
+  // f32-conv, f32-pool
+  f32_im2col(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, x: Ptr, cols: Ptr): void;
+  f32_col2im(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, cols: Ptr, x: Ptr): void;
+  f32_maxpool2d(planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, x: Ptr, y: Ptr, idx: Ptr): void;
+  f32_maxpool2d_backward(planes: number, h: number, w: number, oh: number, ow: number, dy: Ptr, idx: Ptr, dx: Ptr): void;
+  f32_avgpool2d(planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, x: Ptr, y: Ptr): void;
+  f32_avgpool2d_backward(planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, dy: Ptr, dx: Ptr): void;
   // x8-copy
   x32_copy_nd: CopyNd; x8_copy_nd: CopyNd;
   f32_scatter_add_rows(nidx: number, rowLen: number, idx: Ptr, rows: Ptr, table: Ptr): void;

@@ -2,6 +2,7 @@ import { invalid } from '../errors.js';
 import { gelu, mul, relu, sigmoid, tanh, where, greaterEqual } from '../ops/elementwise.js';
 import { gather, reshape } from '../ops/layout.js';
 import { linear } from '../ops/matmul.js';
+import { avgPool2d, conv2d, maxPool2d, type Conv2dOptions, type Pair, type Pool2dOptions } from '../ops/conv.js';
 import { normal, uniform, Rng } from '../tensor/random.js';
 import { assertTensor, type Tensor } from '../tensor/tensor.js';
 import { fanInUniform, kaimingUniform } from './init.js';
@@ -86,4 +87,45 @@ export class Embedding extends Module {
     assertTensor('Embedding.forward', 'indices', indices);
     return gather(this.weight, indices);
   }
+}
+
+/** 2-D convolution with weight [OC, C, KH, KW] and bias [OC]; PyTorch's layout and default init (groups = 1). */
+export class Conv2d extends Module {
+  readonly options: Required<Conv2dOptions>;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions & InitOptions & { bias?: boolean } = {}) {
+    super();
+    checkCount('Conv2d', 'inChannels', inChannels);
+    checkCount('Conv2d', 'outChannels', outChannels);
+    const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
+    const fanIn = inChannels * checkCount('Conv2d', 'kernelSize', kh) * checkCount('Conv2d', 'kernelSize', kw);
+    this.options = { stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1 };
+    this.registerParameter('weight', kaimingUniform([outChannels, inChannels, kh, kw], fanIn, Math.sqrt(5), options.rng));
+    if (options.bias !== false) this.registerParameter('bias', fanInUniform([outChannels], fanIn, options.rng));
+  }
+
+  get weight(): Tensor { return this.param('weight')!; }
+  get bias(): Tensor | null { return this.param('bias'); }
+
+  forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, this.bias, this.options);
+  }
+}
+
+/** Max pooling over kernel windows (stride defaults to the kernel). */
+export class MaxPool2d extends Module {
+  constructor(readonly kernelSize: Pair, readonly options: Pool2dOptions = {}) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor { return maxPool2d(x, this.kernelSize, this.options); }
+}
+
+/** Average pooling over kernel windows (stride defaults to the kernel; padding counted, as PyTorch's default). */
+export class AvgPool2d extends Module {
+  constructor(readonly kernelSize: Pair, readonly options: Pool2dOptions & { countIncludePad?: boolean } = {}) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor { return avgPool2d(x, this.kernelSize, this.options); }
 }

@@ -4,8 +4,8 @@ import { SlimError, invalid } from '../errors.js';
 import { numel, shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
 
-/** C[m,n] = clamp(op(A)·op(B) + bias, lo, hi) through the packed GEMM, or the GEMV when one row meets a [n,k] B. */
-function gemm(m: number, n: number, k: number, a: number, transA: boolean, b: number, transB: boolean, bias: number, c: number, lo: number, hi: number): void {
+/** @internal C[m,n] = clamp(op(A)·op(B) + bias, lo, hi) through the packed GEMM, or the GEMV when one row meets a [n,k] B. */
+export function gemm(m: number, n: number, k: number, a: number, transA: boolean, b: number, transB: boolean, bias: number, c: number, lo: number, hi: number): void {
   const kern = kernels();
   if (m === 1 && transB) {
     kern.f32_gemv(n, k, a, b, bias, c, lo, hi);

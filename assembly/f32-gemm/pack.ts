@@ -1,0 +1,108 @@
+// f32 GEMM panel packing.
+// A block: mc x kc -> ceil(mc/4) panels, each kc x 4 floats (k-major, rows interleaved).
+// B block: kc x nc -> ceil(nc/8) panels, each kc x 8 floats (k-major, columns contiguous).
+// Rows/columns past the matrix edge are zero-filled; their results are discarded.
+// Strides (lda, ldb) are in floats; source rows may be unaligned.
+
+import { MR, NR } from "./gemm-4x8";
+
+// dst[p·width + r] = (r < rows ? src[r·rs + p·ps] : 0) for p in [p0, kc), r in [0, width).
+// rs, ps in bytes.
+@inline
+function pack_strided(rows: i32, width: i32, p0: i32, kc: i32, src: usize, rs: usize, ps: usize, dst: usize): void {
+  for (let p = p0; p < kc; p++) {
+    const s = src + <usize>p * ps;
+    const d = dst + ((<usize>p * <usize>width) << 2);
+    let r = 0;
+    for (; r < rows; r++) store<f32>(d + (<usize>r << 2), load<f32>(s + <usize>r * rs));
+    for (; r < width; r++) store<f32>(d + (<usize>r << 2), 0);
+  }
+}
+
+// Four rows s0..s3 of 4 floats each -> four k-major groups of 4 at d, d + step, d + 2·step, d + 3·step.
+@inline
+function transpose_4x4(s0: usize, s1: usize, s2: usize, s3: usize, d: usize, step: usize): void {
+  const vr0 = v128.load(s0);
+  const vr1 = v128.load(s1);
+  const vr2 = v128.load(s2);
+  const vr3 = v128.load(s3);
+  const vt01lo = i32x4.shuffle(vr0, vr1, 0, 4, 1, 5);
+  const vt01hi = i32x4.shuffle(vr0, vr1, 2, 6, 3, 7);
+  const vt23lo = i32x4.shuffle(vr2, vr3, 0, 4, 1, 5);
+  const vt23hi = i32x4.shuffle(vr2, vr3, 2, 6, 3, 7);
+  v128.store(d, i32x4.shuffle(vt01lo, vt23lo, 0, 1, 4, 5));
+  v128.store(d + step, i32x4.shuffle(vt01lo, vt23lo, 2, 3, 6, 7));
+  v128.store(d + 2 * step, i32x4.shuffle(vt01hi, vt23hi, 0, 1, 4, 5));
+  v128.store(d + 3 * step, i32x4.shuffle(vt01hi, vt23hi, 2, 3, 6, 7));
+}
+
+/** Packs op(A)[0:mc, 0:kc]. a points at op(A)[0,0]; trans_a: A is stored [k, m]. */
+export function pack_a(mc: i32, kc: i32, a: usize, lda: i32, trans_a: bool, dst: usize): void {
+  const ld = <usize>lda << 2;
+  const panel_bytes = (<usize>kc * <usize>MR) << 2;
+  for (let i = 0; i < mc; i += MR) {
+    const rows = min(MR, mc - i);
+    if (trans_a) {
+      // element (i + r, p) at a + p·ld + (i + r)·4: one group of MR per row of storage.
+      const src = a + (<usize>i << 2);
+      if (rows == MR) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(dst + (<usize>p << 4), v128.load(src + <usize>p * ld));
+        }
+      } else {
+        pack_strided(rows, MR, 0, kc, src, 4, ld, dst);
+      }
+    } else {
+      // element (i + r, p) at a + (i + r)·ld + p·4.
+      const src = a + <usize>i * ld;
+      let p = 0;
+      if (rows == MR) {
+        for (; p + 4 <= kc; p += 4) {
+          const s = src + (<usize>p << 2);
+          transpose_4x4(s, s + ld, s + 2 * ld, s + 3 * ld, dst + (<usize>p << 4), 16);
+        }
+      }
+      pack_strided(rows, MR, p, kc, src, ld, 4, dst);
+    }
+    dst += panel_bytes;
+  }
+}
+
+/** Packs op(B)[0:kc, 0:nc]. b points at op(B)[0,0]; trans_b: B is stored [n, k]. */
+export function pack_b(kc: i32, nc: i32, b: usize, ldb: i32, trans_b: bool, dst: usize): void {
+  const ld = <usize>ldb << 2;
+  const panel_bytes = (<usize>kc * <usize>NR) << 2;
+  for (let j = 0; j < nc; j += NR) {
+    const cols = min(NR, nc - j);
+    if (trans_b) {
+      // element (p, j + r) at b + (j + r)·ld + p·4.
+      const src = b + <usize>j * ld;
+      let p = 0;
+      if (cols == NR) {
+        const src4 = src + 4 * ld;
+        for (; p + 4 <= kc; p += 4) {
+          const s = src + (<usize>p << 2);
+          const s4 = src4 + (<usize>p << 2);
+          const d = dst + (<usize>p << 5);
+          transpose_4x4(s, s + ld, s + 2 * ld, s + 3 * ld, d, 32);
+          transpose_4x4(s4, s4 + ld, s4 + 2 * ld, s4 + 3 * ld, d + 16, 32);
+        }
+      }
+      pack_strided(cols, NR, p, kc, src, ld, 4, dst);
+    } else {
+      // element (p, j + r) at b + p·ld + (j + r)·4.
+      const src = b + (<usize>j << 2);
+      if (cols == NR) {
+        for (let p = 0; p < kc; p++) {
+          const s = src + <usize>p * ld;
+          const d = dst + (<usize>p << 5);
+          v128.store(d, v128.load(s));
+          v128.store(d, v128.load(s, 16), 16);
+        }
+      } else {
+        pack_strided(cols, NR, 0, kc, src, 4, ld, dst);
+      }
+    }
+    dst += panel_bytes;
+  }
+}

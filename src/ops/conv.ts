@@ -1,0 +1,147 @@
+import { record } from '../autograd/tape.js';
+import { kernels } from '../backend/binding.js';
+import { SlimError, invalid } from '../errors.js';
+import { shapeString } from '../tensor/shape.js';
+import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
+import { reshape, transpose } from './layout.js';
+import { gemm } from './matmul.js';
+
+export type Pair = number | readonly [number, number];
+
+const pair = (fn: string, arg: string, v: Pair, min: number): [number, number] => {
+  const p = typeof v === 'number' ? [v, v] : v;
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= min)) invalid(fn, arg, `an integer ≥ ${min} or a pair of them`, v);
+  return [p[0]!, p[1]!];
+};
+
+/** Output size along one dim: ⌊(in + 2·pad − dil·(k − 1) − 1)/stride⌋ + 1 (PyTorch, floor mode). */
+const outSize = (i: number, k: number, s: number, p: number, d: number) => Math.floor((i + 2 * p - d * (k - 1) - 1) / s) + 1;
+
+export interface Conv2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair }
+
+interface ConvGeometry { n: number; c: number; h: number; w: number; oc: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number }
+
+/** @internal im2col of x into a new [n·oh·ow, c·kh·kw] tensor. */
+function im2col(x: Tensor, g: ConvGeometry): Tensor<'f32'> {
+  const cols = empty('conv2d', [g.n * g.oh * g.ow, g.c * g.kh * g.kw], 'f32');
+  if (cols.size > 0) kernels().f32_im2col(g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, x.ptr, cols.ptr);
+  return cols;
+}
+
+/**
+ * 2-D convolution (cross-correlation) of x [N, C, H, W] with weight [OC, C, KH, KW] plus bias [OC],
+ * as torch.nn.functional.conv2d with groups = 1: im2col, then one GEMM with the bias fused.
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor<'f32'> {
+  const fn = 'conv2d';
+  assertTensor(fn, 'x', x);
+  assertTensor(fn, 'weight', weight);
+  assertDType(fn, 'x', x, 'f32');
+  assertDType(fn, 'weight', weight, 'f32');
+  if (x.rank !== 4) throw new SlimError('SHAPE_MISMATCH', `${fn}: x must be [N, C, H, W], received ${shapeString(x.shape)}`);
+  if (weight.rank !== 4 || weight.shape[1] !== x.shape[1]) {
+    throw new SlimError('SHAPE_MISMATCH', `${fn}: weight must be [OC, ${x.shape[1]}, KH, KW] for x ${shapeString(x.shape)}, received ${shapeString(weight.shape)}`);
+  }
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [oc, , kh, kw] = weight.shape as [number, number, number, number];
+  if (bias != null) {
+    assertTensor(fn, 'bias', bias);
+    if (bias.rank !== 1 || bias.shape[0] !== oc) throw new SlimError('SHAPE_MISMATCH', `${fn}: bias must have shape [${oc}], received ${shapeString(bias.shape)}`);
+  }
+  const [sh, sw] = pair(fn, 'stride', options.stride ?? 1, 1);
+  const [ph, pw] = pair(fn, 'padding', options.padding ?? 0, 0);
+  const [dh, dw] = pair(fn, 'dilation', options.dilation ?? 1, 1);
+  const oh = outSize(h, kh, sh, ph, dh);
+  const ow = outSize(w, kw, sw, pw, dw);
+  if (oh < 1 || ow < 1) throw new SlimError('SHAPE_MISMATCH', `${fn}: a ${kh}×${kw} kernel (dilation ${dh}×${dw}, padding ${ph}×${pw}) does not fit x ${shapeString(x.shape)}`);
+  const g: ConvGeometry = { n, c, h, w, oc, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
+  const cols = im2col(x, g);
+  const nhwc = empty(fn, [n, oh, ow, oc], 'f32');
+  if (nhwc.size > 0) gemm(n * oh * ow, oc, c * kh * kw, cols.ptr, false, weight.ptr, true, bias == null ? 0 : bias.ptr, nhwc.ptr, -Infinity, Infinity);
+  cols.dispose();
+  const y = transpose(nhwc, [0, 3, 1, 2]) as Tensor<'f32'>;
+  nhwc.dispose();
+  return record(fn, [x, weight, bias ?? null], y, { g });
+}
+
+/** @internal The conv2d gradients: ∂W = gyᵀ·cols, ∂b = Σ gy, ∂x = col2im(gy·W). */
+export function conv2dBackward(gy: Tensor, x: Tensor, weight: Tensor, g: ConvGeometry, needs: readonly boolean[]): (Tensor | null)[] {
+  const gy2 = reshape(transpose(gy, [0, 2, 3, 1]), [-1, g.oc]);
+  const w2 = reshape(weight, [g.oc, -1]);
+  let gw: Tensor | null = null;
+  if (needs[1]) {
+    const cols = im2col(x, g);
+    gw = empty('conv2d', weight.shape, 'f32');
+    if (gw.size > 0) gemm(g.oc, g.c * g.kh * g.kw, g.n * g.oh * g.ow, gy2.ptr, true, cols.ptr, false, 0, gw.ptr, -Infinity, Infinity);
+    cols.dispose();
+  }
+  let gx: Tensor | null = null;
+  if (needs[0]) {
+    const dcols = empty('conv2d', [g.n * g.oh * g.ow, g.c * g.kh * g.kw], 'f32');
+    if (dcols.size > 0) gemm(g.n * g.oh * g.ow, g.c * g.kh * g.kw, g.oc, gy2.ptr, false, w2.ptr, false, 0, dcols.ptr, -Infinity, Infinity);
+    gx = empty('conv2d', x.shape, 'f32');
+    kernels().f32_col2im(g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, dcols.ptr, gx.ptr);
+    dcols.dispose();
+  }
+  let gb: Tensor | null = null;
+  if (needs[2]) {
+    gb = empty('conv2d', [g.oc], 'f32');
+    kernels().f32_rsum(1, gy2.shape[0]!, g.oc, gy2.ptr, gb.ptr, 1);
+  }
+  return [gx, gw, gb];
+}
+
+export interface Pool2dOptions { stride?: Pair; padding?: Pair }
+
+function poolGeometry(fn: string, x: Tensor, kernel: Pair, options: Pool2dOptions) {
+  assertTensor(fn, 'x', x);
+  assertDType(fn, 'x', x, 'f32');
+  if (x.rank !== 4) throw new SlimError('SHAPE_MISMATCH', `${fn}: x must be [N, C, H, W], received ${shapeString(x.shape)}`);
+  const [kh, kw] = pair(fn, 'kernel', kernel, 1);
+  const [sh, sw] = pair(fn, 'stride', options.stride ?? [kh, kw], 1);
+  const [ph, pw] = pair(fn, 'padding', options.padding ?? 0, 0);
+  if (ph > kh / 2 || pw > kw / 2) invalid(fn, 'padding', `at most half the kernel (${kh}×${kw})`, options.padding);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const oh = outSize(h, kh, sh, ph, 1);
+  const ow = outSize(w, kw, sw, pw, 1);
+  if (oh < 1 || ow < 1) throw new SlimError('SHAPE_MISMATCH', `${fn}: a ${kh}×${kw} window does not fit x ${shapeString(x.shape)}`);
+  return { planes: n * c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, shape: [n, c, oh, ow] };
+}
+
+/** Max over kh×kw windows of x [N, C, H, W] (stride defaults to the kernel; NaN wins, as in PyTorch). */
+export function maxPool2d(x: Tensor, kernel: Pair, options: Pool2dOptions = {}): Tensor<'f32'> {
+  const fn = 'maxPool2d';
+  const p = poolGeometry(fn, x, kernel, options);
+  const y = empty(fn, p.shape, 'f32');
+  const idx = empty(fn, p.shape, 'i32');
+  if (y.size > 0) kernels().f32_maxpool2d(p.planes, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, p.oh, p.ow, x.ptr, y.ptr, idx.ptr);
+  const out = record(fn, [x], y, { p, idx });
+  if (out.node === null) idx.dispose();
+  return out;
+}
+
+/** @internal ∂x of maxPool2d: each gy goes to the position that won its window. */
+export function maxPool2dBackward(gy: Tensor, x: Tensor, attrs: { p: ReturnType<typeof poolGeometry>; idx: Tensor }): Tensor {
+  const { p, idx } = attrs;
+  const gx = empty('maxPool2d', x.shape, 'f32');
+  kernels().f32_maxpool2d_backward(p.planes, p.h, p.w, p.oh, p.ow, gy.ptr, idx.ptr, gx.ptr);
+  return gx;
+}
+
+/** Mean over kh×kw windows (countIncludePad: divide by the window size including padding, PyTorch's default). */
+export function avgPool2d(x: Tensor, kernel: Pair, options: Pool2dOptions & { countIncludePad?: boolean } = {}): Tensor<'f32'> {
+  const fn = 'avgPool2d';
+  const p = poolGeometry(fn, x, kernel, options);
+  const include = options.countIncludePad ?? true;
+  const y = empty(fn, p.shape, 'f32');
+  if (y.size > 0) kernels().f32_avgpool2d(p.planes, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, p.oh, p.ow, include ? 1 : 0, x.ptr, y.ptr);
+  return record(fn, [x], y, { p, include });
+}
+
+/** @internal ∂x of avgPool2d. */
+export function avgPool2dBackward(gy: Tensor, x: Tensor, attrs: { p: ReturnType<typeof poolGeometry>; include: boolean }): Tensor {
+  const { p, include } = attrs;
+  const gx = empty('avgPool2d', x.shape, 'f32');
+  kernels().f32_avgpool2d_backward(p.planes, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, p.oh, p.ow, include ? 1 : 0, gy.ptr, gx.ptr);
+  return gx;
+}

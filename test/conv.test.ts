@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import './setup.js';
+import * as st from '../src/index.js';
+
+/** Direct convolution in float64: the reference for conv2d (PyTorch semantics, groups = 1). */
+function conv64(x: Float32Array, [n, c, h, w]: number[], wt: Float32Array, [oc, , kh, kw]: number[], b: Float32Array | null, s: number, p: number, d: number) {
+  const oh = Math.floor((h + 2 * p - d * (kh - 1) - 1) / s) + 1;
+  const ow = Math.floor((w + 2 * p - d * (kw - 1) - 1) / s) + 1;
+  const y = new Float64Array(n * oc * oh * ow);
+  for (let i = 0; i < n; i++) for (let o = 0; o < oc; o++) for (let yy = 0; yy < oh; yy++) for (let xx = 0; xx < ow; xx++) {
+    let acc = b ? b[o]! : 0;
+    for (let ci = 0; ci < c; ci++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+      const iy = yy * s - p + ky * d, ix = xx * s - p + kx * d;
+      if (iy >= 0 && iy < h && ix >= 0 && ix < w) acc += x[((i * c + ci) * h + iy) * w + ix]! * wt[((o * c + ci) * kh + ky) * kw + kx]!;
+    }
+    y[((i * oc + o) * oh + yy) * ow + xx] = acc;
+  }
+  return { y, shape: [n, oc, oh, ow] };
+}
+
+const small = fc.integer({ min: 1, max: 3 });
+
+test('conv2d matches direct convolution for stride, padding and dilation; its gradients match finite differences', () => {
+  fc.assert(
+    fc.property(small, small, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer(), (n, c, oc, hw, k, s, p, d, seed) => {
+      const eff = d * (k - 1) + 1;
+      if (hw + 2 * p < eff) return;
+      st.tidy(() => {
+        const x = st.normal([n, c, hw, hw], 0, 1, { seed: seed >>> 0 });
+        const w = st.normal([oc, c, k, k], 0, 1, { seed: (seed >>> 0) + 1 });
+        const b = st.normal([oc], 0, 1, { seed: (seed >>> 0) + 2 });
+        const got = st.conv2d(x, w, b, { stride: s, padding: p, dilation: d });
+        const ref = conv64(x.toTypedArray(), x.shape as number[], w.toTypedArray(), w.shape as number[], b.toTypedArray(), s, p, d);
+        assert.deepEqual(got.shape, ref.shape);
+        got.toTypedArray().forEach((v, i) => assert.ok(Math.abs(v - ref.y[i]!) < 1e-4 * (1 + Math.abs(ref.y[i]!)), `at ${i}: ${v} vs ${ref.y[i]}`));
+        // Gradients: loss = Σ r·conv(x, w, b) with random r; analytic against central differences.
+        const r = st.normal(got.shape, 0, 1, { seed: 99 });
+        for (const t of [x, w, b]) t.requiresGrad = true;
+        st.sum(st.mul(st.conv2d(x, w, b, { stride: s, padding: p, dilation: d }), r)).backward();
+        const rv = r.toTypedArray();
+        const lossAt = (xs: Float32Array, ws: Float32Array, bs: Float32Array) => conv64(xs, x.shape as number[], ws, w.shape as number[], bs, s, p, d).y.reduce((acc, v, i) => acc + v * rv[i]!, 0);
+        const base = [x.toTypedArray(), w.toTypedArray(), b.toTypedArray()];
+        [x, w, b].forEach((t, which) => {
+          const g = t.grad!.toTypedArray();
+          for (let j = 0; j < g.length; j += Math.max(1, Math.floor(g.length / 7))) {
+            const vary = (h: number) => lossAt(...(base.map((arr, q) => (q === which ? Float32Array.from(arr, (v, i) => (i === j ? v + h : v)) : arr)) as [Float32Array, Float32Array, Float32Array]));
+            const fd = (vary(1e-2) - vary(-1e-2)) / 2e-2;
+            assert.ok(Math.abs(g[j]! - fd) < 2e-3 * (1 + Math.abs(fd)), `${['x', 'w', 'b'][which]}[${j}]: ${g[j]} vs ${fd}`);
+          }
+        });
+      });
+    }),
+    { numRuns: 40 },
+  );
+});
+
+test('maxPool2d and avgPool2d match references, with gradients routed like PyTorch', () => {
+  st.tidy(() => {
+    const x = st.tensor(Float32Array.from({ length: 2 * 1 * 4 * 4 }, (_, i) => ((i * 7) % 11) - 5), [2, 1, 4, 4]);
+    x.requiresGrad = true;
+    const y = st.maxPool2d(x, 2);
+    const xv = x.toTypedArray();
+    const want: number[] = [];
+    for (let n = 0; n < 2; n++) for (let oy = 0; oy < 2; oy++) for (let ox = 0; ox < 2; ox++) {
+      const win = [0, 1].flatMap((dy) => [0, 1].map((dx) => xv[n * 16 + (oy * 2 + dy) * 4 + ox * 2 + dx]!));
+      want.push(Math.max(...win));
+    }
+    assert.deepEqual(Array.from(y.toTypedArray()), want);
+    st.sum(y).backward();
+    const g = x.grad!.toTypedArray();
+    assert.equal(g.reduce((a, b) => a + b, 0), 8, 'each window sends its gradient to one position');
+    g.forEach((v, i) => v && assert.ok(want.includes(xv[i]!)));
+    const a = st.avgPool2d(st.ones([1, 1, 3, 3]), 2, { stride: 1, padding: 1 });
+    // 4×4 output over the zero-padded 5×5 input, every divisor 4: corners see 1 real pixel, edges 2.
+    assert.deepEqual(a.toArray(), [[[[0.25, 0.5, 0.5, 0.25], [0.5, 1, 1, 0.5], [0.5, 1, 1, 0.5], [0.25, 0.5, 0.5, 0.25]]]]);
+    const exc = st.avgPool2d(st.ones([1, 1, 3, 3]), 2, { stride: 1, padding: 1, countIncludePad: false });
+    assert.ok(exc.toTypedArray().every((v) => v === 1));
+    assert.throws(() => st.maxPool2d(st.zeros([1, 1, 1, 1]), 2), { code: 'SHAPE_MISMATCH' });
+    assert.throws(() => st.maxPool2d(st.zeros([1, 1, 4, 4]), 2, { padding: 2 }), { code: 'INVALID_ARGUMENT', message: /at most half the kernel/ });
+  });
+});
+
+test('Conv2d module: PyTorch layout, init bounds and names; a conv net trains', () => {
+  st.seed(3);
+  const net = new st.Sequential(new st.Conv2d(1, 4, 3, { padding: 1 }), new st.ReLU(), new st.MaxPool2d(2), new st.Flatten(), new st.Linear(4 * 4 * 4, 2));
+  assert.deepEqual(net.namedParameters().map(([n, t]) => `${n}:${t.shape}`), ['0.weight:4,1,3,3', '0.bias:4', '4.weight:2,64', '4.bias:2']);
+  st.tidy(() => assert.ok(st.max(st.abs((net.layers[0] as st.Conv2d).weight)).item() <= 1 / 3));
+  const x = st.keep(st.normal([16, 1, 8, 8], 0, 1, { seed: 5 }));
+  const y = st.keep(st.tensor(Array.from({ length: 16 }, (_, i) => i % 2), [16], 'i32'));
+  st.tidy(() => st.assign(x, st.add(x, st.mul(st.reshape(st.cast(y, 'f32'), [16, 1, 1, 1]), 1.5))));
+  const opt = new st.Adam(net.parameters(), { lr: 1e-2 });
+  let loss = Infinity;
+  for (let i = 0; i < 60; i++) loss = st.tidy(() => {
+    opt.zeroGrad();
+    const l = st.crossEntropy(net.forward(x), y);
+    l.backward();
+    opt.step();
+    return l.item();
+  });
+  assert.ok(loss < 0.1, `loss ${loss}`);
+  [x, y].forEach((t) => t.dispose());
+  opt.dispose();
+  net.dispose();
+});
