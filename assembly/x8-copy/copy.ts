@@ -67,3 +67,35 @@ export function x32_fill(n: i32, out: usize, bits: i32): void {
 export function x8_fill(n: i32, out: usize, byte: i32): void {
   memory.fill(out, <u8>byte, <usize>n);
 }
+
+// dst[b, i, j] = src[b, j, i]: a batch of 2-D transposes of 32-bit elements; src is [batch, cols, rows]
+// and dst [batch, rows, cols], both contiguous. 4×4 blocks are transposed in registers.
+export function x32_transpose(batch: i32, rows: i32, cols: i32, src: usize, dst: usize): void {
+  const r = <usize>rows;
+  const c = <usize>cols;
+  const plane = (r * c) << 2;
+  const r4 = r & ~3;
+  const c4 = c & ~3;
+  for (let b: usize = 0; b < <usize>batch; b++) {
+    const s = src + b * plane;
+    const d = dst + b * plane;
+    for (let i: usize = 0; i < r4; i += 4) {
+      for (let j: usize = 0; j < c4; j += 4) {
+        const va0 = v128.load(s + ((j * r + i) << 2));
+        const va1 = v128.load(s + (((j + 1) * r + i) << 2));
+        const va2 = v128.load(s + (((j + 2) * r + i) << 2));
+        const va3 = v128.load(s + (((j + 3) * r + i) << 2));
+        const vlo01 = v128.shuffle<i32>(va0, va1, 0, 4, 1, 5);
+        const vlo23 = v128.shuffle<i32>(va2, va3, 0, 4, 1, 5);
+        const vhi01 = v128.shuffle<i32>(va0, va1, 2, 6, 3, 7);
+        const vhi23 = v128.shuffle<i32>(va2, va3, 2, 6, 3, 7);
+        v128.store(d + ((i * c + j) << 2), v128.shuffle<i32>(vlo01, vlo23, 0, 1, 4, 5));
+        v128.store(d + (((i + 1) * c + j) << 2), v128.shuffle<i32>(vlo01, vlo23, 2, 3, 6, 7));
+        v128.store(d + (((i + 2) * c + j) << 2), v128.shuffle<i32>(vhi01, vhi23, 0, 1, 4, 5));
+        v128.store(d + (((i + 3) * c + j) << 2), v128.shuffle<i32>(vhi01, vhi23, 2, 3, 6, 7));
+      }
+      for (let ii = i; ii < i + 4; ii++) for (let j = c4; j < c; j++) store<u32>(d + ((ii * c + j) << 2), load<u32>(s + ((j * r + ii) << 2)));
+    }
+    for (let i = r4; i < r; i++) for (let j: usize = 0; j < c; j++) store<u32>(d + ((i * c + j) << 2), load<u32>(s + ((j * r + i) << 2)));
+  }
+}

@@ -43,6 +43,7 @@ export interface Kernels {
   f32_avgpool2d_backward(planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, dy: Ptr, dx: Ptr): void;
   // x8-copy
   x32_copy_nd: CopyNd; x8_copy_nd: CopyNd;
+  x32_transpose(batch: number, rows: number, cols: number, src: Ptr, dst: Ptr): void;
   f32_scatter_add_rows(nidx: number, rowLen: number, idx: Ptr, rows: Ptr, table: Ptr): void;
   x8_gather_rows(nidx: number, rowBytes: number, nrows: number, table: Ptr, idx: Ptr, out: Ptr): number;
   x32_fill(n: number, out: Ptr, bits: number): void;

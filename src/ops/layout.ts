@@ -11,9 +11,24 @@ function copyNd(dtype: DType, shape: Shape, ss: number[], ds: number[], src: num
   if (numel(shape) === 0) return;
   const c = collapse(shape, [ss, ds]);
   const nd = c.shape.length;
+  if (DTYPES[dtype].shift === 2 && isBatchedTranspose(c.shape, c.strides[0]!, c.strides[1]!)) {
+    const [rows, cols] = c.shape.slice(-2) as [number, number];
+    kernels().x32_transpose(nd === 3 ? c.shape[0]! : 1, rows, cols, src, dst);
+    return;
+  }
   const p = args([...c.shape, ...c.strides[0]!, ...c.strides[1]!]);
   const k = kernels();
   (DTYPES[dtype].shift === 2 ? k.x32_copy_nd : k.x8_copy_nd)(nd, p, p + 4 * nd, p + 8 * nd, src, dst);
+}
+
+/** [batch?, rows, cols] read from a contiguous [batch?, cols, rows] into a contiguous destination. */
+function isBatchedTranspose(shape: number[], ss: number[], ds: number[]): boolean {
+  const nd = shape.length;
+  if (nd !== 2 && nd !== 3) return false;
+  const [rows, cols] = shape.slice(-2) as [number, number];
+  const contiguousDst = ds[nd - 1] === 1 && ds[nd - 2] === cols && (nd === 2 || ds[0] === rows * cols);
+  const transposedSrc = ss[nd - 2] === 1 && ss[nd - 1] === rows && (nd === 2 || ss[0] === rows * cols);
+  return contiguousDst && transposedSrc && rows >= 4 && cols >= 4;
 }
 
 /** A copy of x with a new shape of the same size; one dim may be -1 (inferred). */
