@@ -417,6 +417,13 @@ test('a file laid out as PyTorch save_file writes a Sequential(Linear(4,3), ReLU
   const out = st.tidy(() => st.linear(st.linear(st.tensor([x]), tensors['0.weight']!, tensors['0.bias']!, 'relu'), tensors['2.weight']!, tensors['2.bias']!).toArray()) as number[][];
   out[0]!.forEach((v, i) => assert.ok(Math.abs(v - y[i]!) < 1e-5, `y[${i}] = ${v}, expected ${y[i]}`));
 
+  // The same file into a Sequential whose names follow PyTorch's state_dict, unchanged.
+  const model = new st.Sequential(new st.Linear(4, 3), new st.ReLU(), new st.Linear(3, 2));
+  model.loadStateDict(tensors);
+  const viaModel = st.tidy(() => model.forward(st.tensor([x])).toArray()) as number[][];
+  assert.deepEqual(viaModel, out);
+  model.dispose();
+
   assert.deepEqual(saveSafetensors(tensors), new Uint8Array(bytes));
   const reordered = new Map(Object.entries(tensors).reverse());
   assert.deepEqual(saveSafetensors(reordered), new Uint8Array(bytes));
