@@ -264,3 +264,101 @@ test('linear: gradients of x, weight and bias, with and without the fused ReLU, 
     { numRuns: 40 },
   );
 });
+
+test('backward accumulates into .grad across calls, zeroGrad clears it, retainGraph allows a second pass', () => {
+  st.tidy(() => {
+    const w = st.tensor([1, 2, 3]);
+    w.requiresGrad = true;
+    const loss = () => st.sum(st.mul(w, w));
+    loss().backward();
+    assert.deepEqual(Array.from(w.grad!.toTypedArray()), [2, 4, 6]);
+    loss().backward();
+    assert.deepEqual(Array.from(w.grad!.toTypedArray()), [4, 8, 12], 'gradients accumulate');
+    w.grad!.dispose();
+    w.grad = null;
+    const l = loss();
+    l.backward({ retainGraph: true });
+    l.backward();
+    assert.deepEqual(Array.from(w.grad!.toTypedArray()), [4, 8, 12]);
+    assert.throws(() => st.sum(st.mul(w, 2)).backward({ gradient: st.ones([2]) }), { code: 'SHAPE_MISMATCH' });
+    assert.throws(() => st.mul(w, 2).backward(), { code: 'SHAPE_MISMATCH', message: /exactly one element unless a gradient is given/ });
+    assert.throws(() => st.sum(st.tensor([1])).backward(), { code: 'INVALID_ARGUMENT', message: /does not require a gradient/ });
+    assert.throws(() => { st.tensor([1], [1], 'i32').requiresGrad = true; }, { code: 'DTYPE_MISMATCH' });
+  });
+});
+
+test('noGrad records nothing; detach stops gradients; a non-scalar root takes an explicit gradient', () => {
+  st.tidy(() => {
+    const w = st.tensor([1, 2]);
+    w.requiresGrad = true;
+    const y = st.noGrad(() => st.mul(w, 3));
+    assert.equal(y.requiresGrad, false);
+    assert.equal(y.node, null);
+    assert.equal(st.isGradEnabled(), true);
+    const d = st.detach(st.mul(w, 3));
+    assert.equal(d.requiresGrad, false);
+    st.sum(st.add(st.mul(w, d), w)).backward();
+    assert.deepEqual(Array.from(w.grad!.toTypedArray()), [4, 7], 'd is a constant: ∂(w·d + w) = d + 1');
+    w.grad = null;
+    st.mul(w, w).backward({ gradient: st.tensor([1, 10]) });
+    assert.deepEqual(Array.from(w.grad!.toTypedArray()), [2, 40]);
+  });
+});
+
+test('customGrad: a straight-through estimator (sign forward, clipped identity backward)', () => {
+  st.tidy(() => {
+    const sign = (w: st.Tensor) => st.where(st.greaterEqual(w, 0), 1, -1);
+    const ste = (w: st.Tensor) => st.customGrad([w], (v) => sign(v), (gy, _y, [v]) => [st.where(st.lessEqual(st.abs(v!), 1), gy, 0)]);
+    const w = st.tensor([-2, -0.5, 0.25, 3]);
+    w.requiresGrad = true;
+    const y = ste(w);
+    assert.deepEqual(Array.from(y.toTypedArray()), [-1, -1, 1, 1]);
+    st.sum(st.mul(y, st.tensor([1, 2, 3, 4]))).backward();
+    assert.deepEqual(Array.from(w.grad!.toTypedArray()), [0, 2, 3, 0]);
+    // A forward that returns its input unchanged still gets its own node (the input is not rewired).
+    const x = st.tensor([1, 2]);
+    x.requiresGrad = true;
+    const same = st.customGrad([x], (v) => v, (gy) => [st.mul(gy, 5)]);
+    assert.notEqual(same, x);
+    assert.equal(x.node, null);
+    st.sum(same).backward();
+    assert.deepEqual(Array.from(x.grad!.toTypedArray()), [5, 5]);
+  });
+});
+
+function pool64(v: F64, [n, c, h, w]: number[], k: number, s: number, p: number, kind: 'max' | 'avg', include = true): number[] {
+  const oh = Math.floor((h + 2 * p - k) / s) + 1, ow = Math.floor((w + 2 * p - k) / s) + 1;
+  const out: number[] = [];
+  for (let pl = 0; pl < n * c; pl++) for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) {
+    let acc = kind === 'max' ? -Infinity : 0, count = 0;
+    for (let dy = 0; dy < k; dy++) for (let dx = 0; dx < k; dx++) {
+      const iy = y * s - p + dy, ix = x * s - p + dx;
+      if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+      const val = v[(pl * h + iy) * w + ix]!;
+      acc = kind === 'max' ? Math.max(acc, val) : acc + val;
+      count++;
+    }
+    if (kind === 'max') out.push(acc);
+    else {
+      const hEnd = Math.min(y * s - p + k, h + p), wEnd = Math.min(x * s - p + k, w + p);
+      const padded = (hEnd - (y * s - p)) * (wEnd - (x * s - p));
+      out.push(acc / (include ? padded : count));
+    }
+  }
+  return out;
+}
+
+test('maxPool2d and avgPool2d gradients match finite differences', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.nat({ max: 1 }), fc.boolean(), fc.integer(), (c, hw, k, s, p, include, seed) => {
+      if (p > k / 2 || hw + 2 * p < k) return;
+      const shape = [2, c, hw, hw];
+      // Distinct values so no max-pool window has a tie (the max is differentiable there).
+      const data = Float64Array.from({ length: size(shape) }, (_, i) => Math.fround(((i * 7919 + (seed >>> 0)) % 1009) / 97 - 5));
+      const x = { shape, data };
+      checkGradients({ inputs: [x], run: ([t]) => st.maxPool2d(t!, k, { stride: s, padding: p }), ref: ([v]) => pool64(v!, shape, k, s, p, 'max') }, seed);
+      checkGradients({ inputs: [x], run: ([t]) => st.avgPool2d(t!, k, { stride: s, padding: p, countIncludePad: include }), ref: ([v]) => pool64(v!, shape, k, s, p, 'avg', include) }, seed);
+    }),
+    { numRuns: 40 },
+  );
+});
