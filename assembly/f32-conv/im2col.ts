@@ -3,20 +3,26 @@
 // [oc, c, kh, kw] flattened to [oc, c·kh·kw], so conv(x) = cols · Wᵀ in NHWC. Tap (oy, ox, ky, kx) is
 //   x[ci, oy·sh − ph + ky·dh, ox·sw − pw + kx·dw]  (0 outside the image),
 //   oh = ⌊(h + 2·ph − dh·(kh − 1) − 1) / sh⌋ + 1, ow alike (0 when the span is negative).
-// Reads and writes stay inside x [n·c·h·w] and cols [n·oh·ow·c·kh·kw] for any sizes; nothing is
-// done when n, c, kh, kw, sh, sw, dh or dw < 1, or h, w, ph or pw < 0.
+// Reads and writes stay inside x [n·c·h·w] and cols [n·oh·ow·c·kh·kw] for any sizes. Nothing is
+// done when n, c, h, w, ph or pw < 0 or sh, sw, dh or dw < 1; otherwise col2im always writes all of x
+// (zeros when kh or kw < 1 or oh·ow = 0).
 
 @inline function outSize(h: i32, k: i32, s: i32, p: i32, d: i32): i32 {
   const span = h + 2 * p - d * (k - 1) - 1;
   return span < 0 ? 0 : span / s + 1;
 }
 
-@inline function badArgs(n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32): bool {
-  return n < 1 || c < 1 || h < 0 || w < 0 || kh < 1 || kw < 1 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || dh < 1 || dw < 1;
+@inline function badArgs(n: i32, c: i32, h: i32, w: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32): bool {
+  return n < 0 || c < 0 || h < 0 || w < 0 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || dh < 1 || dw < 1;
 }
 
 @inline function pointwise(kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32): bool {
   return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
+}
+
+@inline function transpose1(i: i32, j: i32, rs: usize, ds: usize, src: usize, dst: usize, canon: bool): void {
+  const v = load<f32>(src + <usize>i * rs + (<usize>j << 2));
+  store<f32>(dst + <usize>j * ds + (<usize>i << 2), canon ? v + 0 : v);
 }
 
 // dst[j, i] = src[i, j] for src [rows, cols]; canon adds +0 (x = 0 + v turns −0 into +0).
@@ -55,82 +61,126 @@
       v128.store(dj + 2 * ds, vc2);
       v128.store(dj + 3 * ds, vc3);
     }
-    for (; j < cols; j++) {
-      for (let r = 0; r < 4; r++) {
-        const v = load<f32>(s + <usize>r * rs + (<usize>j << 2));
-        store<f32>(d + <usize>j * ds + (<usize>r << 2), canon ? v + 0 : v);
-      }
-    }
+    for (; j < cols; j++) for (let r = i; r < i + 4; r++) transpose1(r, j, rs, ds, src, dst, canon);
   }
-  for (; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      const v = load<f32>(src + <usize>i * rs + (<usize>j << 2));
-      store<f32>(dst + <usize>j * ds + (<usize>i << 2), canon ? v + 0 : v);
-    }
+  for (; i < rows; i++) for (let j = 0; j < cols; j++) transpose1(i, j, rs, ds, src, dst, canon);
+}
+
+// Taps [tapBegin, tapEnd) of a window starting at i0 with dilation d land inside [0, n) (n ≥ 0).
+@inline function tapBegin(i0: i32, d: i32, k: i32): i32 {
+  if (i0 >= 0) return 0;
+  return min(k, d == 1 ? -i0 : (d - 1 - i0) / d);
+}
+@inline function tapEnd(i0: i32, d: i32, k: i32, n: i32): i32 {
+  if (i0 >= n) return 0;
+  return min(k, d == 1 ? n - i0 : (n - i0 + d - 1) / d);
+}
+
+// Lane j of the result is v[j + e], or z[j] where j + e is outside 0..3 (−3 ≤ e ≤ 3).
+@inline function shiftLanes(v: v128, z: v128, e: i32): v128 {
+  switch (e) {
+    case -3: return i32x4.shuffle(v, z, 4, 5, 6, 0);
+    case -2: return i32x4.shuffle(v, z, 4, 5, 0, 1);
+    case -1: return i32x4.shuffle(v, z, 4, 0, 1, 2);
+    case 1: return i32x4.shuffle(v, z, 1, 2, 3, 4);
+    case 2: return i32x4.shuffle(v, z, 2, 3, 4, 5);
+    case 3: return i32x4.shuffle(v, z, 3, 4, 5, 6);
+    default: return v;
   }
 }
 
-// dst[0:len] = src[0:len] exactly; len ≥ 4 moves in 4-lane steps, the last one overlapping.
-@inline function copyRun(len: i32, src: usize, dst: usize): void {
-  if (len < 4) {
-    for (let j = 0; j < len; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
-    return;
-  }
-  let j = 0;
-  for (; j + 4 <= len; j += 4) v128.store(dst + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
-  if (j < len) v128.store(dst + (<usize>(len - 4) << 2), v128.load(src + (<usize>(len - 4) << 2)));
-}
-
-// dst[0:len] = 0; with spill, a run of ≤ 4 is one 4-lane store that may pass its end.
-@inline function zeroRun(len: i32, dst: usize, spill: bool): void {
+// dst[0:len] = 0; with spill the last 4-lane store may pass the end.
+@inline function zeroRun(len: usize, dst: usize, spill: bool): void {
   const vzero = f32x4.splat(0);
-  if (spill && len <= 4) {
-    v128.store(dst, vzero);
-    return;
+  let j: usize = 0;
+  for (; j + 4 <= len; j += 4) v128.store(dst + (j << 2), vzero);
+  if (j < len) {
+    if (spill) v128.store(dst + (j << 2), vzero);
+    else for (; j < len; j++) store<f32>(dst + (j << 2), 0);
   }
-  let j = 0;
-  for (; j + 4 <= len; j += 4) v128.store(dst + (<usize>j << 2), vzero);
-  for (; j < len; j++) store<f32>(dst + (<usize>j << 2), 0);
 }
 
-// One cols row: the c·kh·kw window at (iy0, ix0) of image xb [c, h, w].
-// spill: the 3 floats after the row may be scribbled on (later rows rewrite them), so a run of
-// kw ≤ 4 contiguous taps (dw = 1, window and 4 floats inside the image row) is one load/store.
+// Quad rows: dw = 1, kw ≤ 4 ≤ w, −3 ≤ ix0 < w and spill (the 3 floats after the row may be
+// scribbled on: later rows rewrite them). Then each run of kw taps is the 4 floats at column
+// xcol = clamp(ix0, 0, w − 4) shifted by e = ix0 − xcol lanes (zeros shifted in for padding),
+// moved by one 4-lane load and store.
+@inline function quadRow(kw: i32, w: i32, ix0: i32, spill: bool): bool {
+  return spill && kw <= 4 && w >= 4 && ix0 >= -3 && ix0 < w;
+}
+
+// One cols row: the c·kh·kw window at (iy0, ix0) of image xb [c, h, w]. Taps outside the image
+// are a zero prefix/suffix per channel (ky < ky0, ky ≥ ky1) and per run (kx < kx0, kx ≥ kx1).
 @inline function im2colRow(c: i32, h: i32, w: i32, kh: i32, kw: i32, dh: i32, dw: i32, iy0: i32, ix0: i32, xb: usize, dst: usize, spill: bool): void {
   const planeBytes = <usize>h * <usize>w << 2;
-  const inside = ix0 >= 0 && ix0 + (kw - 1) * dw < w;
-  const contiguous = inside && dw == 1;
-  const quad = contiguous && spill && kw <= 4 && ix0 + 4 <= w;
+  const rowStep = <usize>dh * <usize>w << 2;
   const runBytes = <usize>kw << 2;
+  const ky0 = tapBegin(iy0, dh, kh);
+  const ky1 = max(ky0, tapEnd(iy0, dh, kh, h));
+  const headFloats = <usize>ky0 * <usize>kw;
+  const tailFloats = <usize>(kh - ky1) * <usize>kw;
+  const vzero = f32x4.splat(0);
   let d = dst;
-  for (let ci = 0; ci < c; ci++) {
-    const xc = xb + <usize>ci * planeBytes;
-    for (let ky = 0; ky < kh; ky++) {
-      const iy = iy0 + ky * dh;
-      if (<u32>iy >= <u32>h) {
-        zeroRun(kw, d, spill);
-      } else {
-        const xr = xc + (<usize>iy * <usize>w << 2);
-        if (quad) {
-          v128.store(d, v128.load(xr + (<usize>ix0 << 2)));
-        } else if (contiguous) {
-          copyRun(kw, xr + (<usize>ix0 << 2), d);
-        } else if (inside) {
-          for (let kx = 0; kx < kw; kx++) store<f32>(d + (<usize>kx << 2), load<f32>(xr + (<usize>(ix0 + kx * dw) << 2)));
-        } else {
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ix0 + kx * dw;
-            store<f32>(d + (<usize>kx << 2), <u32>ix < <u32>w ? load<f32>(xr + (<usize>ix << 2)) : 0);
-          }
+  if (dw == 1 && quadRow(kw, w, ix0, spill)) {
+    const xcol = min(max(ix0, 0), w - 4);
+    const e = ix0 - xcol;
+    let xc = xb + (<usize>(iy0 + ky0 * dh) * <usize>w << 2) + (<usize>xcol << 2);
+    if (e == 0 && ky0 == 0 && ky1 == kh) {
+      for (let ci = 0; ci < c; ci++) {
+        let xr = xc;
+        for (let ky = 0; ky < kh; ky++) {
+          v128.store(d, v128.load(xr));
+          d += runBytes;
+          xr += rowStep;
         }
+        xc += planeBytes;
       }
-      d += runBytes;
+      return;
     }
+    for (let ci = 0; ci < c; ci++) {
+      zeroRun(headFloats, d, true);
+      d += headFloats << 2;
+      let xr = xc;
+      for (let ky = ky0; ky < ky1; ky++) {
+        v128.store(d, shiftLanes(v128.load(xr), vzero, e));
+        d += runBytes;
+        xr += rowStep;
+      }
+      zeroRun(tailFloats, d, true);
+      d += tailFloats << 2;
+      xc += planeBytes;
+    }
+    return;
+  }
+  const kx0 = tapBegin(ix0, dw, kw);
+  const kx1 = max(kx0, tapEnd(ix0, dw, kw, w));
+  const len = kx1 - kx0;
+  let xc = xb + (<usize>(iy0 + ky0 * dh) * <usize>w << 2) + (<usize>(ix0 + kx0 * dw) << 2);
+  for (let ci = 0; ci < c; ci++) {
+    zeroRun(headFloats, d, spill);
+    d += headFloats << 2;
+    let xr = xc;
+    for (let ky = ky0; ky < ky1; ky++) {
+      for (let kx = 0; kx < kx0; kx++) store<f32>(d + (<usize>kx << 2), 0);
+      const dv = d + (<usize>kx0 << 2);
+      if (dw == 1 && len >= 4) {
+        let j = 0;
+        for (; j + 4 <= len; j += 4) v128.store(dv + (<usize>j << 2), v128.load(xr + (<usize>j << 2)));
+        if (j < len) v128.store(dv + (<usize>(len - 4) << 2), v128.load(xr + (<usize>(len - 4) << 2)));
+      } else {
+        for (let j = 0; j < len; j++) store<f32>(dv + (<usize>j << 2), load<f32>(xr + (<usize>(j * dw) << 2)));
+      }
+      for (let kx = kx1; kx < kw; kx++) store<f32>(d + (<usize>kx << 2), 0);
+      d += runBytes;
+      xr += rowStep;
+    }
+    zeroRun(tailFloats, d, spill);
+    d += tailFloats << 2;
+    xc += planeBytes;
   }
 }
 
 export function f32_im2col(n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, x: usize, cols: usize): void {
-  if (badArgs(n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw)) return;
+  if (badArgs(n, c, h, w, sh, sw, ph, pw, dh, dw) || kh < 1 || kw < 1) return;
   const oh = outSize(h, kh, sh, ph, dh);
   const ow = outSize(w, kw, sw, pw, dw);
   if (oh == 0 || ow == 0) return;
@@ -155,61 +205,95 @@ export function f32_im2col(n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh:
   }
 }
 
-// x[tap] += src for one cols row (the adjoint of im2colRow); same spill rule for reading src,
-// and a quad adds −0 (the identity, also for −0) in the lanes past kw.
+// x[tap] += src for one cols row (the adjoint of im2colRow). Quad rows read 4 floats of src per
+// run (same spill rule), keep kw lanes, shift them by −e lanes onto x's columns xcol … xcol + 3
+// and add −0 (the identity, also for −0) in the other lanes.
 @inline function col2imRow(c: i32, h: i32, w: i32, kh: i32, kw: i32, dh: i32, dw: i32, iy0: i32, ix0: i32, src: usize, xb: usize, spill: bool): void {
   const planeBytes = <usize>h * <usize>w << 2;
-  const inside = ix0 >= 0 && ix0 + (kw - 1) * dw < w;
-  const contiguous = inside && dw == 1;
-  const quad = contiguous && spill && kw <= 4 && ix0 + 4 <= w;
-  const vkeep = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(kw));
-  const vnegzero = f32x4.splat(-0.0);
+  const rowStep = <usize>dh * <usize>w << 2;
   const runBytes = <usize>kw << 2;
-  let s = src;
+  const ky0 = tapBegin(iy0, dh, kh);
+  const ky1 = max(ky0, tapEnd(iy0, dh, kh, h));
+  if (ky0 == ky1) return;
+  const skip = <usize>ky0 * runBytes;
+  if (dw == 1 && quadRow(kw, w, ix0, spill)) {
+    const xcol = min(max(ix0, 0), w - 4);
+    const e = ix0 - xcol;
+    const vkeep = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(kw));
+    const vnegzero = f32x4.splat(-0.0);
+    let xc = xb + (<usize>(iy0 + ky0 * dh) * <usize>w << 2) + (<usize>xcol << 2);
+    if (e == 0 && ky0 == 0 && ky1 == kh) {
+      let s = src;
+      for (let ci = 0; ci < c; ci++) {
+        let xr = xc;
+        for (let ky = 0; ky < kh; ky++) {
+          v128.store(xr, f32x4.add(v128.load(xr), v128.bitselect(v128.load(s), vnegzero, vkeep)));
+          xr += rowStep;
+          s += runBytes;
+        }
+        xc += planeBytes;
+      }
+      return;
+    }
+    let sc = src + skip;
+    for (let ci = 0; ci < c; ci++) {
+      let xr = xc;
+      let s = sc;
+      for (let ky = ky0; ky < ky1; ky++) {
+        const vs = shiftLanes(v128.bitselect(v128.load(s), vnegzero, vkeep), vnegzero, -e);
+        v128.store(xr, f32x4.add(v128.load(xr), vs));
+        xr += rowStep;
+        s += runBytes;
+      }
+      xc += planeBytes;
+      sc += <usize>kh * runBytes;
+    }
+    return;
+  }
+  const kx0 = tapBegin(ix0, dw, kw);
+  const kx1 = max(kx0, tapEnd(ix0, dw, kw, w));
+  const len = kx1 - kx0;
+  if (len == 0) return;
+  let xc = xb + (<usize>(iy0 + ky0 * dh) * <usize>w << 2) + (<usize>(ix0 + kx0 * dw) << 2);
+  let sc = src + skip + (<usize>kx0 << 2);
   for (let ci = 0; ci < c; ci++) {
-    const xc = xb + <usize>ci * planeBytes;
-    for (let ky = 0; ky < kh; ky++) {
-      const iy = iy0 + ky * dh;
-      if (<u32>iy < <u32>h) {
-        const xr = xc + (<usize>iy * <usize>w << 2);
-        if (quad) {
-          const p = xr + (<usize>ix0 << 2);
-          v128.store(p, f32x4.add(v128.load(p), v128.bitselect(v128.load(s), vnegzero, vkeep)));
-        } else if (contiguous) {
-          const p = xr + (<usize>ix0 << 2);
-          let j = 0;
-          for (; j + 4 <= kw; j += 4) {
-            const q = p + (<usize>j << 2);
-            v128.store(q, f32x4.add(v128.load(q), v128.load(s + (<usize>j << 2))));
-          }
-          for (; j < kw; j++) {
-            const q = p + (<usize>j << 2);
-            store<f32>(q, load<f32>(q) + load<f32>(s + (<usize>j << 2)));
-          }
-        } else {
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ix0 + kx * dw;
-            if (<u32>ix < <u32>w) {
-              const q = xr + (<usize>ix << 2);
-              store<f32>(q, load<f32>(q) + load<f32>(s + (<usize>kx << 2)));
-            }
-          }
+    let xr = xc;
+    let s = sc;
+    for (let ky = ky0; ky < ky1; ky++) {
+      if (dw == 1) {
+        let j = 0;
+        for (; j + 4 <= len; j += 4) {
+          const q = xr + (<usize>j << 2);
+          v128.store(q, f32x4.add(v128.load(q), v128.load(s + (<usize>j << 2))));
+        }
+        for (; j < len; j++) {
+          const q = xr + (<usize>j << 2);
+          store<f32>(q, load<f32>(q) + load<f32>(s + (<usize>j << 2)));
+        }
+      } else {
+        for (let j = 0; j < len; j++) {
+          const q = xr + (<usize>(j * dw) << 2);
+          store<f32>(q, load<f32>(q) + load<f32>(s + (<usize>j << 2)));
         }
       }
+      xr += rowStep;
       s += runBytes;
     }
+    xc += planeBytes;
+    sc += <usize>kh * runBytes;
   }
 }
 
 // x = 0, then x[tap] += cols[row, col] in ascending (row, col) order: the exact adjoint of f32_im2col.
 export function f32_col2im(n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, cols: usize, x: usize): void {
-  if (badArgs(n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw)) return;
+  if (badArgs(n, c, h, w, sh, sw, ph, pw, dh, dw)) return;
   const imageBytes = <usize>c * <usize>h * <usize>w << 2;
   if (pointwise(kh, kw, sh, sw, ph, pw)) {
     for (let b = 0; b < n; b++) transpose(h * w, c, cols + <usize>b * imageBytes, x + <usize>b * imageBytes, true);
     return;
   }
   memory.fill(x, 0, <usize>n * imageBytes);
+  if (kh < 1 || kw < 1) return;
   const oh = outSize(h, kh, sh, ph, dh);
   const ow = outSize(w, kw, sw, pw, dw);
   if (oh == 0 || ow == 0) return;

@@ -3,10 +3,10 @@
 // the plane (padding is −∞ for max, 0 for avg), so any oh, ow stay in bounds of x; y, idx, dy hold
 // planes·oh·ow and dx planes·h·w. Rules follow PyTorch's CPU kernels. Fast path: 2×2 stride-2
 // unpadded windows, 4 outputs per step (even/odd columns split by shuffles), same results bit for bit.
-// Nothing is done when planes, h, w, oh or ow < 1.
+// Nothing is done when planes, h, w, oh or ow < 0; otherwise every output element is written.
 
 @inline function badArgs(planes: i32, h: i32, w: i32, oh: i32, ow: i32): bool {
-  return planes < 1 || h < 1 || w < 1 || oh < 1 || ow < 1;
+  return planes < 0 || h < 0 || w < 0 || oh < 0 || ow < 0;
 }
 
 @inline function fast2x2(kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32): bool {
@@ -57,15 +57,12 @@
   if (y0 < y1 && x0 < x1) {
     at = y0 * w + x0;
     best = load<f32>(xp + (<usize>at << 2));
-    for (let iy = y0; iy < y1 && best == best; iy++) {
-      for (let ix = x0; ix < x1; ix++) {
-        const i = iy * w + ix;
+    for (let row = at - x0; row < y1 * w; row += w) {
+      for (let i = row + x0; i < row + x1; i++) {
         const v = load<f32>(xp + (<usize>i << 2));
-        if (v > best || v != v) {
-          best = v;
-          at = i;
-          if (v != v) break;
-        }
+        const take = !(v <= best) && best == best;
+        best = select<f32>(v, best, take);
+        at = select<i32>(i, at, take);
       }
     }
   }

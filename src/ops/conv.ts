@@ -8,9 +8,12 @@ import { gemm } from './matmul.js';
 
 export type Pair = number | readonly [number, number];
 
+const MAX_GEOMETRY = 1 << 16;
+
 const pair = (fn: string, arg: string, v: Pair, min: number): [number, number] => {
   const p = typeof v === 'number' ? [v, v] : v;
-  if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= min)) invalid(fn, arg, `an integer ≥ ${min} or a pair of them`, v);
+  // Bounded so every window coordinate stays inside i32 in the kernels.
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= min && d <= MAX_GEOMETRY)) invalid(fn, arg, `an integer in [${min}, ${MAX_GEOMETRY}] or a pair of them`, v);
   return [p[0]!, p[1]!];
 };
 
@@ -102,6 +105,7 @@ function poolGeometry(fn: string, x: Tensor, kernel: Pair, options: Pool2dOption
   const [ph, pw] = pair(fn, 'padding', options.padding ?? 0, 0);
   if (ph > kh / 2 || pw > kw / 2) invalid(fn, 'padding', `at most half the kernel (${kh}×${kw})`, options.padding);
   const [n, c, h, w] = x.shape as [number, number, number, number];
+  if (h === 0 || w === 0) throw new SlimError('SHAPE_MISMATCH', `${fn}: x must have non-empty spatial dims, received ${shapeString(x.shape)}`);
   const oh = outSize(h, kh, sh, ph, 1);
   const ow = outSize(w, kw, sw, pw, 1);
   if (oh < 1 || ow < 1) throw new SlimError('SHAPE_MISMATCH', `${fn}: a ${kh}×${kw} window does not fit x ${shapeString(x.shape)}`);
