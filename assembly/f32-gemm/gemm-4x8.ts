@@ -12,11 +12,6 @@ export const MR: i32 = 4;
 export const NR: i32 = 8;
 
 export function gemm_4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, first: bool, last: bool, bias: usize, vmin: f32, vmax: f32): void {
-  const c0 = c;
-  const c1 = c0 + ldc;
-  const c2 = c1 + ldc;
-  const c3 = c2 + ldc;
-
   let vacc0x0123: v128, vacc0x4567: v128;
   let vacc1x0123: v128, vacc1x4567: v128;
   let vacc2x0123: v128, vacc2x4567: v128;
@@ -31,6 +26,10 @@ export function gemm_4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, fi
     vacc3x0123 = vacc0x0123;
     vacc3x4567 = vacc0x0123;
   } else {
+    const c0 = c;
+    const c1 = c0 + ldc;
+    const c2 = c1 + ldc;
+    const c3 = c2 + ldc;
     vacc0x0123 = v128.load(c0);
     vacc0x4567 = v128.load(c0, 16);
     vacc1x0123 = v128.load(c1);
@@ -41,23 +40,27 @@ export function gemm_4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, fi
     vacc3x4567 = v128.load(c3, 16);
   }
 
-  for (let k = kc; k > 0; k--) {
-    const vb0123 = v128.load(bp);
-    const vb4567 = v128.load(bp, 16);
-    const va0 = v128.load32_splat(ap);
-    vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va0, vb0123));
-    vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va0, vb4567));
-    const va1 = v128.load32_splat(ap, 4);
-    vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(va1, vb0123));
-    vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(va1, vb4567));
-    const va2 = v128.load32_splat(ap, 8);
-    vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(va2, vb0123));
-    vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(va2, vb4567));
-    const va3 = v128.load32_splat(ap, 12);
-    vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(va3, vb0123));
-    vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(va3, vb4567));
-    ap += 16;
-    bp += 32;
+  // do-while on an end pointer: V8 then keeps the splat addresses out of the loop.
+  if (kc > 0) {
+    const bp_end = bp + (<usize>kc << 5);
+    do {
+      const vb0123 = v128.load(bp);
+      const vb4567 = v128.load(bp, 16);
+      const va0 = v128.load32_splat(ap);
+      vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va0, vb0123));
+      vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va0, vb4567));
+      const va1 = v128.load32_splat(ap, 4);
+      vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(va1, vb0123));
+      vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(va1, vb4567));
+      const va2 = v128.load32_splat(ap, 8);
+      vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(va2, vb0123));
+      vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(va2, vb4567));
+      const va3 = v128.load32_splat(ap, 12);
+      vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(va3, vb0123));
+      vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(va3, vb4567));
+      ap += 16;
+      bp += 32;
+    } while (bp != bp_end);
   }
 
   if (last) {
@@ -73,18 +76,25 @@ export function gemm_4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, fi
       vacc3x0123 = f32x4.add(vacc3x0123, vbias0123);
       vacc3x4567 = f32x4.add(vacc3x4567, vbias4567);
     }
-    const vmin0123 = f32x4.splat(vmin);
-    const vmax0123 = f32x4.splat(vmax);
-    vacc0x0123 = f32x4.min(f32x4.max(vacc0x0123, vmin0123), vmax0123);
-    vacc0x4567 = f32x4.min(f32x4.max(vacc0x4567, vmin0123), vmax0123);
-    vacc1x0123 = f32x4.min(f32x4.max(vacc1x0123, vmin0123), vmax0123);
-    vacc1x4567 = f32x4.min(f32x4.max(vacc1x4567, vmin0123), vmax0123);
-    vacc2x0123 = f32x4.min(f32x4.max(vacc2x0123, vmin0123), vmax0123);
-    vacc2x4567 = f32x4.min(f32x4.max(vacc2x4567, vmin0123), vmax0123);
-    vacc3x0123 = f32x4.min(f32x4.max(vacc3x0123, vmin0123), vmax0123);
-    vacc3x4567 = f32x4.min(f32x4.max(vacc3x4567, vmin0123), vmax0123);
+    // Skipped when it is the identity (vmin = -Inf, vmax = +Inf).
+    if (vmin != -Infinity || vmax != Infinity) {
+      const vmin0123 = f32x4.splat(vmin);
+      const vmax0123 = f32x4.splat(vmax);
+      vacc0x0123 = f32x4.min(f32x4.max(vacc0x0123, vmin0123), vmax0123);
+      vacc0x4567 = f32x4.min(f32x4.max(vacc0x4567, vmin0123), vmax0123);
+      vacc1x0123 = f32x4.min(f32x4.max(vacc1x0123, vmin0123), vmax0123);
+      vacc1x4567 = f32x4.min(f32x4.max(vacc1x4567, vmin0123), vmax0123);
+      vacc2x0123 = f32x4.min(f32x4.max(vacc2x0123, vmin0123), vmax0123);
+      vacc2x4567 = f32x4.min(f32x4.max(vacc2x4567, vmin0123), vmax0123);
+      vacc3x0123 = f32x4.min(f32x4.max(vacc3x0123, vmin0123), vmax0123);
+      vacc3x4567 = f32x4.min(f32x4.max(vacc3x4567, vmin0123), vmax0123);
+    }
   }
 
+  const c0 = c;
+  const c1 = c0 + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
   v128.store(c0, vacc0x0123);
   v128.store(c0, vacc0x4567, 16);
   v128.store(c1, vacc1x0123);

@@ -10,6 +10,8 @@ import { MR, NR, gemm_4x8 } from "./gemm-4x8";
 import { pack_a, pack_b } from "./pack";
 
 // kc x NR B panel (8 KiB) stays in L1 while the mc x kc A block (128 KiB) streams from L2.
+// Measured on Zen 4 / V8: KC 128-512, MC 64-256, NC 512-1024 and either inner-loop order
+// all land within ~2% of each other; these keep the workspace small (<= 1.2 MiB).
 const KC: i32 = 256;
 const MC: i32 = 128;
 const NC: i32 = 1024;
@@ -78,25 +80,24 @@ function macro_kernel(
 ): void {
   const a_panel_bytes = (<usize>kc * <usize>MR) << 2;
   const b_panel_bytes = (<usize>kc * <usize>NR) << 2;
-  const c_tile_row_bytes = <usize>MR * ldc;
-  let a_panel = ap;
-  let c_row = c;
-  for (let i = 0; i < mc; i += MR) {
-    const mr = min(MR, mc - i);
-    let b_panel = bp;
-    for (let j = 0; j < nc; j += NR) {
-      const nr = min(NR, nc - j);
-      const c_tile = c_row + (<usize>j << 2);
-      const bias_col = bias != 0 ? bias + (<usize>j << 2) : 0;
+  const c_tile_rows_bytes = <usize>MR * ldc;
+  let b_panel = bp;
+  for (let j = 0; j < nc; j += NR) {
+    const nr = min(NR, nc - j);
+    const bias_tile = bias != 0 ? bias + (<usize>j << 2) : 0;
+    let a_panel = ap;
+    let c_tile = c + (<usize>j << 2);
+    for (let i = 0; i < mc; i += MR) {
+      const mr = min(MR, mc - i);
       if (mr == MR && nr == NR) {
-        gemm_4x8(kc, a_panel, b_panel, c_tile, ldc, first, last, bias_col, vmin, vmax);
+        gemm_4x8(kc, a_panel, b_panel, c_tile, ldc, first, last, bias_tile, vmin, vmax);
       } else {
-        gemm_edge(mr, nr, kc, a_panel, b_panel, c_tile, ldc, first, last, bias_col, scratch, vmin, vmax);
+        gemm_edge(mr, nr, kc, a_panel, b_panel, c_tile, ldc, first, last, bias_tile, scratch, vmin, vmax);
       }
-      b_panel += b_panel_bytes;
+      a_panel += a_panel_bytes;
+      c_tile += c_tile_rows_bytes;
     }
-    a_panel += a_panel_bytes;
-    c_row += c_tile_row_bytes;
+    b_panel += b_panel_bytes;
   }
 }
 

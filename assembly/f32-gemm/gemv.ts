@@ -1,100 +1,125 @@
 // f32 GEMV: y[n] = clamp(W[n,k] · x[k] + bias[n], vmin, vmax).
 // W row-major (one contiguous row of k floats per output, the PyTorch Linear layout).
-// Four rows at a time share each x load. Per row, lanes accumulate k in strides of 8
-// (two vectors), then: (acc0 + acc1) reduced pairwise, + the scalar k tail, + bias, clamp.
+// Eight rows at a time share each x load. Every output uses the same order:
+//   acc (4 lanes) += (w[p..p+3]·x[p..p+3] + w[p+4..p+7]·x[p+4..p+7]) for each 8-block of k,
+//   lanes summed as (l0 + l1) + (l2 + l3), + the sequential sum of the last k % 8
+//   products (0 if none), + bias, then clamp.
 
-// [Σ v0, Σ v1, Σ v2, Σ v3]: lane sums, each as (l0 + l1) + (l2 + l3).
+// Static scratch for the accumulators of 8 rows (8 x 4 floats). V8 keeps the main loop
+// spill-free only if the accumulators are just stored after it: reducing them with
+// shuffles there, or a 4-wide k-tail step, makes it hoist the loop's loads and spill (-30%).
+const ACC: usize = memory.data(128, 16);
+
+// Lane sum (l0 + l1) + (l2 + l3) of the 4 floats at p.
 @inline
-function reduce_4x4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
-  const v01 = f32x4.add(i32x4.shuffle(v0, v1, 0, 4, 2, 6), i32x4.shuffle(v0, v1, 1, 5, 3, 7));
-  const v23 = f32x4.add(i32x4.shuffle(v2, v3, 0, 4, 2, 6), i32x4.shuffle(v2, v3, 1, 5, 3, 7));
-  return f32x4.add(i32x4.shuffle(v01, v23, 0, 1, 4, 5), i32x4.shuffle(v01, v23, 2, 3, 6, 7));
+function lane_sum(p: usize): f32 {
+  return (load<f32>(p) + load<f32>(p, 4)) + (load<f32>(p, 8) + load<f32>(p, 12));
 }
 
-// Sequential sum of w[p]·x[p] for p in [k0, k).
+// Sequential sum of w[p]·x[p] for p in [0, count).
 @inline
-function dot_tail(k0: i32, k: i32, w: usize, x: usize): f32 {
+function dot_tail(count: i32, w: usize, x: usize): f32 {
   let s: f32 = 0;
-  for (let p = k0; p < k; p++) {
+  for (let p = 0; p < count; p++) {
     const o = <usize>p << 2;
     s += load<f32>(w + o) * load<f32>(x + o);
   }
   return s;
 }
 
+// y[0..8] = W[8 rows] · x (bias and clamp come later); w at row 0, row stride ld bytes.
+@inline
+function gemv_8rows(k: i32, x: usize, w: usize, ld: usize, y: usize): void {
+  let w0 = w;
+  let w1 = w0 + ld;
+  let w2 = w1 + ld;
+  let w3 = w2 + ld;
+  let w4 = w3 + ld;
+  let w5 = w4 + ld;
+  let w6 = w5 + ld;
+  let w7 = w6 + ld;
+  let vacc0 = f32x4.splat(0);
+  let vacc1 = vacc0;
+  let vacc2 = vacc0;
+  let vacc3 = vacc0;
+  let vacc4 = vacc0;
+  let vacc5 = vacc0;
+  let vacc6 = vacc0;
+  let vacc7 = vacc0;
+  const bytes8 = <usize>(k & ~7) << 2;
+  let o: usize = 0;
+  for (; o < bytes8; o += 32) {
+    const vx0123 = v128.load(x + o);
+    const vx4567 = v128.load(x + o, 16);
+    vacc0 = f32x4.add(vacc0, f32x4.add(f32x4.mul(v128.load(w0), vx0123), f32x4.mul(v128.load(w0, 16), vx4567)));
+    w0 += 32;
+    vacc1 = f32x4.add(vacc1, f32x4.add(f32x4.mul(v128.load(w1), vx0123), f32x4.mul(v128.load(w1, 16), vx4567)));
+    w1 += 32;
+    vacc2 = f32x4.add(vacc2, f32x4.add(f32x4.mul(v128.load(w2), vx0123), f32x4.mul(v128.load(w2, 16), vx4567)));
+    w2 += 32;
+    vacc3 = f32x4.add(vacc3, f32x4.add(f32x4.mul(v128.load(w3), vx0123), f32x4.mul(v128.load(w3, 16), vx4567)));
+    w3 += 32;
+    vacc4 = f32x4.add(vacc4, f32x4.add(f32x4.mul(v128.load(w4), vx0123), f32x4.mul(v128.load(w4, 16), vx4567)));
+    w4 += 32;
+    vacc5 = f32x4.add(vacc5, f32x4.add(f32x4.mul(v128.load(w5), vx0123), f32x4.mul(v128.load(w5, 16), vx4567)));
+    w5 += 32;
+    vacc6 = f32x4.add(vacc6, f32x4.add(f32x4.mul(v128.load(w6), vx0123), f32x4.mul(v128.load(w6, 16), vx4567)));
+    w6 += 32;
+    vacc7 = f32x4.add(vacc7, f32x4.add(f32x4.mul(v128.load(w7), vx0123), f32x4.mul(v128.load(w7, 16), vx4567)));
+    w7 += 32;
+  }
+  v128.store(ACC, vacc0, 0);
+  v128.store(ACC, vacc1, 16);
+  v128.store(ACC, vacc2, 32);
+  v128.store(ACC, vacc3, 48);
+  v128.store(ACC, vacc4, 64);
+  v128.store(ACC, vacc5, 80);
+  v128.store(ACC, vacc6, 96);
+  v128.store(ACC, vacc7, 112);
+  const tail = k & 7;
+  const xt = x + o;
+  for (let r = 0; r < 8; r++) {
+    store<f32>(y + (<usize>r << 2), lane_sum(ACC + (<usize>r << 4)) + dot_tail(tail, w + <usize>r * ld + o, xt));
+  }
+}
+
+// W[1 row] · x in the same order as one lane of gemv_8rows.
+@inline
+function gemv_1row(k: i32, x: usize, w: usize): f32 {
+  const bytes8 = <usize>(k & ~7) << 2;
+  let vacc = f32x4.splat(0);
+  let o: usize = 0;
+  for (; o < bytes8; o += 32) {
+    vacc = f32x4.add(vacc, f32x4.add(
+      f32x4.mul(v128.load(w + o), v128.load(x + o)),
+      f32x4.mul(v128.load(w + o, 16), v128.load(x + o, 16))));
+  }
+  v128.store(ACC, vacc);
+  return lane_sum(ACC) + dot_tail(k & 7, w + o, x + o);
+}
+
 export function f32_gemv(n: i32, k: i32, x: usize, w: usize, bias: usize, y: usize, vmin: f32, vmax: f32): void {
   if (n <= 0) return;
-  const kmain = k > 0 ? k & ~7 : 0;
-  const khalf = k > 0 ? k & ~3 : 0;
-  const ld = <usize>max(k, 0) << 2;
-  const vmin0123 = f32x4.splat(vmin);
-  const vmax0123 = f32x4.splat(vmax);
+  if (k < 0) k = 0;
+  const ld = <usize>k << 2;
   let i = 0;
+  for (; i + 8 <= n; i += 8) gemv_8rows(k, x, w + <usize>i * ld, ld, y + (<usize>i << 2));
+  for (; i < n; i++) store<f32>(y + (<usize>i << 2), gemv_1row(k, x, w + <usize>i * ld));
+
+  // y = clamp(y + bias). Scalar f32.max/f32.min propagate NaN like f32x4.max/min.
+  const vmin4 = f32x4.splat(vmin);
+  const vmax4 = f32x4.splat(vmax);
+  i = 0;
   for (; i + 4 <= n; i += 4) {
-    const w0 = w + <usize>i * ld;
-    const w1 = w0 + ld;
-    const w2 = w1 + ld;
-    const w3 = w2 + ld;
-    let vacc0x0 = f32x4.splat(0);
-    let vacc0x1 = vacc0x0;
-    let vacc1x0 = vacc0x0;
-    let vacc1x1 = vacc0x0;
-    let vacc2x0 = vacc0x0;
-    let vacc2x1 = vacc0x0;
-    let vacc3x0 = vacc0x0;
-    let vacc3x1 = vacc0x0;
-    let o: usize = 0;
-    const omain = <usize>kmain << 2;
-    for (; o < omain; o += 32) {
-      const vx0123 = v128.load(x + o);
-      const vx4567 = v128.load(x + o, 16);
-      vacc0x0 = f32x4.add(vacc0x0, f32x4.mul(v128.load(w0 + o), vx0123));
-      vacc0x1 = f32x4.add(vacc0x1, f32x4.mul(v128.load(w0 + o, 16), vx4567));
-      vacc1x0 = f32x4.add(vacc1x0, f32x4.mul(v128.load(w1 + o), vx0123));
-      vacc1x1 = f32x4.add(vacc1x1, f32x4.mul(v128.load(w1 + o, 16), vx4567));
-      vacc2x0 = f32x4.add(vacc2x0, f32x4.mul(v128.load(w2 + o), vx0123));
-      vacc2x1 = f32x4.add(vacc2x1, f32x4.mul(v128.load(w2 + o, 16), vx4567));
-      vacc3x0 = f32x4.add(vacc3x0, f32x4.mul(v128.load(w3 + o), vx0123));
-      vacc3x1 = f32x4.add(vacc3x1, f32x4.mul(v128.load(w3 + o, 16), vx4567));
-    }
-    if (khalf != kmain) {
-      const vx0123 = v128.load(x + o);
-      vacc0x0 = f32x4.add(vacc0x0, f32x4.mul(v128.load(w0 + o), vx0123));
-      vacc1x0 = f32x4.add(vacc1x0, f32x4.mul(v128.load(w1 + o), vx0123));
-      vacc2x0 = f32x4.add(vacc2x0, f32x4.mul(v128.load(w2 + o), vx0123));
-      vacc3x0 = f32x4.add(vacc3x0, f32x4.mul(v128.load(w3 + o), vx0123));
-    }
-    let vy = reduce_4x4(
-      f32x4.add(vacc0x0, vacc0x1), f32x4.add(vacc1x0, vacc1x1),
-      f32x4.add(vacc2x0, vacc2x1), f32x4.add(vacc3x0, vacc3x1),
-    );
-    if (khalf != k) {
-      let vtail = f32x4.splat(dot_tail(khalf, k, w0, x));
-      vtail = f32x4.replace_lane(vtail, 1, dot_tail(khalf, k, w1, x));
-      vtail = f32x4.replace_lane(vtail, 2, dot_tail(khalf, k, w2, x));
-      vtail = f32x4.replace_lane(vtail, 3, dot_tail(khalf, k, w3, x));
-      vy = f32x4.add(vy, vtail);
-    }
-    const yo = <usize>i << 2;
-    if (bias != 0) vy = f32x4.add(vy, v128.load(bias + yo));
-    v128.store(y + yo, f32x4.min(f32x4.max(vy, vmin0123), vmax0123));
+    const o = <usize>i << 2;
+    let vy = v128.load(y + o);
+    if (bias != 0) vy = f32x4.add(vy, v128.load(bias + o));
+    v128.store(y + o, f32x4.min(f32x4.max(vy, vmin4), vmax4));
   }
   for (; i < n; i++) {
-    const w0 = w + <usize>i * ld;
-    let vacc0 = f32x4.splat(0);
-    let vacc1 = vacc0;
-    let o: usize = 0;
-    const omain = <usize>kmain << 2;
-    for (; o < omain; o += 32) {
-      vacc0 = f32x4.add(vacc0, f32x4.mul(v128.load(w0 + o), v128.load(x + o)));
-      vacc1 = f32x4.add(vacc1, f32x4.mul(v128.load(w0 + o, 16), v128.load(x + o, 16)));
-    }
-    if (khalf != kmain) vacc0 = f32x4.add(vacc0, f32x4.mul(v128.load(w0 + o), v128.load(x + o)));
-    const vs = f32x4.add(vacc0, vacc1);
-    // Same association as reduce_4x4: (l0 + l1) + (l2 + l3).
-    let s = (f32x4.extract_lane(vs, 0) + f32x4.extract_lane(vs, 1)) + (f32x4.extract_lane(vs, 2) + f32x4.extract_lane(vs, 3));
-    if (khalf != k) s += dot_tail(khalf, k, w0, x);
-    if (bias != 0) s += load<f32>(bias + (<usize>i << 2));
-    store<f32>(y + (<usize>i << 2), min<f32>(max<f32>(s, vmin), vmax));
+    const o = <usize>i << 2;
+    let s = load<f32>(y + o);
+    if (bias != 0) s += load<f32>(bias + o);
+    store<f32>(y + o, min<f32>(max<f32>(s, vmin), vmax));
   }
 }
