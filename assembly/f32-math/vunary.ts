@@ -5,20 +5,8 @@
 // Every NaN result is canonicalised to 0x7fc00000, so outputs are bit-identical across engines.
 // Main loops are unrolled (4 vectors for exp/log/tanh/sigmoid, 2 for the register-hungry erf/gelu):
 // measured +10–25% in V8, mostly from fewer constant reloads per element.
+import { loadTail, storeTail } from "./tail";
 import { vcanon, verf, vexp, vgelu, vlog, vsigmoid, vtanh } from "./vmath";
-
-@inline function loadTail(p: usize, rem: i32): v128 {
-  let v = f32x4.replace_lane(f32x4.splat(0.0), 0, load<f32>(p));
-  if (rem > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
-  if (rem > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
-  return v;
-}
-
-@inline function storeTail(p: usize, v: v128, rem: i32): void {
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (rem > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (rem > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
-}
 
 export function f32_vexp(n: i32, x: usize, y: usize): void {
   const endU = x + (<usize>(n & ~15) << 2);

@@ -1,20 +1,7 @@
 // Row-wise softmax and log-softmax of x [rows, n] into y [rows, n] (y may alias x), max-shifted
 // so no exp overflows. Tails run through the same 4-lane exp, so a value never depends on its column.
+import { loadTail, storeTail } from "../f32-math/tail";
 import { vexp, vlog } from "../f32-math/vmath";
-
-@inline function loadTail(p: usize, count: usize, fill: f32): v128 {
-  let v = f32x4.splat(fill);
-  v = f32x4.replace_lane(v, 0, load<f32>(p));
-  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
-  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
-  return v;
-}
-
-@inline function storeTail(p: usize, v: v128, count: usize): void {
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
-}
 
 @inline function rowMax(n: usize, x: usize): f32 {
   let vmax = f32x4.splat(-Infinity);
@@ -38,8 +25,8 @@ import { vexp, vlog } from "../f32-math/vmath";
   let sum = (f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1)) + (f32x4.extract_lane(vsum, 2) + f32x4.extract_lane(vsum, 3));
   if (i < n) {
     const count = n - i;
-    const ve = vexp(f32x4.sub(loadTail(x + (i << 2), count, 0), vm));
-    storeTail(y + (i << 2), ve, count);
+    const ve = vexp(f32x4.sub(loadTail(x + (i << 2), <i32>count), vm));
+    storeTail(y + (i << 2), ve, <i32>count);
     sum += f32x4.extract_lane(ve, 0);
     if (count > 1) sum += f32x4.extract_lane(ve, 1);
     if (count > 2) sum += f32x4.extract_lane(ve, 2);
