@@ -1,0 +1,165 @@
+// 16-bit-float weight-only GEMV: y[n] = W[n,k] · x[k] + bias[n], W stored as u16 [n, k] row-major
+// (IEEE binary16 for f16_gemv_f32, bfloat16 for bf16_gemv_f32); x, bias, y f32; bias may be 0.
+// Weights are widened in registers, exactly: a 16-byte load holds 8 weights as 4 u32 lanes
+// (w[2t] | w[2t+1] << 16); lane << 16 puts the even weight in the high half, lane & 0xFFFF0000 the
+// odd one, and x is split into even/odd lanes once per 8 k for the four rows that share it.
+//   bf16: the high half is the f32.
+//   f16:  ((t >>s 3) & 0x8FFFE000) is sign | (h & 0x7FFF) << 13; times 2^112 (exact, IEEE) rebiases
+//         normals and normalizes subnormals. Exponent 31 (inf/NaN) needs f32 exponent 255 (an OR,
+//         keeping the NaN payload): rare in weights, so the loop only tracks max(h << 1), returns
+//         NaN for a block of rows that holds one, and any NaN block is recomputed with the full
+//         conversion. Same bits as src/io/float16.ts f16BitsToF32Bits.
+// Each row sums in lanes (k ≡ 0,2,4,6 and 1,3,5,7 mod 8, as 4 lanes each) then pairwise, + the scalar
+// tail, + bias: an f32 dot product's error budget (bench/dev/qgemm-kernels.mjs).
+
+const V2P112: v128 = i32x4.splat(0x77800000);
+const VSIGN_EM: v128 = i32x4.splat(0x8fffe000);
+const VABS: v128 = i32x4.splat(0x7fff0000);
+const VMAXFINITE: v128 = i32x4.splat(0x7bff0000);
+const VEXP: v128 = i32x4.splat(0x7f800000);
+const VHIGH: v128 = i32x4.splat(0xffff0000);
+
+// f32 lanes of the 16-bit floats held in the high halves of vt (low halves ignored); f16 without
+// `full`: exact except for exponent 31.
+@inline
+function widen_high(vt: v128, f16: bool, full: bool): v128 {
+  if (!f16) return v128.and(vt, VHIGH);
+  const vf = f32x4.mul(v128.and(i32x4.shr_s(vt, 3), VSIGN_EM), V2P112);
+  if (!full) return vf;
+  return v128.or(vf, v128.and(i32x4.gt_s(v128.and(vt, VABS), VMAXFINITE), VEXP));
+}
+
+@inline
+function widen_scalar(h: i32, f16: bool): f32 {
+  const t = h << 16;
+  if (!f16) return reinterpret<f32>(t);
+  let f = reinterpret<f32>((t >> 3) & 0x8fffe000) * reinterpret<f32>(0x77800000);
+  return (t & 0x7fff0000) > 0x7bff0000 ? reinterpret<f32>(reinterpret<i32>(f) | 0x7f800000) : f;
+}
+
+// Σ over the 8 weights in vw of w·x; vxe, vxo: x at the even / odd positions.
+@inline
+function dot8(vw: v128, vxe: v128, vxo: v128, f16: bool, full: bool): v128 {
+  return f32x4.add(f32x4.mul(widen_high(i32x4.shl(vw, 16), f16, full), vxe), f32x4.mul(widen_high(vw, f16, full), vxo));
+}
+
+// Largest (h << 1) & 0xFFFF seen: ≥ 0xF800 iff some weight has exponent 31.
+@inline
+function track(vmax: v128, vw: v128): v128 {
+  return i16x8.max_u(vmax, i16x8.shl(vw, 1));
+}
+@inline
+function has_inf_nan(vmax: v128): bool {
+  return v128.any_true(i16x8.gt_u(vmax, i16x8.splat(<i16>0xf7ff)));
+}
+
+@inline
+function dot_tail(k0: i32, k: i32, w: usize, x: usize, f16: bool): f32 {
+  let s: f32 = 0;
+  for (let p = k0; p < k; p++) s += widen_scalar(<i32>load<u16>(w + (<usize>p << 1)), f16) * load<f32>(x + (<usize>p << 2));
+  return s;
+}
+
+// [Σ v0, Σ v1, Σ v2, Σ v3] (f32 lanes), each as (l0 + l1) + (l2 + l3).
+@inline
+function reduce_4x4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
+  const v01 = f32x4.add(i32x4.shuffle(v0, v1, 0, 4, 2, 6), i32x4.shuffle(v0, v1, 1, 5, 3, 7));
+  const v23 = f32x4.add(i32x4.shuffle(v2, v3, 0, 4, 2, 6), i32x4.shuffle(v2, v3, 1, 5, 3, 7));
+  return f32x4.add(i32x4.shuffle(v01, v23, 0, 1, 4, 5), i32x4.shuffle(v01, v23, 2, 3, 6, 7));
+}
+
+// Σ_p w[r,p]·x[p] for the 4 rows at w0, w0 + ld, ... (ld bytes), each summed in lanes then pairwise,
+// + the scalar tail. f16 && !full: fast conversion, all NaN if a weight has exponent 31.
+@inline
+function rows4(k: i32, x: usize, w0: usize, ld: usize, f16: bool, full: bool): v128 {
+  const k8 = k & ~7;
+  const w1 = w0 + ld;
+  const w2 = w1 + ld;
+  const w3 = w2 + ld;
+  let vacc0 = f32x4.splat(0);
+  let vacc1 = vacc0;
+  let vacc2 = vacc0;
+  let vacc3 = vacc0;
+  let vmax = i16x8.splat(0);
+  for (let p = 0; p < k8; p += 8) {
+    const vx0123 = v128.load(x + (<usize>p << 2));
+    const vx4567 = v128.load(x + (<usize>p << 2), 16);
+    const vxe = i32x4.shuffle(vx0123, vx4567, 0, 2, 4, 6);
+    const vxo = i32x4.shuffle(vx0123, vx4567, 1, 3, 5, 7);
+    const o = <usize>p << 1;
+    const vw0 = v128.load(w0 + o);
+    const vw1 = v128.load(w1 + o);
+    const vw2 = v128.load(w2 + o);
+    const vw3 = v128.load(w3 + o);
+    if (f16 && !full) vmax = track(track(vmax, vw0), vw1);
+    if (f16 && !full) vmax = track(track(vmax, vw2), vw3);
+    vacc0 = f32x4.add(vacc0, dot8(vw0, vxe, vxo, f16, full));
+    vacc1 = f32x4.add(vacc1, dot8(vw1, vxe, vxo, f16, full));
+    vacc2 = f32x4.add(vacc2, dot8(vw2, vxe, vxo, f16, full));
+    vacc3 = f32x4.add(vacc3, dot8(vw3, vxe, vxo, f16, full));
+  }
+  if (f16 && !full && has_inf_nan(vmax)) return f32x4.splat(NaN);
+  let vy = reduce_4x4(vacc0, vacc1, vacc2, vacc3);
+  if (k8 != k) {
+    let vt = f32x4.splat(dot_tail(k8, k, w0, x, f16));
+    vt = f32x4.replace_lane(vt, 1, dot_tail(k8, k, w1, x, f16));
+    vt = f32x4.replace_lane(vt, 2, dot_tail(k8, k, w2, x, f16));
+    vt = f32x4.replace_lane(vt, 3, dot_tail(k8, k, w3, x, f16));
+    vy = f32x4.add(vy, vt);
+  }
+  return vy;
+}
+
+@inline
+function row1(k: i32, x: usize, w0: usize, f16: bool, full: bool): f32 {
+  const k8 = k & ~7;
+  let vacc = f32x4.splat(0);
+  let vmax = i16x8.splat(0);
+  for (let p = 0; p < k8; p += 8) {
+    const vx0123 = v128.load(x + (<usize>p << 2));
+    const vx4567 = v128.load(x + (<usize>p << 2), 16);
+    const vw = v128.load(w0 + (<usize>p << 1));
+    if (f16 && !full) vmax = track(vmax, vw);
+    vacc = f32x4.add(vacc, dot8(vw, i32x4.shuffle(vx0123, vx4567, 0, 2, 4, 6), i32x4.shuffle(vx0123, vx4567, 1, 3, 5, 7), f16, full));
+  }
+  if (f16 && !full && has_inf_nan(vmax)) return NaN;
+  const s = (f32x4.extract_lane(vacc, 0) + f32x4.extract_lane(vacc, 1)) + (f32x4.extract_lane(vacc, 2) + f32x4.extract_lane(vacc, 3));
+  return s + dot_tail(k8, k, w0, x, f16);
+}
+
+@inline
+function gemv16(n: i32, k: i32, x: usize, w: usize, bias: usize, y: usize, f16: bool): void {
+  if (n <= 0) return;
+  k = max(k, 0);
+  const ld = <usize>k << 1;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    let vy = rows4(k, x, w + <usize>j * ld, ld, f16, false);
+    if (f16 && v128.any_true(f32x4.ne(vy, vy))) vy = rows4_exact(k, x, w + <usize>j * ld, ld);
+    const yo = <usize>j << 2;
+    if (bias != 0) vy = f32x4.add(vy, v128.load(bias + yo));
+    v128.store(y + yo, vy);
+  }
+  for (; j < n; j++) {
+    let s = row1(k, x, w + <usize>j * ld, f16, false);
+    if (f16 && s != s) s = row1_exact(k, x, w + <usize>j * ld);
+    if (bias != 0) s += load<f32>(bias + (<usize>j << 2));
+    store<f32>(y + (<usize>j << 2), s);
+  }
+}
+
+function rows4_exact(k: i32, x: usize, w0: usize, ld: usize): v128 {
+  return rows4(k, x, w0, ld, true, true);
+}
+
+function row1_exact(k: i32, x: usize, w0: usize): f32 {
+  return row1(k, x, w0, true, true);
+}
+
+export function f16_gemv_f32(n: i32, k: i32, x: usize, w16: usize, bias: usize, y: usize): void {
+  gemv16(n, k, x, w16, bias, y, true);
+}
+
+export function bf16_gemv_f32(n: i32, k: i32, x: usize, w16: usize, bias: usize, y: usize): void {
+  gemv16(n, k, x, w16, bias, y, false);
+}

@@ -1,0 +1,168 @@
+// Scalar references (oracles) for the integer and weight-only matrix kernels in assembly/qs8-gemm,
+// qs8-gemv, q4-gemv and f16-gemv: same argument order as the exports, typed arrays for pointers,
+// null for an absent bias. Integer results are int32 arithmetic (wrapping, like the kernels) and
+// must match exactly; f32-out kernels are computed in float64 here, and `mag` (optional) receives
+// Σ|term| + |bias| per output, the scale of the f32 kernels' error budget.
+
+import { bf16BitsToF32Bits, f16BitsToF32Bits } from '../io/float16.js';
+import { requantizeRef } from './requant.js';
+
+type F32Out = Float32Array | Float64Array;
+
+/** Bytes of qs8_pack_weights output: [wsum: i32 n | w: i8 n·k in 8-row panels]. */
+export const qs8PackedWeightsBytes = (n: number, k: number): number => n * (k + 4);
+
+/**
+ * Byte offset of w[j,p] in the weight part of the qs8 format: rows in panels of 8 (8·k bytes each),
+ * 8-k blocks of 8 rows x 8 bytes, then the k tail (k mod 8) as 8 rows; rows past 8·⌊n/8⌋ row-major.
+ */
+export function qs8WeightOffset(n: number, k: number, j: number, p: number): number {
+  const k8 = k & ~7;
+  if (j >= (n & ~7)) return j * k + p;
+  const panel = (j & ~7) * k;
+  const r = j & 7;
+  return p < k8 ? panel + (p >> 3) * 64 + r * 8 + (p & 7) : panel + 8 * k8 + r * (k - k8) + (p - k8);
+}
+
+/** packed = [wsum[j] = Σ_p w[j,p] as i32 (little-endian) | w at qs8WeightOffset]; w: i8 [n, k] (PyTorch Linear layout). */
+export function qs8PackWeightsRef(n: number, k: number, w: Int8Array, packed: Uint8Array): void {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const body = new Int8Array(packed.buffer, packed.byteOffset + 4 * n, n * k);
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let p = 0; p < k; p++) {
+      s += w[j * k + p]!;
+      body[qs8WeightOffset(n, k, j, p)] = w[j * k + p]!;
+    }
+    view.setInt32(4 * j, s, true);
+  }
+}
+
+/** The row-major w [n, k] held by a qs8 packed buffer. */
+export function qs8UnpackWeightsRef(n: number, k: number, packed: Uint8Array): Int8Array {
+  const body = new Int8Array(packed.buffer, packed.byteOffset + 4 * n, n * k);
+  const w = new Int8Array(n * k);
+  for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) w[j * k + p] = body[qs8WeightOffset(n, k, j, p)]!;
+  return w;
+}
+
+/** out[i,j] = Σ_p (a[i,p] − aZp)·w[j,p] + bias[j], int32 wrapping; a: i8 [m, k]. */
+export function qs8GemmI32Ref(
+  m: number, n: number, k: number, a: Int8Array, aZp: number, packed: Uint8Array, bias: Int32Array | null, out: Int32Array,
+): void {
+  const w = qs8UnpackWeightsRef(n, k, packed);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let acc = bias ? bias[j]! : 0;
+      for (let p = 0; p < k; p++) acc = (acc + Math.imul(a[i * k + p]! - aZp, w[j * k + p]!)) | 0;
+      out[i * n + j] = acc;
+    }
+  }
+}
+
+/** out[i,j] = requantizeRef(qs8GemmI32Ref(...)[i,j], multiplier[j], shift[j], outZp, qmin, qmax); out: i8 [m, n]. */
+export function qs8GemmRequantRef(
+  m: number, n: number, k: number, a: Int8Array, aZp: number, packed: Uint8Array, bias: Int32Array | null, out: Int8Array,
+  multiplier: Int32Array, shift: Int32Array, outZp: number, qmin: number, qmax: number,
+): void {
+  const acc = new Int32Array(m * n);
+  qs8GemmI32Ref(m, n, k, a, aZp, packed, bias, acc);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) out[i * n + j] = requantizeRef(acc[i * n + j]!, multiplier[j]!, shift[j]!, outZp, qmin, qmax);
+  }
+}
+
+/** Batch-1 qs8GemmRequantRef. */
+export function qs8GemvRequantRef(
+  n: number, k: number, a: Int8Array, aZp: number, packed: Uint8Array, bias: Int32Array | null, out: Int8Array,
+  multiplier: Int32Array, shift: Int32Array, outZp: number, qmin: number, qmax: number,
+): void {
+  qs8GemmRequantRef(1, n, k, a, aZp, packed, bias, out, multiplier, shift, outZp, qmin, qmax);
+}
+
+/** out[j] = f32(acc_j) · f32(scaleA · scaleW[j]) + bias[j], each step rounded to f32 (bit-exact). */
+export function qs8GemvF32OutRef(
+  n: number, k: number, a: Int8Array, aZp: number, packed: Uint8Array, bias: Float32Array | null, out: Float32Array,
+  scaleA: number, scaleW: Float32Array,
+): void {
+  const acc = new Int32Array(n);
+  qs8GemmI32Ref(1, n, k, a, aZp, packed, null, acc);
+  const fr = Math.fround;
+  for (let j = 0; j < n; j++) {
+    const y = fr(fr(acc[j]!) * fr(fr(scaleA) * scaleW[j]!));
+    out[j] = bias ? fr(y + bias[j]!) : y;
+  }
+}
+
+/** q4 weight of row j at position p: nibble − 8 (low nibble = even p). */
+const q4 = (w4: Uint8Array, k: number, j: number, p: number): number => ((w4[(j * k + p) >> 1]! >> ((p & 1) << 2)) & 15) - 8;
+
+/** y[i,j] = Σ_g scales[j,g] · Σ_{p in g} q[j,p]·x[i,p] + bias[j]; w4: u8 [n, k/2]; float64. */
+export function q4GemmF32Ref(
+  m: number, n: number, k: number, group: number, x: Float32Array, w4: Uint8Array, scales: Float32Array,
+  bias: Float32Array | null, y: F32Out, mag?: Float64Array,
+): void {
+  const ng = k / group;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let sm = 0;
+      for (let g = 0; g < ng; g++) {
+        let t = 0;
+        let tm = 0;
+        for (let p = g * group; p < (g + 1) * group; p++) {
+          const v = q4(w4, k, j, p) * x[i * k + p]!;
+          t += v;
+          tm += Math.abs(v);
+        }
+        s += scales[j * ng + g]! * t;
+        sm += Math.abs(scales[j * ng + g]!) * tm;
+      }
+      const b = bias ? bias[j]! : 0;
+      y[i * n + j] = s + b;
+      if (mag) mag[i * n + j] = sm + Math.abs(b);
+    }
+  }
+}
+
+/** Batch-1 q4GemmF32Ref. */
+export function q4GemvF32Ref(
+  n: number, k: number, group: number, x: Float32Array, w4: Uint8Array, scales: Float32Array,
+  bias: Float32Array | null, y: F32Out, mag?: Float64Array,
+): void {
+  q4GemmF32Ref(1, n, k, group, x, w4, scales, bias, y, mag);
+}
+
+const bitsToF32 = (bits: number): number => new Float32Array(new Uint32Array([bits]).buffer)[0]!;
+
+function gemv16Ref(
+  widen: (h: number) => number, n: number, k: number, x: Float32Array, w16: Uint16Array, bias: Float32Array | null,
+  y: F32Out, mag?: Float64Array,
+): void {
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    let sm = 0;
+    for (let p = 0; p < k; p++) {
+      const v = bitsToF32(widen(w16[j * k + p]!)) * x[p]!;
+      s += v;
+      sm += Math.abs(v);
+    }
+    const b = bias ? bias[j]! : 0;
+    y[j] = s + b;
+    if (mag) mag[j] = sm + Math.abs(b);
+  }
+}
+
+/** y[j] = Σ_p f16(w16[j,p])·x[p] + bias[j]; w16: IEEE binary16 bits [n, k]; float64. */
+export function f16GemvF32Ref(
+  n: number, k: number, x: Float32Array, w16: Uint16Array, bias: Float32Array | null, y: F32Out, mag?: Float64Array,
+): void {
+  gemv16Ref(f16BitsToF32Bits, n, k, x, w16, bias, y, mag);
+}
+
+/** y[j] = Σ_p bf16(w16[j,p])·x[p] + bias[j]; w16: bfloat16 bits [n, k]; float64. */
+export function bf16GemvF32Ref(
+  n: number, k: number, x: Float32Array, w16: Uint16Array, bias: Float32Array | null, y: F32Out, mag?: Float64Array,
+): void {
+  gemv16Ref(bf16BitsToF32Bits, n, k, x, w16, bias, y, mag);
+}
