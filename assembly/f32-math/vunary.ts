@@ -8,138 +8,55 @@
 import { loadTail, storeTail } from "./tail";
 import { vcanon, verf, vexp, vgelu, vlog, vsigmoid, vtanh } from "./vmath";
 
-export function f32_vexp(n: i32, x: usize, y: usize): void {
-  const endU = x + (<usize>(n & ~15) << 2);
-  for (; x < endU; x += 64, y += 64) {
-    const a = v128.load(x);
-    const b = v128.load(x, 16);
-    const c = v128.load(x, 32);
-    const d = v128.load(x, 48);
-    v128.store(y, vcanon(a, vexp(a)));
-    v128.store(y, vcanon(b, vexp(b)), 16);
-    v128.store(y, vcanon(c, vexp(c)), 32);
-    v128.store(y, vcanon(d, vexp(d)), 48);
-  }
-  const end = x + (<usize>(n & 12) << 2);
-  for (; x < end; x += 16, y += 16) {
-    const a = v128.load(x);
-    v128.store(y, vcanon(a, vexp(a)));
-  }
-  const rem = n & 3;
-  if (rem) {
-    const a = loadTail(x, rem);
-    storeTail(y, vcanon(a, vexp(a)), rem);
-  }
+const EXP: i32 = 0;
+const LOG: i32 = 1;
+const TANH: i32 = 2;
+const SIGMOID: i32 = 3;
+const GELU: i32 = 4;
+const ERF: i32 = 5;
+
+// f(a) with NaN lanes canonicalized; `op` is a constant at every call, so inlining folds the branches.
+@inline function apply(op: i32, a: v128): v128 {
+  if (op == EXP) return vcanon(a, vexp(a));
+  if (op == LOG) return vcanon(a, vlog(a));
+  if (op == TANH) return vcanon(a, vtanh(a));
+  if (op == SIGMOID) return vcanon(a, vsigmoid(a));
+  if (op == GELU) return vcanon(a, vgelu(a));
+  return vcanon(a, verf(a));
 }
 
-export function f32_vlog(n: i32, x: usize, y: usize): void {
-  const endU = x + (<usize>(n & ~15) << 2);
-  for (; x < endU; x += 64, y += 64) {
-    const a = v128.load(x);
-    const b = v128.load(x, 16);
-    const c = v128.load(x, 32);
-    const d = v128.load(x, 48);
-    v128.store(y, vcanon(a, vlog(a)));
-    v128.store(y, vcanon(b, vlog(b)), 16);
-    v128.store(y, vcanon(c, vlog(c)), 32);
-    v128.store(y, vcanon(d, vlog(d)), 48);
+// y[i] = f(x[i]): `wide` unrolls 4 vectors per pass (2 for the register-hungry erf/gelu).
+@inline function map(op: i32, wide: bool, n: i32, x: usize, y: usize): void {
+  if (wide) {
+    const endU = x + (<usize>(n & ~15) << 2);
+    for (; x < endU; x += 64, y += 64) {
+      const a = v128.load(x);
+      const b = v128.load(x, 16);
+      const c = v128.load(x, 32);
+      const d = v128.load(x, 48);
+      v128.store(y, apply(op, a));
+      v128.store(y, apply(op, b), 16);
+      v128.store(y, apply(op, c), 32);
+      v128.store(y, apply(op, d), 48);
+    }
+  } else {
+    const endU = x + (<usize>(n & ~7) << 2);
+    for (; x < endU; x += 32, y += 32) {
+      const a = v128.load(x);
+      const b = v128.load(x, 16);
+      v128.store(y, apply(op, a));
+      v128.store(y, apply(op, b), 16);
+    }
   }
-  const end = x + (<usize>(n & 12) << 2);
-  for (; x < end; x += 16, y += 16) {
-    const a = v128.load(x);
-    v128.store(y, vcanon(a, vlog(a)));
-  }
+  const end = x + (<usize>(n & (wide ? 12 : 4)) << 2);
+  for (; x < end; x += 16, y += 16) v128.store(y, apply(op, v128.load(x)));
   const rem = n & 3;
-  if (rem) {
-    const a = loadTail(x, rem);
-    storeTail(y, vcanon(a, vlog(a)), rem);
-  }
+  if (rem) storeTail(y, apply(op, loadTail(x, rem)), rem);
 }
 
-export function f32_vtanh(n: i32, x: usize, y: usize): void {
-  const endU = x + (<usize>(n & ~15) << 2);
-  for (; x < endU; x += 64, y += 64) {
-    const a = v128.load(x);
-    const b = v128.load(x, 16);
-    const c = v128.load(x, 32);
-    const d = v128.load(x, 48);
-    v128.store(y, vcanon(a, vtanh(a)));
-    v128.store(y, vcanon(b, vtanh(b)), 16);
-    v128.store(y, vcanon(c, vtanh(c)), 32);
-    v128.store(y, vcanon(d, vtanh(d)), 48);
-  }
-  const end = x + (<usize>(n & 12) << 2);
-  for (; x < end; x += 16, y += 16) {
-    const a = v128.load(x);
-    v128.store(y, vcanon(a, vtanh(a)));
-  }
-  const rem = n & 3;
-  if (rem) {
-    const a = loadTail(x, rem);
-    storeTail(y, vcanon(a, vtanh(a)), rem);
-  }
-}
-
-export function f32_vsigmoid(n: i32, x: usize, y: usize): void {
-  const endU = x + (<usize>(n & ~15) << 2);
-  for (; x < endU; x += 64, y += 64) {
-    const a = v128.load(x);
-    const b = v128.load(x, 16);
-    const c = v128.load(x, 32);
-    const d = v128.load(x, 48);
-    v128.store(y, vcanon(a, vsigmoid(a)));
-    v128.store(y, vcanon(b, vsigmoid(b)), 16);
-    v128.store(y, vcanon(c, vsigmoid(c)), 32);
-    v128.store(y, vcanon(d, vsigmoid(d)), 48);
-  }
-  const end = x + (<usize>(n & 12) << 2);
-  for (; x < end; x += 16, y += 16) {
-    const a = v128.load(x);
-    v128.store(y, vcanon(a, vsigmoid(a)));
-  }
-  const rem = n & 3;
-  if (rem) {
-    const a = loadTail(x, rem);
-    storeTail(y, vcanon(a, vsigmoid(a)), rem);
-  }
-}
-
-export function f32_vgelu(n: i32, x: usize, y: usize): void {
-  const endU = x + (<usize>(n & ~7) << 2);
-  for (; x < endU; x += 32, y += 32) {
-    const a = v128.load(x);
-    const b = v128.load(x, 16);
-    v128.store(y, vcanon(a, vgelu(a)));
-    v128.store(y, vcanon(b, vgelu(b)), 16);
-  }
-  const end = x + (<usize>(n & 4) << 2);
-  for (; x < end; x += 16, y += 16) {
-    const a = v128.load(x);
-    v128.store(y, vcanon(a, vgelu(a)));
-  }
-  const rem = n & 3;
-  if (rem) {
-    const a = loadTail(x, rem);
-    storeTail(y, vcanon(a, vgelu(a)), rem);
-  }
-}
-
-export function f32_verf(n: i32, x: usize, y: usize): void {
-  const endU = x + (<usize>(n & ~7) << 2);
-  for (; x < endU; x += 32, y += 32) {
-    const a = v128.load(x);
-    const b = v128.load(x, 16);
-    v128.store(y, vcanon(a, verf(a)));
-    v128.store(y, vcanon(b, verf(b)), 16);
-  }
-  const end = x + (<usize>(n & 4) << 2);
-  for (; x < end; x += 16, y += 16) {
-    const a = v128.load(x);
-    v128.store(y, vcanon(a, verf(a)));
-  }
-  const rem = n & 3;
-  if (rem) {
-    const a = loadTail(x, rem);
-    storeTail(y, vcanon(a, verf(a)), rem);
-  }
-}
+export function f32_vexp(n: i32, x: usize, y: usize): void { map(EXP, true, n, x, y); }
+export function f32_vlog(n: i32, x: usize, y: usize): void { map(LOG, true, n, x, y); }
+export function f32_vtanh(n: i32, x: usize, y: usize): void { map(TANH, true, n, x, y); }
+export function f32_vsigmoid(n: i32, x: usize, y: usize): void { map(SIGMOID, true, n, x, y); }
+export function f32_vgelu(n: i32, x: usize, y: usize): void { map(GELU, false, n, x, y); }
+export function f32_verf(n: i32, x: usize, y: usize): void { map(ERF, false, n, x, y); }
