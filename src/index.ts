@@ -68,3 +68,4 @@ export type { ObserverConfig, ObserverState } from './quant/observer-base.js';
 export { MinMaxObserver, MovingAverageMinMaxObserver, PerChannelMinMaxObserver, MovingAveragePerChannelMinMaxObserver, observerFromState } from './quant/observers.js';
 export { PercentileObserver, HistogramObserver } from './quant/hist-observers.js';
 export type { PercentileConfig, HistogramConfig } from './quant/hist-observers.js';
+export { Int8Linear, Int4Linear } from './quant/qlinear.js';

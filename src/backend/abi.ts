@@ -54,6 +54,15 @@ export interface Kernels {
   f32_sgd_update(n: number, p: Ptr, g: Ptr, buf: Ptr, lr: number, momentum: number, dampening: number, wd: number, nesterov: number, first: number): void;
   f32_adam_update(n: number, p: Ptr, g: Ptr, m: Ptr, v: Ptr, lr: number, beta1: number, beta2: number, eps: number, wd: number, decoupled: number, bc1: number, bc2Sqrt: number): void;
   f32_vaxpy(n: number, alpha: number, y: Ptr, x: Ptr): void;
+  // qs8-vcvt, qs8-gemm, qs8-gemv, q4-gemv
+  f32_qs8_vcvt(n: number, x: Ptr, y: Ptr, scale: number, zp: number): void;
+  qs8_packed_weights_bytes(n: number, k: number): number;
+  qs8_pack_weights(n: number, k: number, w: Ptr, packed: Ptr): void;
+  qs8_gemm_workspace_bytes(m: number, n: number, k: number): number;
+  qs8_gemm_i32(m: number, n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr, workspace: Ptr): void;
+  qs8_gemv_f32out(n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr, scaleA: number, scaleW: Ptr): void;
+  q4_gemv_f32(n: number, k: number, group: number, x: Ptr, w4: Ptr, scales: Ptr, bias: Ptr, y: Ptr): void;
+  q4_gemm_f32(m: number, n: number, k: number, group: number, x: Ptr, w4: Ptr, scales: Ptr, bias: Ptr, y: Ptr): void;
   // f32-rand
   rng_seed(state: Ptr, seedLo: number, seedHi: number): void;
   rng_u32(state: Ptr): number;
