@@ -9,13 +9,15 @@ import { ensurePeers } from './peers/ensure.js';
 import { gemmF32, gemvF32 } from './suites/f32.js';
 import { initFigures } from './suites/init.js';
 import { trainMlp } from './suites/train.js';
+import { mlpInfer } from './suites/quant.js';
 
-const SUITES: Record<string, (o: Options) => Promise<Line[]>> = { 'gemm-f32': gemmF32, 'gemv-f32': gemvF32, 'train-mlp': trainMlp };
+const SUITES: Record<string, (o: Options) => Promise<Line[]>> = { 'gemm-f32': gemmF32, 'gemv-f32': gemvF32, 'train-mlp': trainMlp, 'mlp-infer': mlpInfer };
 /** Targets from the issues: the minimum ratio of ours over each peer, per suite and case. */
 const TARGETS: Record<string, (l: Line) => number | undefined> = {
   'gemm-f32': (l) => (/^(256|512|1024)x/.test(l.case) ? { 'tfjs-backend-wasm': 1.35, 'onnxruntime-web': 1.5 }[l.peer] : undefined),
   'gemv-f32': (l) => (l.case === '1x1024x1024' && l.peer !== 'js-loops' ? 1.2 : undefined),
   'train-mlp': (l) => (l.peer === 'tfjs-backend-wasm' ? 2 : undefined),
+  'mlp-infer': (l) => (l.case.endsWith('int8-dynamic') ? 2 : undefined),
 };
 
 const argv = process.argv.slice(2);
