@@ -1,7 +1,7 @@
 // Quantized Linear layers for inference: int8 weights (symmetric, per output channel) with dynamic
 // int8 activations, and int4 weight-only (group-wise). Weights are quantized and packed once.
 import { noGrad } from '../autograd/tape.js';
-import { kernels, scratch } from '../backend/binding.js';
+import { f32View, kernels, scratch } from '../backend/binding.js';
 import { SlimError, invalid } from '../errors.js';
 import { add, mul } from '../ops/elementwise.js';
 import { cast, concat, reshape } from '../ops/layout.js';
@@ -29,11 +29,13 @@ function checkLinear(fn: string, weight: Tensor, bias?: Tensor | null): [number,
 /** Per-tensor affine int8 qparams of x from its min and max (torch's formulas), as dynamic quantization uses. */
 function activationQParams(fn: string, x: Tensor): { scale: number; zeroPoint: number } {
   const kern = kernels();
-  const stats = empty(fn, [2], 'f32');
-  kern.f32_rmin(1, x.size, 1, x.ptr, stats.ptr);
-  kern.f32_rmax(1, x.size, 1, x.ptr, stats.ptr + 4);
-  const [lo, hi] = stats.toTypedArray() as unknown as [number, number];
-  stats.dispose();
+  // Two floats in the kernel scratch, read through the memory view: no tensor, no new ArrayBuffer.
+  const at = scratch(8);
+  kern.f32_rmin(1, x.size, 1, x.ptr, at);
+  kern.f32_rmax(1, x.size, 1, x.ptr, at + 4);
+  const view = f32View();
+  const lo = view[at >>> 2]!;
+  const hi = view[(at >>> 2) + 1]!;
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
     throw new SlimError('INVALID_ARGUMENT', `${fn}: x must be finite to be quantized, received min ${lo} and max ${hi}`);
   }
