@@ -1,3 +1,4 @@
+import { transpose4x4 } from "../x32-transpose";
 // f32 GEMM panel packing.
 // A block: mc x kc -> ceil(mc/4) panels, each kc x 4 floats (k-major, rows interleaved).
 // B block: kc x nc -> ceil(nc/8) panels, each kc x 8 floats (k-major, columns contiguous).
@@ -22,18 +23,7 @@ function pack_strided(rows: i32, width: i32, p0: i32, kc: i32, src: usize, rs: u
 // Four rows s0..s3 of 4 floats each -> four k-major groups of 4 at d, d + step, d + 2·step, d + 3·step.
 @inline
 function transpose_4x4(s0: usize, s1: usize, s2: usize, s3: usize, d: usize, step: usize): void {
-  const vr0 = v128.load(s0);
-  const vr1 = v128.load(s1);
-  const vr2 = v128.load(s2);
-  const vr3 = v128.load(s3);
-  const vt01lo = i32x4.shuffle(vr0, vr1, 0, 4, 1, 5);
-  const vt01hi = i32x4.shuffle(vr0, vr1, 2, 6, 3, 7);
-  const vt23lo = i32x4.shuffle(vr2, vr3, 0, 4, 1, 5);
-  const vt23hi = i32x4.shuffle(vr2, vr3, 2, 6, 3, 7);
-  v128.store(d, i32x4.shuffle(vt01lo, vt23lo, 0, 1, 4, 5));
-  v128.store(d + step, i32x4.shuffle(vt01lo, vt23lo, 2, 3, 6, 7));
-  v128.store(d + 2 * step, i32x4.shuffle(vt01hi, vt23hi, 0, 1, 4, 5));
-  v128.store(d + 3 * step, i32x4.shuffle(vt01hi, vt23hi, 2, 3, 6, 7));
+  transpose4x4(v128.load(s0), v128.load(s1), v128.load(s2), v128.load(s3), d, step);
 }
 
 /** Packs op(A)[0:mc, 0:kc]. a points at op(A)[0,0]; trans_a: A is stored [k, m]. */

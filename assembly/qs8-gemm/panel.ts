@@ -2,21 +2,10 @@
 // (a − a_zp) pairs, B (the packed i8 weight rows) in 4-column panels of w pairs. k is zero-padded to
 // kp = round_up(k, 8); rows past the matrix edge are zero.
 
+import { transpose4x4 } from "../x32-transpose";
 import { MR, NR } from "./gemm-8x4c2";
 import { QS8_PANEL_ROWS } from "./pack";
 
-// Four 4-lane (32-bit) rows r0..r3 → the four columns, stored at d, d + step, d + 2·step, d + 3·step.
-@inline
-function transpose_4x4(vr0: v128, vr1: v128, vr2: v128, vr3: v128, d: usize, step: usize): void {
-  const vt01lo = i32x4.shuffle(vr0, vr1, 0, 4, 1, 5);
-  const vt01hi = i32x4.shuffle(vr0, vr1, 2, 6, 3, 7);
-  const vt23lo = i32x4.shuffle(vr2, vr3, 0, 4, 1, 5);
-  const vt23hi = i32x4.shuffle(vr2, vr3, 2, 6, 3, 7);
-  v128.store(d, i32x4.shuffle(vt01lo, vt23lo, 0, 1, 4, 5));
-  v128.store(d + step, i32x4.shuffle(vt01lo, vt23lo, 2, 3, 6, 7));
-  v128.store(d + 2 * step, i32x4.shuffle(vt01hi, vt23hi, 0, 1, 4, 5));
-  v128.store(d + 3 * step, i32x4.shuffle(vt01hi, vt23hi, 2, 3, 6, 7));
-}
 
 // One panel of `width` interleaved rows → kp/2 pairs x width x 2 i16 of (v − zp); rows ≥ rows and
 // columns ≥ k are 0. Source element (r, p) is at src + r·rs + (p >> 3)·bs + (p & 7) for p < k8 = k & ~7
@@ -36,7 +25,7 @@ function pack_panel(rows: i32, width: i32, k: i32, kp: i32, src: usize, rs: usiz
     const d = dst + (<usize>r << 2);
     for (let p = 0; p < k8; p += 8) {
       const o = <usize>(p >> 3) * bs;
-      transpose_4x4(
+      transpose4x4(
         i16x8.sub(v128.load8x8_s(s0 + o), vzp), i16x8.sub(v128.load8x8_s(s1 + o), vzp),
         i16x8.sub(v128.load8x8_s(s2 + o), vzp), i16x8.sub(v128.load8x8_s(s3 + o), vzp),
         d + (<usize>p >> 1) * pair_bytes, pair_bytes,

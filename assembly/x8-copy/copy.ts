@@ -1,6 +1,7 @@
 // Strided n-d copies (transpose, slice, concat, broadcast materialization) and row gathers.
 // shape, src_strides, dst_strides: ndim i32 each, strides in elements; element size 4 (x32) or 1 (x8).
 import { ND_INDEX } from "../nd";
+import { transpose4x4 } from "../x32-transpose";
 
 @inline function copyNd(esize: usize, ndim: i32, shape: usize, ss: usize, ds: usize, src: usize, dst: usize): void {
   const last = ndim - 1;
@@ -85,14 +86,7 @@ export function x32_transpose(batch: i32, rows: i32, cols: i32, src: usize, dst:
         const va1 = v128.load(s + (((j + 1) * r + i) << 2));
         const va2 = v128.load(s + (((j + 2) * r + i) << 2));
         const va3 = v128.load(s + (((j + 3) * r + i) << 2));
-        const vlo01 = v128.shuffle<i32>(va0, va1, 0, 4, 1, 5);
-        const vlo23 = v128.shuffle<i32>(va2, va3, 0, 4, 1, 5);
-        const vhi01 = v128.shuffle<i32>(va0, va1, 2, 6, 3, 7);
-        const vhi23 = v128.shuffle<i32>(va2, va3, 2, 6, 3, 7);
-        v128.store(d + ((i * c + j) << 2), v128.shuffle<i32>(vlo01, vlo23, 0, 1, 4, 5));
-        v128.store(d + (((i + 1) * c + j) << 2), v128.shuffle<i32>(vlo01, vlo23, 2, 3, 6, 7));
-        v128.store(d + (((i + 2) * c + j) << 2), v128.shuffle<i32>(vhi01, vhi23, 0, 1, 4, 5));
-        v128.store(d + (((i + 3) * c + j) << 2), v128.shuffle<i32>(vhi01, vhi23, 2, 3, 6, 7));
+        transpose4x4(va0, va1, va2, va3, d + ((i * c + j) << 2), c << 2);
       }
       for (let ii = i; ii < i + 4; ii++) for (let j = c4; j < c; j++) store<u32>(d + ((ii * c + j) << 2), load<u32>(s + ((j * r + ii) << 2)));
     }
