@@ -4,10 +4,9 @@
 // Compiles bench/dev/conv-entry.ts with the project's asc flags (unless --wasm is given), checks
 // against plain-JS references (float64 where sums are involved, exact f32 order where the kernel
 // promises bits), then prints best-of throughput. Exits non-zero on any failure.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadDevWasm } from './wasm-dev.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -17,20 +16,7 @@ const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i 
 const quick = flag('--quick');
 
 // ---- build + instantiate -------------------------------------------------------------
-function build() {
-  const out = join(root, 'build/dev/conv.wasm');
-  mkdirSync(dirname(out), { recursive: true });
-  // Run from bench/dev so asc does not pick up the project's asconfig.json.
-  execFileSync(join(root, 'node_modules/.bin/asc'), [
-    'conv-entry.ts', '-o', out, '--enable', 'simd', '-O3', '--runtime', 'stub', '--use', 'abort=',
-    '--noAssert', '--maximumMemory', '65536', '--initialMemory', '2',
-  ], { cwd: here, stdio: 'inherit' });
-  return out;
-}
-const wasmPath = option('--wasm') ?? build();
-const module = new WebAssembly.Module(readFileSync(wasmPath));
-if (WebAssembly.Module.imports(module).length !== 0) throw new Error('module has imports');
-const { exports: wasm } = new WebAssembly.Instance(module, {});
+const wasm = loadDevWasm('conv-entry.ts', 'conv');
 const memory = wasm.memory;
 
 // Bump allocator from 1 MiB, 64-byte aligned, with guard gaps; reset() between cases.

@@ -6,11 +6,11 @@
 // f32 outputs (q4, f16, bf16) must be within 1e-5·(Σ|term| + |bias|) of the float64 reference, and
 // qs8_gemv_f32out bit-exact. Then best-of speed against our f32 GEMM/GEMV in the same run.
 // Exits non-zero on any mismatch (speed targets are reported, not enforced: the machine is shared).
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import { loadDevWasm } from './wasm-dev.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -22,15 +22,6 @@ const filter = option('--filter');
 const skip = (name) => filter !== undefined && !name.includes(filter);
 
 // ---- build + instantiate -------------------------------------------------------------
-function build() {
-  const out = join(root, 'build/dev/qgemm.wasm');
-  mkdirSync(dirname(out), { recursive: true });
-  execFileSync(join(root, 'node_modules/.bin/asc'), [
-    'qgemm-entry.ts', '-o', out, '--enable', 'simd', '-O3', '--runtime', 'stub', '--use', 'abort=',
-    '--noAssert', '--maximumMemory', '65536', '--initialMemory', '2',
-  ], { cwd: here, stdio: 'inherit' });
-  return out;
-}
 async function loadRefs() {
   const outDir = join(root, 'build/dev/qref');
   for (const rel of ['src/errors.ts', 'src/io/float16.ts', 'src/quant/requant.ts', 'src/quant/qkernels-ref.ts']) {
@@ -44,11 +35,8 @@ async function loadRefs() {
   const load = (rel) => import(pathToFileURL(join(outDir, rel)).href);
   return { ...(await load('src/quant/qkernels-ref.js')), ...(await load('src/quant/requant.js')) };
 }
-const wasmPath = option('--wasm') ?? build();
 const R = await loadRefs();
-const module = new WebAssembly.Module(readFileSync(wasmPath));
-if (WebAssembly.Module.imports(module).length !== 0) throw new Error('module has imports');
-const { exports: wasm } = new WebAssembly.Instance(module, {});
+const wasm = loadDevWasm('qgemm-entry.ts', 'qgemm');
 const memory = wasm.memory;
 
 // Bump allocator from 1 MiB, 64-byte aligned; reset() between cases. Sizes in bytes.
