@@ -4,12 +4,8 @@
 // Compiles bench/dev/conv-entry.ts with the project's asc flags (unless --wasm is given), checks
 // against plain-JS references (float64 where sums are involved, exact f32 order where the kernel
 // promises bits), then prints best-of throughput. Exits non-zero on any failure.
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadDevWasm } from './wasm-dev.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };

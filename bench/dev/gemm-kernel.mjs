@@ -3,12 +3,8 @@
 // Compiles bench/dev/gemm-entry.ts with the project's asc flags (unless --wasm is given),
 // checks against float64 and exact-f32 triple loops, then prints best-of GFLOP/s.
 // Exits non-zero on any failure.
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadDevWasm } from './wasm-dev.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
