@@ -176,7 +176,7 @@ test('layout ops: reshape, transpose, slice, concat, broadcastTo, gather', () =>
         const os = perm.map((p) => s[p]!);
         return Array.from({ length: size(s) }, (_, flat) => {
           let rem = flat, src = 0;
-          os.forEach((d, i) => {
+          os.forEach((_, i) => {
             const stride = size(os.slice(i + 1));
             src += Math.floor(rem / stride) * strides[perm[i]!]!;
             rem %= stride;

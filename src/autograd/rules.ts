@@ -141,10 +141,12 @@ export const RULES: Record<string, GradRule> = {
   linear: (gy, n, y) => {
     const [x, w] = n.inputs as [Tensor, Tensor];
     const g = (n.attrs as { activation: string }).activation === 'relu' ? masked(E.greater(y, 0), gy) : gy;
-    const g2 = L.reshape(g, [-1, w.shape[0]!]);
+    // reshape copies: only fold leading dims when there are any to fold.
+    const g2 = g.rank === 2 ? g : L.reshape(g, [-1, w.shape[0]!]);
+    const gx = n.needs[0] ? M.matmul(g2, w) : null;
     return [
-      n.needs[0] ? L.reshape(M.matmul(g2, w), x.shape) : null,
-      n.needs[1] ? M.matmul(g2, L.reshape(x, [-1, w.shape[1]!]), true, false) : null,
+      gx && x.rank !== 2 ? L.reshape(gx, x.shape) : gx,
+      n.needs[1] ? M.matmul(g2, x.rank === 2 ? x : L.reshape(x, [-1, w.shape[1]!]), true, false) : null,
       n.needs[2] ? R.sum(g2, 0) : null,
     ];
   },
