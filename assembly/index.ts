@@ -20,3 +20,4 @@ export * from "./qs8-gemm/gemm";
 export * from "./qs8-gemv/gemv";
 export * from "./q4-gemv/gemv";
 export * from "./q4-gemv/gemm";
+export * from "./f32-fakequant/fakequant";

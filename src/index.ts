@@ -69,3 +69,13 @@ export { MinMaxObserver, MovingAverageMinMaxObserver, PerChannelMinMaxObserver, 
 export { PercentileObserver, HistogramObserver } from './quant/hist-observers.js';
 export type { PercentileConfig, HistogramConfig } from './quant/hist-observers.js';
 export { Int8Linear, Int4Linear } from './quant/qlinear.js';
+export { prepare, convert, PreparedModel } from './quant/ptq.js';
+export type { PreparedUnit } from './quant/ptq.js';
+export type { QuantizationConfig, LayerQuantConfig, WeightDType, QuantMode, ActivationObserver } from './quant/qconfig.js';
+export { QuantizedModel } from './quant/qmodel.js';
+export { saveQuantized, loadQuantized } from './quant/qio.js';
+export { fakeQuantize, FakeQuantize, prepareQat, convertQat, QatModel } from './quant/qat.js';
+export type { FakeQuantParams } from './quant/qat.js';
+export { sensitivity, mixedPrecision } from './quant/sensitivity.js';
+export type { HeldOut, LayerSensitivity, MixedPrecisionResult } from './quant/sensitivity.js';
+export type { QuantizedWeights } from './quant/qlinear.js';

@@ -6,8 +6,8 @@ import { checkAxis, checkShape, numel, shapeString, stridesOf, type Shape } from
 import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, collapse } from './broadcast.js';
 
-/** Strided copy of `shape` elements from src (strides ss) to dst (strides ds), any dtype of ≥ 1 byte. */
-function copyNd(dtype: DType, shape: Shape, ss: number[], ds: number[], src: number, dst: number): void {
+/** @internal Strided copy of `shape` elements from src (strides ss) to dst (strides ds), any dtype of ≥ 1 byte. */
+export function copyNd(dtype: DType, shape: Shape, ss: number[], ds: number[], src: number, dst: number): void {
   if (numel(shape) === 0) return;
   const c = collapse(shape, [ss, ds]);
   const nd = c.shape.length;

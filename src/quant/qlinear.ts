@@ -8,9 +8,9 @@ import { cast, concat, reshape } from '../ops/layout.js';
 import { fromValues, zeros } from '../tensor/create.js';
 import { keep, tidy } from '../tensor/scope.js';
 import { numel, shapeString } from '../tensor/shape.js';
-import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
+import { assertDType, assertTensor, empty, Tensor } from '../tensor/tensor.js';
 import { minMaxAlong, quantizeAffine } from './affine.js';
-import { int4QParams, quantizeInt4 } from './int4.js';
+import { int4QParams, packInt4, quantizeInt4 } from './int4.js';
 import { qparamsFromMinMax } from './qparams.js';
 
 function checkLinear(fn: string, weight: Tensor, bias?: Tensor | null): [number, number] {
@@ -18,6 +18,31 @@ function checkLinear(fn: string, weight: Tensor, bias?: Tensor | null): [number,
   assertDType(fn, 'weight', weight, 'f32');
   if (weight.rank !== 2) throw new SlimError('SHAPE_MISMATCH', `${fn}: weight must be [out, in], received ${shapeString(weight.shape)}`);
   const [n, k] = weight.shape as [number, number];
+  if (bias != null) {
+    assertTensor(fn, 'bias', bias);
+    assertDType(fn, 'bias', bias, 'f32');
+    if (bias.rank !== 1 || bias.shape[0] !== n) throw new SlimError('SHAPE_MISMATCH', `${fn}: bias must have shape [${n}], received ${shapeString(bias.shape)}`);
+  }
+  return [n, k];
+}
+
+/** Weights already quantized: q [out, in] (int8, or int4 values in [−8, 7]) with their scales. */
+export interface QuantizedWeights {
+  q: Int8Array;
+  shape: readonly [number, number];
+  /** [out] for int8 (symmetric per channel); [out, ⌈in/groupSize⌉] for int4. */
+  scale: Float32Array;
+}
+
+function checkQuantized(fn: string, w: QuantizedWeights, bias: Tensor | null | undefined, groups: number): [number, number] {
+  if (w === null || typeof w !== 'object' || !(w.q instanceof Int8Array) || !(w.scale instanceof Float32Array) || !Array.isArray(w.shape)) {
+    invalid(fn, 'weight', 'an f32 Tensor or { q: Int8Array, shape: [out, in], scale: Float32Array }', w);
+  }
+  const [n, k] = w.shape;
+  if (!(Number.isInteger(n) && Number.isInteger(k) && n > 0 && k > 0) || w.q.length !== n * k) {
+    throw new SlimError('SHAPE_MISMATCH', `${fn}: weight.q must hold shape [${w.shape}] = ${n * k} values, received ${w.q.length}`);
+  }
+  if (w.scale.length !== n * groups) throw new SlimError('SHAPE_MISMATCH', `${fn}: weight.scale must have ${n * groups} entries, received ${w.scale.length}`);
   if (bias != null) {
     assertTensor(fn, 'bias', bias);
     assertDType(fn, 'bias', bias, 'f32');
@@ -59,19 +84,28 @@ export class Int8Linear {
   readonly weightScale: Tensor<'f32'>;
   readonly bias: Tensor<'f32'> | null;
 
-  constructor(weight: Tensor, bias?: Tensor | null) {
+  /** From f32 weights [out, in], or from int8 weights already quantized (e.g. read from a file). */
+  constructor(weight: Tensor | QuantizedWeights, bias?: Tensor | null) {
     const fn = 'Int8Linear';
-    const [n, k] = checkLinear(fn, weight, bias);
-    const w = weight.toTypedArray() as Float32Array;
-    const { min, max } = minMaxAlong(w, [n, k], { axis: 0 });
-    const qp = qparamsFromMinMax(min, max, { dtype: 'int8', symmetric: true });
-    const q = quantizeAffine(w, [n, k], { ...qp, axis: 0 }) as Int8Array;
+    const [n, k] = weight instanceof Tensor ? checkLinear(fn, weight, bias) : checkQuantized(fn, weight, bias, 1);
+    let q: Int8Array;
+    let scale: Float32Array;
+    if (weight instanceof Tensor) {
+      const w = weight.toTypedArray() as Float32Array;
+      const { min, max } = minMaxAlong(w, [n, k], { axis: 0 });
+      const qp = qparamsFromMinMax(min, max, { dtype: 'int8', symmetric: true });
+      q = quantizeAffine(w, [n, k], { ...qp, axis: 0 }) as Int8Array;
+      scale = qp.scale;
+    } else {
+      q = weight.q;
+      scale = weight.scale;
+    }
     const kern = kernels();
     const qw = fromValues(fn, q, [n, k], 'i8');
     this.packed = keep(empty(fn, [kern.qs8_packed_weights_bytes(n, k)], 'u8'));
     kern.qs8_pack_weights(n, k, qw.ptr, this.packed.ptr);
     qw.dispose();
-    this.weightScale = keep(fromValues(fn, qp.scale, [n], 'f32'));
+    this.weightScale = keep(fromValues(fn, scale, [n], 'f32'));
     this.bias = bias == null ? null : keep(noGrad(() => reshape(bias, [n])) as Tensor<'f32'>);
     this.outFeatures = n;
     this.inFeatures = k;
@@ -137,18 +171,35 @@ export class Int4Linear {
   readonly scales: Tensor<'f32'>;
   readonly bias: Tensor<'f32'> | null;
 
-  constructor(weight: Tensor, bias?: Tensor | null, options: { groupSize?: 32 | 64 | 128 } = {}) {
+  /** From f32 weights [out, in], or from int4 values already quantized (q ∈ [−8, 7], scales [out, ⌈in/g⌉]). */
+  constructor(weight: Tensor | QuantizedWeights, bias?: Tensor | null, options: { groupSize?: 32 | 64 | 128 } = {}) {
     const fn = 'Int4Linear';
-    const [n, k] = checkLinear(fn, weight, bias);
     const g = options.groupSize ?? 32;
     if (g !== 32 && g !== 64 && g !== 128) invalid(fn, 'groupSize', '32, 64 or 128', g);
-    const w = weight.toTypedArray() as Float32Array;
-    const params = int4QParams(w, [n, k], { groupSize: g, symmetric: true });
-    // quantizeInt4 stores two's-complement nibbles; the kernels read q + 8: flip each nibble's top bit.
-    const nibbles = quantizeInt4(w, [n, k], params).map((b) => b ^ 0x88);
+    const [n, k] = weight instanceof Tensor ? checkLinear(fn, weight, bias) : checkQuantized(fn, weight, bias, Math.ceil(weight.shape?.[1] / g));
     const padded = Math.ceil(k / g) * g;
-    this.packed = keep(fromValues(fn, nibbles, [n, padded / 2], 'u8'));
-    this.scales = keep(fromValues(fn, params.scale, [n, padded / g], 'f32'));
+    let nibbles: Uint8Array;
+    let scale: Float32Array;
+    if (weight instanceof Tensor) {
+      const w = weight.toTypedArray() as Float32Array;
+      const params = int4QParams(w, [n, k], { groupSize: g, symmetric: true });
+      nibbles = quantizeInt4(w, [n, k], params);
+      scale = params.scale;
+    } else {
+      const q = new Int8Array(n * padded);
+      for (let j = 0; j < n; j++) {
+        for (let p = 0; p < k; p++) {
+          const v = weight.q[j * k + p]!;
+          if (v < -8 || v > 7) invalid(fn, `weight.q[${j * k + p}]`, 'an int4 value in [−8, 7]', v);
+          q[j * padded + p] = v;
+        }
+      }
+      nibbles = packInt4(q);
+      scale = weight.scale;
+    }
+    // packInt4/quantizeInt4 store two's-complement nibbles; the kernels read q + 8: flip each nibble's top bit.
+    this.packed = keep(fromValues(fn, nibbles.map((b) => b ^ 0x88), [n, padded / 2], 'u8'));
+    this.scales = keep(fromValues(fn, scale, [n, padded / g], 'f32'));
     this.bias = bias == null ? null : keep(noGrad(() => reshape(bias, [n])) as Tensor<'f32'>);
     this.outFeatures = n;
     this.inFeatures = k;

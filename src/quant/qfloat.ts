@@ -1,0 +1,136 @@
+// The f32-domain ops of a converted model: layers left in f32 (mixed precision, unsupported layers),
+// int4 weight-only and dynamic int8 Linears, activations and pools between f32 layers.
+import { SlimError } from '../errors.js';
+import { gelu, relu, sigmoid, tanh } from '../ops/elementwise.js';
+import { linear } from '../ops/matmul.js';
+import { avgPool2d, conv2d, maxPool2d } from '../ops/conv.js';
+import { fromValues } from '../tensor/create.js';
+import { keep } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Module } from '../nn/module.js';
+import type { ActFn } from './graph.js';
+import type { ConvGeometry } from './qops.js';
+import { TensorOp } from './qops.js';
+import { Int4Linear, Int8Linear } from './qlinear.js';
+import { f16BitsToF32, f32ToF16Bits } from '../io/float16.js';
+
+const ACTS: Record<ActFn, (x: Tensor) => Tensor> = { relu, gelu, tanh, sigmoid };
+
+/** y = act(x·Wᵀ + b) (Linear) or act(conv2d(x, W) + b) in f32, BatchNorm already folded in. */
+export class F32WeightOp extends TensorOp {
+  override readonly kind = 'f32';
+  readonly weight: Tensor<'f32'>;
+  readonly bias: Tensor<'f32'>;
+  constructor(name: string, inShape: readonly number[], outShape: readonly number[], weight: Float32Array, wshape: readonly number[], bias: Float32Array, readonly relu: boolean, readonly conv: ConvGeometry | null) {
+    super(name, inShape, outShape);
+    this.weight = keep(fromValues('F32WeightOp', weight, wshape, 'f32'));
+    this.bias = keep(fromValues('F32WeightOp', bias, [bias.length], 'f32'));
+  }
+  forward(x: Tensor): Tensor {
+    const g = this.conv;
+    const y = g
+      ? conv2d(x, this.weight, this.bias, { stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw] })
+      : linear(x, this.weight, this.bias, this.relu ? 'relu' : undefined);
+    return g && this.relu ? relu(y) : y;
+  }
+  override tensors(): Record<string, Tensor> { return { weight: this.weight, bias: this.bias }; }
+  override meta(): Record<string, unknown> { return { relu: this.relu, ...(this.conv ?? {}) }; }
+}
+
+/** int4 weights (group-wise, symmetric, f16 scales in the file), f32 activations. */
+export class Int4LinearOp extends TensorOp {
+  override readonly kind = 'int4';
+  readonly layer: Int4Linear;
+  readonly #t: Record<string, Tensor>;
+  /**
+   * q: int4 values [n, k] in [−8, 7]; scale: [n, ⌈k/g⌉], rounded to f16 (what the file stores and the
+   * kernel uses, so a reloaded model is bit-identical).
+   */
+  constructor(name: string, inShape: readonly number[], n: number, q: Int8Array, scale: Float32Array, bias: Tensor | null, readonly groupSize: 32 | 64 | 128, readonly relu: boolean) {
+    super(name, inShape, [...inShape.slice(0, -1), n]);
+    const k = inShape[inShape.length - 1]!;
+    this.layer = new Int4Linear({ q, shape: [n, k], scale }, bias, { groupSize });
+    // The file: nibbles of the flat [n·k] values (two's complement, low nibble first), f16 scales.
+    const packed = new Uint8Array(Math.ceil((n * k) / 2));
+    for (let i = 0; i < n * k; i++) packed[i >> 1]! |= (q[i]! & 0xf) << ((i & 1) << 2);
+    this.#t = {
+      weight: keep(fromValues('Int4LinearOp', packed, [packed.length], 'u8')),
+      weight_scale: keep(fromValues('Int4LinearOp', new Uint8Array(Uint16Array.from(scale, f32ToF16Bits).buffer), [scale.length * 2], 'u8')),
+      ...(this.layer.bias ? { bias: this.layer.bias } : {}),
+    };
+  }
+  forward(x: Tensor): Tensor {
+    const y = this.layer.forward(x);
+    return this.relu ? relu(y) : y;
+  }
+  override tensors(): Record<string, Tensor> { return this.#t; }
+  override meta(): Record<string, unknown> { return { relu: this.relu, groupSize: this.groupSize, n: this.outShape.at(-1) }; }
+  override dispose(): void {
+    this.layer.dispose();
+    this.#t.weight!.dispose();
+    this.#t.weight_scale!.dispose();
+  }
+}
+
+/** Rounds scales to f16 precision (never to 0 or ∞): int4 files store them as F16. */
+export function f16Scales(scale: Float32Array): Float32Array {
+  return scale.map((s) => {
+    const r = f16BitsToF32(f32ToF16Bits(s));
+    if (!(r > 0) || !Number.isFinite(r)) throw new SlimError('INVALID_ARGUMENT', `int4: a group scale ${s} is outside the f16 range`);
+    return r;
+  });
+}
+
+/** int8 weights (symmetric per channel), activations quantized per call from their min/max. */
+export class DynInt8LinearOp extends TensorOp {
+  override readonly kind = 'dynamic';
+  readonly layer: Int8Linear;
+  readonly #t: Record<string, Tensor>;
+  constructor(name: string, inShape: readonly number[], n: number, q: Int8Array, scale: Float32Array, bias: Tensor | null, readonly relu: boolean) {
+    super(name, inShape, [...inShape.slice(0, -1), n]);
+    const k = inShape[inShape.length - 1]!;
+    this.layer = new Int8Linear({ q, shape: [n, k], scale }, bias);
+    this.#t = { weight: keep(fromValues('DynInt8LinearOp', q, [n, k], 'i8')), weight_scale: this.layer.weightScale, ...(this.layer.bias ? { bias: this.layer.bias } : {}) };
+  }
+  forward(x: Tensor): Tensor {
+    const y = this.layer.forward(x);
+    return this.relu ? relu(y) : y;
+  }
+  override tensors(): Record<string, Tensor> { return this.#t; }
+  override meta(): Record<string, unknown> { return { relu: this.relu }; }
+  override get byteLength(): number { return this.#t.weight!.byteLength + this.layer.weightScale.byteLength + (this.layer.bias?.byteLength ?? 0); }
+  override dispose(): void {
+    this.layer.dispose();
+    this.#t.weight!.dispose();
+  }
+}
+
+/** An activation in f32. */
+export class F32ActOp extends TensorOp {
+  override readonly kind = 'act';
+  constructor(name: string, shape: readonly number[], readonly fn: ActFn) { super(name, shape, shape); }
+  forward(x: Tensor): Tensor { return ACTS[this.fn](x); }
+  override meta(): Record<string, unknown> { return { fn: this.fn }; }
+}
+
+export interface PoolSpec { pool: 'max' | 'avg'; kernel: [number, number]; stride: [number, number]; padding: [number, number]; countIncludePad: boolean }
+
+/** Max or average pooling in f32. */
+export class F32PoolOp extends TensorOp {
+  override readonly kind = 'pool';
+  constructor(name: string, inShape: readonly number[], outShape: readonly number[], readonly spec: PoolSpec) { super(name, inShape, outShape); }
+  forward(x: Tensor): Tensor {
+    const s = this.spec;
+    return s.pool === 'max' ? maxPool2d(x, s.kernel, { stride: s.stride, padding: s.padding }) : avgPool2d(x, s.kernel, { stride: s.stride, padding: s.padding, countIncludePad: s.countIncludePad });
+  }
+  override meta(): Record<string, unknown> { return { ...this.spec }; }
+}
+
+/** Any other module, run as it is (not saveable: its class is not known to the file format). */
+export class ModuleOp extends TensorOp {
+  override readonly kind = 'module';
+  constructor(name: string, inShape: readonly number[], outShape: readonly number[], readonly module: Module) { super(name, inShape, outShape); }
+  forward(x: Tensor): Tensor { return this.module.forward(x); }
+  override meta(): Record<string, unknown> { throw new SlimError('INVALID_ARGUMENT', `save: layer '${this.name}' (${this.module.constructor.name}) stays f32 and its class cannot be stored in a quantized file`); }
+  override dispose(): void {}
+}

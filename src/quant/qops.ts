@@ -1,0 +1,270 @@
+// The integer ops of a converted model. Each runs on raw pointers for a batch of m samples (the
+// QuantizedModel owns the activation buffers), so a batch-1 forward allocates nothing per layer.
+// Shapes are per sample; the batch is the leading dim. Activations are int8 with a per-tensor
+// (scale, zeroPoint); weights int8 symmetric per output channel (or per tensor); bias int32 at
+// scale_x·scale_w[j]; requantization by a fixed-point multiplier and shift (gemmlowp, TFLite).
+import { kernels, u8View } from '../backend/binding.js';
+import { SlimError } from '../errors.js';
+import { gelu, relu, sigmoid, tanh } from '../ops/elementwise.js';
+import { copyNd } from '../ops/layout.js';
+import { fromValues } from '../tensor/create.js';
+import { keep, tidy } from '../tensor/scope.js';
+import { numel } from '../tensor/shape.js';
+import { empty, type Tensor } from '../tensor/tensor.js';
+import type { ActFn } from './graph.js';
+import { roundHalfEven } from './qparams.js';
+import { quantizeMultiplier } from './requant.js';
+
+/** Per-tensor affine int8 parameters of an activation. */
+export interface ActQParams { scale: number; zeroPoint: number }
+
+export type Domain = 'f32' | 'i8';
+
+export abstract class QOp {
+  abstract readonly kind: string;
+  abstract readonly inDomain: Domain;
+  abstract readonly outDomain: Domain;
+  constructor(readonly name: string, readonly inShape: readonly number[], readonly outShape: readonly number[]) {}
+  /** Kernel workspace for a batch of m. */
+  workspaceBytes(_m: number): number { return 0; }
+  /** dst ← op(src) for m samples; src and dst never overlap. */
+  abstract run(m: number, src: number, dst: number, ws: number): void;
+  /** The tensors a saved model holds, by key (saved as `<name>.<key>`). */
+  tensors(): Record<string, Tensor> { return {}; }
+  /** Everything else a saved model needs to rebuild the op (JSON). */
+  meta(): Record<string, unknown> { return {}; }
+  /** Bytes of the stored tensors. */
+  get byteLength(): number { return Object.values(this.tensors()).reduce((s, t) => s + t.byteLength, 0); }
+  dispose(): void { for (const t of Object.values(this.tensors())) t.dispose(); }
+}
+
+const I32_MIN = -2147483648;
+const I32_MAX = 2147483647;
+const scalar = (fn: string, v: number, dtype: 'f32' | 'i32') => keep(fromValues(fn, [v], [1], dtype));
+
+/** f32 → int8: q = clamp(roundHalfEven(x/scale) + zp, −128, 127). */
+export class QuantizeOp extends QOp {
+  override readonly kind = 'quantize';
+  override readonly inDomain = 'f32';
+  override readonly outDomain = 'i8';
+  readonly #t: Record<string, Tensor>;
+  constructor(name: string, shape: readonly number[], readonly q: ActQParams) {
+    super(name, shape, shape);
+    this.#t = { scale: scalar('quantize', q.scale, 'f32'), zero_point: scalar('quantize', q.zeroPoint, 'i32') };
+  }
+  run(m: number, src: number, dst: number): void { kernels().f32_qs8_vcvt(m * numel(this.inShape), src, dst, this.q.scale, this.q.zeroPoint); }
+  override tensors(): Record<string, Tensor> { return this.#t; }
+}
+
+/** int8 → f32: x = (q − zp)·scale. */
+export class DequantizeOp extends QOp {
+  override readonly kind = 'dequantize';
+  override readonly inDomain = 'i8';
+  override readonly outDomain = 'f32';
+  readonly #t: Record<string, Tensor>;
+  constructor(name: string, shape: readonly number[], readonly q: ActQParams) {
+    super(name, shape, shape);
+    this.#t = { scale: scalar('dequantize', q.scale, 'f32'), zero_point: scalar('dequantize', q.zeroPoint, 'i32') };
+  }
+  run(m: number, src: number, dst: number): void { kernels().qs8_f32_vcvt(m * numel(this.inShape), src, dst, this.q.scale, this.q.zeroPoint); }
+  override tensors(): Record<string, Tensor> { return this.#t; }
+}
+
+/** What a QLinear/QConv needs besides its geometry. */
+export interface QWeightParams {
+  /** int8 [n, k] (conv: [OC, C·KH·KW]), symmetric. */
+  weight: Int8Array;
+  /** [n] (per channel) or [1] (per tensor). */
+  weightScale: Float32Array;
+  /** f32 bias [n], quantized here to int32 at scale_x·scale_w[j]; or the int32 bias itself. */
+  bias: Float32Array | Int32Array;
+  input: ActQParams;
+  output: ActQParams;
+  relu: boolean;
+}
+
+/** Packs int8 weights, derives the int32 bias and the per-channel (multiplier, shift). */
+class QWeights {
+  readonly weight: Tensor<'i8'>;
+  readonly weightScale: Tensor<'f32'>;
+  readonly bias: Tensor<'i32'>;
+  readonly packed: Tensor<'u8'>;
+  readonly multiplier: Tensor<'i32'>;
+  readonly shift: Tensor<'i32'>;
+  readonly qmin: number;
+
+  constructor(fn: string, readonly n: number, readonly k: number, readonly p: QWeightParams) {
+    const perTensor = p.weightScale.length === 1;
+    const scaleOf = (j: number) => p.weightScale[perTensor ? 0 : j]!;
+    const bias = p.bias instanceof Int32Array ? p.bias : Int32Array.from(p.bias, (b, j) => {
+      const q = roundHalfEven(b / (p.input.scale * scaleOf(j)));
+      return Number.isFinite(q) ? Math.min(Math.max(q, I32_MIN), I32_MAX) : 0;
+    });
+    const mult = new Int32Array(n);
+    const shift = new Int32Array(n);
+    for (let j = 0; j < n; j++) {
+      const real = (p.input.scale * scaleOf(j)) / p.output.scale;
+      if (!(real < 1)) throw new SlimError('INVALID_ARGUMENT', `${fn}: requantization multiplier scale_x·scale_w/scale_y must be < 1, received ${real} for output channel ${j} (output scale ${p.output.scale} too small)`);
+      const qm = quantizeMultiplier(real);
+      mult[j] = qm.multiplier | 0;
+      shift[j] = qm.shift;
+    }
+    this.weight = keep(fromValues(fn, p.weight, [n, k], 'i8'));
+    this.weightScale = keep(fromValues(fn, p.weightScale, [p.weightScale.length], 'f32'));
+    this.bias = keep(fromValues(fn, bias, [n], 'i32'));
+    this.multiplier = keep(fromValues(fn, mult, [n], 'i32'));
+    this.shift = keep(fromValues(fn, shift, [n], 'i32'));
+    const kern = kernels();
+    this.packed = keep(empty(fn, [kern.qs8_packed_weights_bytes(n, k)], 'u8'));
+    kern.qs8_pack_weights(n, k, this.weight.ptr, this.packed.ptr);
+    this.qmin = p.relu ? Math.max(-128, p.output.zeroPoint) : -128;
+  }
+
+  /** out[m, n] (i8) = requant(a[m, k]·Wᵀ + bias). */
+  gemm(m: number, a: number, out: number, ws: number): void {
+    const kern = kernels();
+    const { input, output } = this.p;
+    if (m === 1) kern.qs8_gemv_requant(this.n, this.k, a, input.zeroPoint, this.packed.ptr, this.bias.ptr, out, this.multiplier.ptr, this.shift.ptr, output.zeroPoint, this.qmin, 127);
+    else kern.qs8_gemm_requant(m, this.n, this.k, a, input.zeroPoint, this.packed.ptr, this.bias.ptr, out, this.multiplier.ptr, this.shift.ptr, output.zeroPoint, this.qmin, 127, ws);
+  }
+
+  workspaceBytes(m: number): number { return m === 1 ? 0 : kernels().qs8_gemm_workspace_bytes(m, this.n, this.k); }
+
+  tensors(): Record<string, Tensor> {
+    return {
+      weight: this.weight, weight_scale: this.weightScale, bias: this.bias,
+      input_scale: scalar('save', this.p.input.scale, 'f32'), input_zero_point: scalar('save', this.p.input.zeroPoint, 'i32'),
+      output_scale: scalar('save', this.p.output.scale, 'f32'), output_zero_point: scalar('save', this.p.output.zeroPoint, 'i32'),
+    };
+  }
+
+  dispose(): void { [this.weight, this.weightScale, this.bias, this.packed, this.multiplier, this.shift].forEach((t) => t.dispose()); }
+}
+
+/** y = requant(x·Wᵀ + b), ReLU fused by clamping at the output zero point. */
+export class QLinearOp extends QOp {
+  override readonly kind = 'qlinear';
+  override readonly inDomain = 'i8';
+  override readonly outDomain = 'i8';
+  readonly w: QWeights;
+  constructor(name: string, inShape: readonly number[], n: number, p: QWeightParams) {
+    super(name, inShape, [...inShape.slice(0, -1), n]);
+    const k = inShape[inShape.length - 1]!;
+    this.w = new QWeights('QLinear', n, k, p);
+  }
+  override workspaceBytes(m: number): number { return this.w.workspaceBytes(m * numel(this.inShape.slice(0, -1))); }
+  run(m: number, src: number, dst: number, ws: number): void { this.w.gemm(m * numel(this.inShape.slice(0, -1)), src, dst, ws); }
+  override tensors(): Record<string, Tensor> { return this.w.tensors(); }
+  override meta(): Record<string, unknown> { return { relu: this.w.p.relu }; }
+  override get byteLength(): number { return this.w.weight.byteLength + this.w.weightScale.byteLength + this.w.bias.byteLength + 16; }
+  override dispose(): void { this.w.dispose(); }
+}
+
+export interface ConvGeometry { kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number }
+
+const outSize = (i: number, k: number, s: number, p: number, d: number) => Math.floor((i + 2 * p - d * (k - 1) - 1) / s) + 1;
+
+/** int8 conv: im2col with the input zero point as padding, the requantizing GEMM, NHWC → NCHW. */
+export class QConv2dOp extends QOp {
+  override readonly kind = 'qconv2d';
+  override readonly inDomain = 'i8';
+  override readonly outDomain = 'i8';
+  readonly w: QWeights;
+  readonly oh: number;
+  readonly ow: number;
+  constructor(name: string, inShape: readonly number[], readonly oc: number, readonly g: ConvGeometry, p: QWeightParams) {
+    const [c, h, w] = inShape as [number, number, number];
+    const oh = outSize(h, g.kh, g.sh, g.ph, g.dh);
+    const ow = outSize(w, g.kw, g.sw, g.pw, g.dw);
+    super(name, inShape, [oc, oh, ow]);
+    this.oh = oh;
+    this.ow = ow;
+    this.w = new QWeights('QConv2d', oc, c * g.kh * g.kw, p);
+  }
+  #rows(m: number): number { return m * this.oh * this.ow; }
+  #colsBytes(m: number): number { return (this.#rows(m) * this.w.k + 15) & ~15; }
+  override workspaceBytes(m: number): number { return this.#colsBytes(m) + ((this.#rows(m) * this.oc + 15) & ~15) + this.w.workspaceBytes(this.#rows(m)); }
+  run(m: number, src: number, dst: number, ws: number): void {
+    const [c, h, w] = this.inShape as [number, number, number];
+    const g = this.g;
+    const cols = ws;
+    const nhwc = ws + this.#colsBytes(m);
+    kernels().x8_im2col(m, c, h, w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, src, cols, this.w.p.input.zeroPoint);
+    this.w.gemm(this.#rows(m), cols, nhwc, nhwc + ((this.#rows(m) * this.oc + 15) & ~15));
+    const hw = this.oh * this.ow;
+    copyNd('i8', [m, this.oc, hw], [hw * this.oc, 1, this.oc], [this.oc * hw, hw, 1], nhwc, dst);
+  }
+  override tensors(): Record<string, Tensor> { return this.w.tensors(); }
+  override meta(): Record<string, unknown> { return { relu: this.w.p.relu, oc: this.oc, ...this.g }; }
+  override get byteLength(): number { return this.w.weight.byteLength + this.w.weightScale.byteLength + this.w.bias.byteLength + 16; }
+  override dispose(): void { this.w.dispose(); }
+}
+
+/** int8 max pooling: max commutes with the monotone quantizer, so qparams pass through. */
+export class QMaxPool2dOp extends QOp {
+  override readonly kind = 'qmaxpool2d';
+  override readonly inDomain = 'i8';
+  override readonly outDomain = 'i8';
+  constructor(name: string, inShape: readonly number[], readonly g: { kh: number; kw: number; sh: number; sw: number; ph: number; pw: number }) {
+    const [c, h, w] = inShape as [number, number, number];
+    super(name, inShape, [c, outSize(h, g.kh, g.sh, g.ph, 1), outSize(w, g.kw, g.sw, g.pw, 1)]);
+  }
+  run(m: number, src: number, dst: number): void {
+    const [c, h, w] = this.inShape as [number, number, number];
+    const [, oh, ow] = this.outShape as [number, number, number];
+    const g = this.g;
+    kernels().qs8_maxpool2d(m * c, h, w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, oh, ow, src, dst);
+  }
+  override meta(): Record<string, unknown> { return { ...this.g }; }
+}
+
+const ACT_OPS: Record<ActFn, (x: Tensor) => Tensor> = { relu, gelu, tanh, sigmoid };
+
+/**
+ * int8 → int8 through a 256-entry table: table[q] = quant_out(f(dequant_in(q))), f computed by the
+ * wasm kernels (ReLU, GELU, tanh, sigmoid, or a requantization when f is the identity).
+ */
+export class LutOp extends QOp {
+  override readonly kind = 'lut';
+  override readonly inDomain = 'i8';
+  override readonly outDomain = 'i8';
+  readonly table: Tensor<'u8'>;
+  constructor(name: string, shape: readonly number[], readonly fn: ActFn | 'identity', input?: ActQParams, output?: ActQParams, table?: Tensor<'u8'>) {
+    super(name, shape, shape);
+    this.table = table ?? keep(buildTable(fn, input!, output!));
+  }
+  run(m: number, src: number, dst: number): void { kernels().x8_lut(m * numel(this.inShape), src, dst, this.table.ptr); }
+  override tensors(): Record<string, Tensor> { return { table: this.table }; }
+  override meta(): Record<string, unknown> { return { fn: this.fn }; }
+}
+
+function buildTable(fn: ActFn | 'identity', input: ActQParams, output: ActQParams): Tensor<'u8'> {
+  return tidy(() => {
+    // Byte b holds q = b as i8: entries 0..127 are q = 0..127, 128..255 are q = −128..−1.
+    const q = fromValues('LutOp', Int8Array.from({ length: 256 }, (_, b) => (b << 24) >> 24), [256], 'i8');
+    const x = empty('LutOp', [256], 'f32');
+    const kern = kernels();
+    kern.qs8_f32_vcvt(256, q.ptr, x.ptr, input.scale, input.zeroPoint);
+    const y = fn === 'identity' ? x : ACT_OPS[fn](x);
+    const table = empty('LutOp', [256], 'u8');
+    kern.f32_qs8_vcvt(256, y.ptr, table.ptr, output.scale, output.zeroPoint);
+    return table;
+  });
+}
+
+/** An f32 layer inside a quantized model: copies in and out of tensors around `forward`. */
+export abstract class TensorOp extends QOp {
+  override readonly inDomain = 'f32';
+  override readonly outDomain = 'f32';
+  abstract forward(x: Tensor): Tensor;
+  run(m: number, src: number, dst: number): void {
+    tidy(() => {
+      const x = empty(this.name, [m, ...this.inShape], 'f32');
+      const view = u8View();
+      view.copyWithin(x.ptr, src, src + x.byteLength);
+      const y = this.forward(x);
+      const out = u8View();
+      out.copyWithin(dst, y.ptr, y.ptr + y.byteLength);
+    });
+  }
+}
