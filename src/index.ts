@@ -69,3 +69,5 @@ export { MinMaxObserver, MovingAverageMinMaxObserver, PerChannelMinMaxObserver, 
 export { PercentileObserver, HistogramObserver } from './quant/hist-observers.js';
 export type { PercentileConfig, HistogramConfig } from './quant/hist-observers.js';
 export { Int8Linear, Int4Linear } from './quant/qlinear.js';
+export { castFormat, castFormatToF32 } from './quant/cast.js';
+export type { CastFormatName } from './quant/cast.js';

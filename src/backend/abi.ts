@@ -68,4 +68,12 @@ export interface Kernels {
   rng_u32(state: Ptr): number;
   f32_rand_uniform(n: number, state: Ptr, out: Ptr, lo: number, hi: number): void;
   f32_rand_normal(n: number, state: Ptr, out: Ptr, mean: number, std: number): void;
+  // x8-conv, qs8-pool, x8-lut, qs8-vcvt (dequantize), x16-vcvt, x8-fp8
+  x8_im2col(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, x: Ptr, cols: Ptr, pad: number): void;
+  qs8_maxpool2d(planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, x: Ptr, y: Ptr): void;
+  x8_lut(n: number, x: Ptr, y: Ptr, table: Ptr): void;
+  qs8_f32_vcvt(n: number, x: Ptr, y: Ptr, scale: number, zp: number): void;
+  f32_f16_vcvt: Unary; f16_f32_vcvt: Unary; f32_bf16_vcvt: Unary; bf16_f32_vcvt: Unary;
+  f32_e4m3_vcvt(n: number, x: Ptr, y: Ptr, saturate: number): void; e4m3_f32_vcvt: Unary;
+  f32_e5m2_vcvt(n: number, x: Ptr, y: Ptr, saturate: number): void; e5m2_f32_vcvt: Unary;
 }
