@@ -79,3 +79,5 @@ export type { FakeQuantParams } from './quant/qat.js';
 export { sensitivity, mixedPrecision } from './quant/sensitivity.js';
 export type { HeldOut, LayerSensitivity, MixedPrecisionResult } from './quant/sensitivity.js';
 export type { QuantizedWeights } from './quant/qlinear.js';
+export { castFormat, castFormatToF32 } from './quant/cast.js';
+export type { CastFormatName } from './quant/cast.js';

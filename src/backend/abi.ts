@@ -63,17 +63,21 @@ export interface Kernels {
   qs8_gemv_f32out(n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr, scaleA: number, scaleW: Ptr): void;
   q4_gemv_f32(n: number, k: number, group: number, x: Ptr, w4: Ptr, scales: Ptr, bias: Ptr, y: Ptr): void;
   q4_gemm_f32(m: number, n: number, k: number, group: number, x: Ptr, w4: Ptr, scales: Ptr, bias: Ptr, y: Ptr): void;
-  // static int8 runtime and QAT (qs8-gemm, qs8-gemv requant; qs8-vcvt; x8-conv; qs8-pool; x8-lut; f32-fakequant)
+  // static int8 runtime and QAT (qs8-gemm, qs8-gemv requant; f32-fakequant)
   qs8_gemm_requant(m: number, n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr, multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number, workspace: Ptr): void;
   qs8_gemv_requant(n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr, multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number): void;
-  qs8_f32_vcvt(n: number, x: Ptr, y: Ptr, scale: number, zp: number): void;
-  x8_im2col(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, x: Ptr, cols: Ptr, pad: number): void;
-  qs8_maxpool2d(planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, x: Ptr, y: Ptr): void;
-  x8_lut(n: number, x: Ptr, y: Ptr, table: Ptr): void;
   f32_fake_quant(rows: number, cols: number, group: number, x: Ptr, scale: Ptr, zp: Ptr, y: Ptr, mask: Ptr, qmin: number, qmax: number): void;
   // f32-rand
   rng_seed(state: Ptr, seedLo: number, seedHi: number): void;
   rng_u32(state: Ptr): number;
   f32_rand_uniform(n: number, state: Ptr, out: Ptr, lo: number, hi: number): void;
   f32_rand_normal(n: number, state: Ptr, out: Ptr, mean: number, std: number): void;
+  // x8-conv, qs8-pool, x8-lut, qs8-vcvt (dequantize), x16-vcvt, x8-fp8
+  x8_im2col(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, x: Ptr, cols: Ptr, pad: number): void;
+  qs8_maxpool2d(planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, x: Ptr, y: Ptr): void;
+  x8_lut(n: number, x: Ptr, y: Ptr, table: Ptr): void;
+  qs8_f32_vcvt(n: number, x: Ptr, y: Ptr, scale: number, zp: number): void;
+  f32_f16_vcvt: Unary; f16_f32_vcvt: Unary; f32_bf16_vcvt: Unary; bf16_f32_vcvt: Unary;
+  f32_e4m3_vcvt(n: number, x: Ptr, y: Ptr, saturate: number): void; e4m3_f32_vcvt: Unary;
+  f32_e5m2_vcvt(n: number, x: Ptr, y: Ptr, saturate: number): void; e5m2_f32_vcvt: Unary;
 }

@@ -1,0 +1,67 @@
+// int8 2-D max pooling over `planes` = n·c NCHW planes: x [planes, h, w] → y [planes, oh, ow] (i8).
+// Window (oy, ox) covers rows oy·sh − ph … + kh − 1 and columns ox·sw − pw … + kw − 1, clipped to the
+// plane (padding is never selected, as PyTorch); an all-padding window gives −128. Reads stay inside
+// x for any oh, ow. Fast path: stride-1 or stride-2 columns, 16 outputs per step (i8x16.max_s over the
+// kh·kw taps; stride 2 keeps the even bytes of a 31-byte span by one shuffle). Max is exact, so the
+// path gives the scalar loop's bytes. Nothing is done when planes, h, w, oh or ow < 0.
+
+// y = max of the clipped window.
+@inline function maxWindow(h: i32, w: i32, iy0: i32, ix0: i32, kh: i32, kw: i32, xp: usize): i8 {
+  const y1 = min(iy0 + kh, h);
+  const x0 = max(ix0, 0);
+  const x1 = min(ix0 + kw, w);
+  let best: i32 = -128;
+  for (let iy = max(iy0, 0); iy < y1; iy++) {
+    const r = xp + <usize>iy * <usize>w;
+    for (let ix = x0; ix < x1; ix++) best = max(best, <i32>load<i8>(r + <usize>ix));
+  }
+  return <i8>best;
+}
+
+// 16 columns ix, ix + s, …, ix + 15·s of the row at r (s = 1 or 2): reads r + ix … r + ix + 15·s.
+@inline function columns16(r: usize, s: i32): v128 {
+  if (s == 1) return v128.load(r);
+  const va = v128.load(r);
+  const vb = v128.load(r, 15);
+  return i8x16.shuffle(va, vb, 0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+
+// y[ox … ox + 15] of one output row: windows whose columns are all inside the plane, rows y0 … y1 − 1.
+@inline function max16(w: i32, y0: i32, y1: i32, ix0: i32, kw: i32, sw: i32, xp: usize, yp: usize): void {
+  let vmax = i8x16.splat(-128);
+  for (let iy = y0; iy < y1; iy++) {
+    const r = xp + <usize>iy * <usize>w + <usize>ix0;
+    for (let kx = 0; kx < kw; kx++) vmax = i8x16.max_s(vmax, columns16(r + <usize>kx, sw));
+  }
+  v128.store(yp, vmax);
+}
+
+export function qs8_maxpool2d(planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, x: usize, y: usize): void {
+  if (planes < 0 || h < 0 || w < 0 || oh < 0 || ow < 0) return;
+  // Outputs [oxa, oxb) have windows inside the columns: ox·sw ≥ pw and ox·sw − pw + kw ≤ w.
+  let oxa = 0, oxb = 0;
+  if ((sw == 1 || sw == 2) && kw >= 1 && w >= kw) {
+    oxa = min(ow, (pw + sw - 1) / sw);
+    oxb = max(oxa, min(ow, (w - kw + pw) / sw + 1));
+  }
+  const simd = oxb - oxa >= 16;
+  const planeBytes = <usize>h * <usize>w;
+  const outBytes = <usize>oh * <usize>ow;
+  for (let p = 0; p < planes; p++) {
+    const xp = x + <usize>p * planeBytes;
+    for (let oy = 0; oy < oh; oy++) {
+      const iy0 = oy * sh - ph;
+      const yr = y + <usize>p * outBytes + <usize>oy * <usize>ow;
+      let ox = 0;
+      if (simd) {
+        const y0 = max(iy0, 0);
+        const y1 = min(iy0 + kh, h);
+        for (; ox < oxa; ox++) store<i8>(yr + <usize>ox, maxWindow(h, w, iy0, ox * sw - pw, kh, kw, xp));
+        for (; ox + 16 <= oxb; ox += 16) max16(w, y0, y1, ox * sw - pw, kw, sw, xp, yr + <usize>ox);
+        if (ox < oxb) max16(w, y0, y1, (oxb - 16) * sw - pw, kw, sw, xp, yr + <usize>(oxb - 16));
+        ox = oxb;
+      }
+      for (; ox < ow; ox++) store<i8>(yr + <usize>ox, maxWindow(h, w, iy0, ox * sw - pw, kh, kw, xp));
+    }
+  }
+}

@@ -1,0 +1,90 @@
+// int8 convolution lowering, f32_im2col's layout (../f32-conv/im2col.ts) on 1-byte elements: x is NCHW
+// [n, c, h, w] bytes, cols is [n·oh·ow, c·kh·kw] bytes, one row per output pixel in (image, oy, ox)
+// order, column (ci·kh + ky)·kw + kx. Tap (oy, ox, ky, kx) is
+//   x[ci, oy·sh − ph + ky·dh, ox·sw − pw + kx·dw]  (the byte `pad`, the input zero point, outside the image),
+//   oh = ⌊(h + 2·ph − dh·(kh − 1) − 1) / sh⌋ + 1, ow alike (0 when the span is negative).
+// Reads and writes stay inside x [n·c·h·w] and cols [n·oh·ow·c·kh·kw]. Nothing is done when n, c, h,
+// w, ph or pw < 0, kh or kw < 1, or sh, sw, dh or dw < 1.
+
+@inline function outSize(h: i32, k: i32, s: i32, p: i32, d: i32): i32 {
+  const span = h + 2 * p - d * (k - 1) - 1;
+  return span < 0 ? 0 : span / s + 1;
+}
+
+// Taps [tapBegin, tapEnd) of a window starting at i0 with dilation d land inside [0, n).
+@inline function tapBegin(i0: i32, d: i32, k: i32): i32 {
+  if (i0 >= 0) return 0;
+  return min(k, (d - 1 - i0) / d);
+}
+@inline function tapEnd(i0: i32, d: i32, k: i32, n: i32): i32 {
+  if (i0 >= n) return 0;
+  return min(k, (n - i0 + d - 1) / d);
+}
+
+// One cols row: the c·kh·kw window at (iy0, ix0) of image xb [c, h, w]; pad rows/columns are filled.
+@inline function im2colRow(c: i32, h: i32, w: i32, kh: i32, kw: i32, dh: i32, dw: i32, iy0: i32, ix0: i32, xb: usize, dst: usize, pad: u8): void {
+  const ky0 = tapBegin(iy0, dh, kh);
+  const ky1 = max(ky0, tapEnd(iy0, dh, kh, h));
+  const kx0 = tapBegin(ix0, dw, kw);
+  const kx1 = max(kx0, tapEnd(ix0, dw, kw, w));
+  const len = kx1 - kx0;
+  const head = <usize>ky0 * <usize>kw;
+  const tail = <usize>(kh - ky1) * <usize>kw;
+  const planeBytes = <usize>h * <usize>w;
+  const rowStep = <usize>dh * <usize>w;
+  let xc = xb + <usize>(iy0 + ky0 * dh) * <usize>w + <usize>(ix0 + kx0 * dw);
+  let d = dst;
+  for (let ci = 0; ci < c; ci++) {
+    memory.fill(d, pad, head);
+    d += head;
+    let xr = xc;
+    for (let ky = ky0; ky < ky1; ky++) {
+      for (let kx = 0; kx < kx0; kx++) store<u8>(d + <usize>kx, pad);
+      const dv = d + <usize>kx0;
+      if (dw == 1) {
+        if (len >= 16) memory.copy(dv, xr, <usize>len);
+        else for (let j = 0; j < len; j++) store<u8>(dv + <usize>j, load<u8>(xr + <usize>j));
+      } else {
+        for (let j = 0; j < len; j++) store<u8>(dv + <usize>j, load<u8>(xr + <usize>(j * dw)));
+      }
+      for (let kx = kx1; kx < kw; kx++) store<u8>(d + <usize>kx, pad);
+      d += <usize>kw;
+      xr += rowStep;
+    }
+    memory.fill(d, pad, tail);
+    d += tail;
+    xc += planeBytes;
+  }
+}
+
+// dst[j, i] = src[i, j] for bytes src [rows, cols] (the pointwise case: cols = xᵀ per image).
+@inline function transpose8(rows: i32, cols: i32, src: usize, dst: usize): void {
+  const r = <usize>rows;
+  for (let i = 0; i < rows; i++) {
+    const s = src + <usize>i * <usize>cols;
+    for (let j = 0; j < cols; j++) store<u8>(dst + <usize>j * r + <usize>i, load<u8>(s + <usize>j));
+  }
+}
+
+export function x8_im2col(n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, x: usize, cols: usize, pad: i32): void {
+  if (n < 0 || c < 0 || h < 0 || w < 0 || kh < 1 || kw < 1 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || dh < 1 || dw < 1) return;
+  const oh = outSize(h, kh, sh, ph, dh);
+  const ow = outSize(w, kw, sw, pw, dw);
+  if (oh == 0 || ow == 0) return;
+  const imageBytes = <usize>c * <usize>h * <usize>w;
+  if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0) {
+    for (let b = 0; b < n; b++) transpose8(c, h * w, x + <usize>b * imageBytes, cols + <usize>b * imageBytes);
+    return;
+  }
+  const rowBytes = <usize>c * <usize>kh * <usize>kw;
+  let d = cols;
+  for (let b = 0; b < n; b++) {
+    const xb = x + <usize>b * imageBytes;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        im2colRow(c, h, w, kh, kw, dh, dw, oy * sh - ph, ox * sw - pw, xb, d, <u8>pad);
+        d += rowBytes;
+      }
+    }
+  }
+}
