@@ -167,6 +167,8 @@ interface QatUnit extends PreparedUnit {
 export class QatModel extends Module {
   readonly units: readonly QatUnit[];
   readonly inputFq: FakeQuantize;
+  /** Fake-quantize weights and activations (observers keep observing when off), e.g. to compare with f32. */
+  fakeQuantEnabled = true;
   inShape: number[] | null = null;
   batches = 0;
 
@@ -204,8 +206,13 @@ export class QatModel extends Module {
     return { w, b: add(mul(sub(b0, bn.runningMean), s), bn.bias) };
   }
 
-  #weightFq(u: WeightUnit, c: ResolvedLayerConfig, w: Tensor): Tensor {
-    if (c.dtype === 'f32') return w;
+  /** Frees the learned scales; the wrapped model stays the caller's. */
+  override dispose(): void {
+    for (const [, m] of this.namedModules()) if (m instanceof FakeQuantize) m.dispose();
+  }
+
+  #weightFq(c: ResolvedLayerConfig, w: Tensor): Tensor {
+    if (c.dtype === 'f32' || !this.fakeQuantEnabled) return w;
     const q = noGrad(() => weightQParams(w.toTypedArray() as Float32Array, w.shape, c));
     return fakeQuantize(w, q);
   }
@@ -228,10 +235,10 @@ export class QatModel extends Module {
     for (const pu of this.units) {
       const u = pu.unit;
       pu.inShape = h.shape.slice(1);
-      if (pu.quantizeInput) h = fakeQuantizeWith(prevFq, h);
+      if (pu.quantizeInput && this.fakeQuantEnabled) h = fakeQuantizeWith(prevFq, h);
       if (u.kind === 'linear' || u.kind === 'conv') {
         const { w, b } = this.folded(u);
-        const wq = this.#weightFq(u, pu.config, w);
+        const wq = this.#weightFq(pu.config, w);
         if (u.kind === 'conv') {
           const cv = u.layer as Conv2d;
           h = conv2d(h, wq, b, cv.options);
@@ -240,7 +247,10 @@ export class QatModel extends Module {
       } else h = runFloat(u, h);
       pu.outShape = h.shape.slice(1);
       if (pu.fq) {
+        const on = pu.fq.fakeQuantEnabled;
+        pu.fq.fakeQuantEnabled = on && this.fakeQuantEnabled;
         h = pu.fq.forward(h);
+        pu.fq.fakeQuantEnabled = on;
         prevFq = pu.fq;
       }
     }

@@ -82,8 +82,8 @@ function readOp(r: OpRecord, entries: Map<string, SafetensorsEntry>): QOp {
   const act = (prefix: string): ActQParams => ({ scale: read(Float32Array, t(`${prefix}scale`, 'F32', 1))[0]!, zeroPoint: read(Int32Array, t(`${prefix}zero_point`, 'I32', 1))[0]! });
   const inner = r.inShape.at(-1) ?? 0;
   const n = (r.outShape as number[]).at(r.kind === 'qconv2d' ? 0 : -1) ?? 0;
-  const geometry = (): ConvGeometry => {
-    const g = { kh: r.kh, kw: r.kw, sh: r.sh, sw: r.sw, ph: r.ph, pw: r.pw, dh: r.dh, dw: r.dw } as Record<string, unknown>;
+  const geometry = (dilated = true): ConvGeometry => {
+    const g = { kh: r.kh, kw: r.kw, sh: r.sh, sw: r.sw, ph: r.ph, pw: r.pw, ...(dilated ? { dh: r.dh, dw: r.dw } : {}) } as Record<string, unknown>;
     for (const [k, v] of Object.entries(g)) if (!Number.isInteger(v) || (v as number) < 0) bad(`op '${r.name}': ${k} must be a non-negative integer`);
     return g as unknown as ConvGeometry;
   };
@@ -103,10 +103,7 @@ function readOp(r: OpRecord, entries: Map<string, SafetensorsEntry>): QOp {
       const g = geometry();
       return new QConv2dOp(r.name, r.inShape, n, g, weights((r.inShape[0] ?? 0) * g.kh * g.kw));
     }
-    case 'qmaxpool2d': {
-      const g = geometry();
-      return new QMaxPool2dOp(r.name, r.inShape, g);
-    }
+    case 'qmaxpool2d': return new QMaxPool2dOp(r.name, r.inShape, geometry(false));
     case 'lut': return new LutOp(r.name, r.inShape, checkFn(r), undefined, undefined, keep(fromValues('loadQuantized', read(Uint8Array, t('table', 'U8', 256)), [256], 'u8')));
     case 'act': return new F32ActOp(r.name, r.inShape, checkFn(r) as ActFn);
     case 'pool': return new F32PoolOp(r.name, r.inShape, r.outShape, r as unknown as PoolSpec);

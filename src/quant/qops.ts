@@ -118,6 +118,11 @@ class QWeights {
     this.packed = keep(empty(fn, [kern.qs8_packed_weights_bytes(n, k)], 'u8'));
     kern.qs8_pack_weights(n, k, this.weight.ptr, this.packed.ptr);
     this.qmin = p.relu ? Math.max(-128, p.output.zeroPoint) : -128;
+    this.#saved = {
+      weight: this.weight, weight_scale: this.weightScale, bias: this.bias,
+      input_scale: scalar(fn, p.input.scale, 'f32'), input_zero_point: scalar(fn, p.input.zeroPoint, 'i32'),
+      output_scale: scalar(fn, p.output.scale, 'f32'), output_zero_point: scalar(fn, p.output.zeroPoint, 'i32'),
+    };
   }
 
   /** out[m, n] (i8) = requant(a[m, k]·Wᵀ + bias). */
@@ -130,15 +135,12 @@ class QWeights {
 
   workspaceBytes(m: number): number { return m === 1 ? 0 : kernels().qs8_gemm_workspace_bytes(m, this.n, this.k); }
 
-  tensors(): Record<string, Tensor> {
-    return {
-      weight: this.weight, weight_scale: this.weightScale, bias: this.bias,
-      input_scale: scalar('save', this.p.input.scale, 'f32'), input_zero_point: scalar('save', this.p.input.zeroPoint, 'i32'),
-      output_scale: scalar('save', this.p.output.scale, 'f32'), output_zero_point: scalar('save', this.p.output.zeroPoint, 'i32'),
-    };
-  }
+  /** What a file stores: weights, scales, bias and the activation qparams (the packed form is derived). */
+  tensors(): Record<string, Tensor> { return this.#saved; }
 
-  dispose(): void { [this.weight, this.weightScale, this.bias, this.packed, this.multiplier, this.shift].forEach((t) => t.dispose()); }
+  readonly #saved: Record<string, Tensor>;
+
+  dispose(): void { [...Object.values(this.#saved), this.packed, this.multiplier, this.shift].forEach((t) => t.dispose()); }
 }
 
 /** y = requant(x·Wᵀ + b), ReLU fused by clamping at the output zero point. */
@@ -156,7 +158,6 @@ export class QLinearOp extends QOp {
   run(m: number, src: number, dst: number, ws: number): void { this.w.gemm(m * numel(this.inShape.slice(0, -1)), src, dst, ws); }
   override tensors(): Record<string, Tensor> { return this.w.tensors(); }
   override meta(): Record<string, unknown> { return { relu: this.w.p.relu }; }
-  override get byteLength(): number { return this.w.weight.byteLength + this.w.weightScale.byteLength + this.w.bias.byteLength + 16; }
   override dispose(): void { this.w.dispose(); }
 }
 
@@ -196,7 +197,6 @@ export class QConv2dOp extends QOp {
   }
   override tensors(): Record<string, Tensor> { return this.w.tensors(); }
   override meta(): Record<string, unknown> { return { relu: this.w.p.relu, oc: this.oc, ...this.g }; }
-  override get byteLength(): number { return this.w.weight.byteLength + this.w.weightScale.byteLength + this.w.bias.byteLength + 16; }
   override dispose(): void { this.w.dispose(); }
 }
 

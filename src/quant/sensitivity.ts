@@ -142,7 +142,7 @@ export function mixedPrecision(prepared: PreparedModel, data: HeldOut, options: 
   }));
   const level = new Map(layers.map((l) => [l, 0]));
   const total = () => layers.reduce((s, l) => s + steps.get(l)![level.get(l)!]!.bytes, 0);
-  while (total() > budget) {
+  const step = () => {
     let best: string | null = null;
     let bestCost = Infinity;
     for (const l of layers) {
@@ -157,9 +157,17 @@ export function mixedPrecision(prepared: PreparedModel, data: HeldOut, options: 
       throw new SlimError('INVALID_ARGUMENT', `${fn}: options.budgetBytes must be at least ${total()} bytes (every layer at its smallest format), received ${budget}`);
     }
     level.set(best, level.get(best)! + 1);
+  };
+  while (total() > budget) step();
+  const choose = () => Object.fromEntries(layers.map((l) => [l, steps.get(l)![level.get(l)!]!.dtype]));
+  // Quantize/dequantize parameters and activation tables add a few bytes the layer sizes miss: step on until the model fits.
+  let model = build(prepared, choose());
+  while (model.byteLength > budget) {
+    model.dispose();
+    step();
+    model = build(prepared, choose());
   }
-  const choice = Object.fromEntries(layers.map((l) => [l, steps.get(l)![level.get(l)!]!.dtype]));
+  const choice = choose();
   const byName: Record<string, LayerQuantConfig> = Object.fromEntries(layers.map((l) => [l, { dtype: choice[l]! }]));
-  const model = build(prepared, choice);
   return { config: { byName }, choice, model, bytes: model.byteLength, sensitivities: sens };
 }

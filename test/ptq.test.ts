@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import './setup.js';
+import * as st from '../src/index.js';
+import { quantizeMultiplier, requantizeRef } from '../src/quant/requant.js';
+
+const f = Math.fround;
+const rhe = st.roundHalfEven;
+const clampI = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+const range = (t: st.Tensor) => { const v = t.toTypedArray() as Float32Array; return [Math.min(...v), Math.max(...v)] as const; };
+const qp = (lo: number, hi: number) => { const q = st.qparamsFromMinMax(lo, hi, { dtype: 'int8' }); return { s: q.scale[0]!, z: q.zeroPoint[0]! }; };
+const quant = (v: number, s: number, z: number) => clampI(rhe(f(v / s)) + z, -128, 127);
+
+/**
+ * The static int8 pipeline written out from the reference codecs: torch's qparams from the observed
+ * f32 ranges, int8 per-channel weights, int32 bias, exact int32 dots, gemmlowp requantization, a
+ * 256-entry table for GELU, and the final dequantization.
+ */
+function reference(model: st.Sequential, calib: st.Tensor, x: st.Tensor): Float32Array {
+  const [l0, , l2, , l4] = model.layers as [st.Linear, st.Module, st.Linear, st.Module, st.Linear];
+  // Observed ranges: input, after 0+ReLU, after 2, after GELU, after 4.
+  const acts = st.noGrad(() => st.tidy(() => {
+    const a1 = st.relu(l0.forward(calib));
+    const a2 = l2.forward(a1);
+    const a3 = st.gelu(a2);
+    return [calib, a1, a2, a3, l4.forward(a3)].map(range);
+  }));
+  const q = acts.map(([lo, hi]) => qp(lo, hi));
+  let h = Array.from(x.toTypedArray() as Float32Array, (v) => quant(v, q[0]!.s, q[0]!.z));
+  const m = x.shape[0]!;
+  const layer = (lin: st.Linear, qi: { s: number; z: number }, qo: { s: number; z: number }, relu: boolean) => {
+    const [n, k] = lin.weight.shape as [number, number];
+    const w = lin.weight.toTypedArray() as Float32Array;
+    const b = lin.bias!.toTypedArray() as Float32Array;
+    const { min, max } = st.minMaxAlong(w, [n, k], { axis: 0 });
+    const wq = st.qparamsFromMinMax(min, max, { dtype: 'int8', symmetric: true });
+    const qw = st.quantizeAffine(w, [n, k], { ...wq, axis: 0 });
+    const out: number[] = [];
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let acc = clampI(rhe(b[j]! / (qi.s * wq.scale[j]!)), -(2 ** 31), 2 ** 31 - 1);
+        for (let p = 0; p < k; p++) acc += (h[i * k + p]! - qi.z) * qw[j * k + p]!;
+        const { multiplier, shift } = quantizeMultiplier((qi.s * wq.scale[j]!) / qo.s);
+        out.push(requantizeRef(acc | 0, multiplier | 0, shift, qo.z, relu ? Math.max(-128, qo.z) : -128, 127));
+      }
+    }
+    h = out;
+  };
+  layer(l0, q[0]!, q[1]!, true);
+  layer(l2, q[1]!, q[2]!, false);
+  const table = st.tidy(() => {
+    const deq = st.tensor(Float32Array.from({ length: 256 }, (_, i) => f((i - 128 - q[2]!.z) * q[2]!.s)));
+    return Array.from(st.gelu(deq).toTypedArray() as Float32Array, (v) => quant(v, q[3]!.s, q[3]!.z));
+  });
+  h = h.map((v) => table[v + 128]!);
+  layer(l4, q[3]!, q[4]!, false);
+  return Float32Array.from(h, (v) => f((v - q[4]!.z) * q[4]!.s));
+}
+
+const mlp = (k: number, h1: number, h2: number, n: number, seed: number) => {
+  const rng = new st.Rng(seed);
+  return new st.Sequential(new st.Linear(k, h1, { rng }), new st.ReLU(), new st.Linear(h1, h2, { rng }), new st.GELU(), new st.Linear(h2, n, { rng }));
+};
+
+test('PTQ static int8: the converted MLP equals the integer pipeline built from the reference codecs, bit for bit', () => {
+  fc.assert(
+    fc.property(fc.constantFrom(1, 7, 8, 9, 33), fc.constantFrom(1, 8, 13), fc.constantFrom(1, 2, 3, 9, 17), fc.integer({ min: 0, max: 1000 }), (k, h, m, seed) => {
+      const model = mlp(k, h, h + 3, 5, seed);
+      st.tidy(() => {
+        const calib = st.normal([24, k], 0.2, 1.5, { seed });
+        const prepared = st.prepare(model);
+        prepared.forward(calib);
+        const qm = st.convert(prepared);
+        try {
+          const x = st.normal([m, k], 0, 1.2, { seed: seed + 1 });
+          assert.deepEqual(Array.from(qm.forward(x).toTypedArray()), Array.from(reference(model, calib, x)));
+        } finally {
+          qm.dispose();
+        }
+      });
+      model.dispose();
+    }),
+    { numRuns: 25 },
+  );
+});
+
+test('the converted model runs batch 1 (GEMV) and batch m (GEMM) to the same bits, and stays close to f32', () => {
+  const model = mlp(64, 48, 32, 10, 1);
+  st.tidy(() => {
+    const x = st.normal([17, 64], 0, 1, { seed: 2 });
+    const prepared = st.prepare(model);
+    prepared.forward(x);
+    const qm = st.convert(prepared);
+    const all = qm.forward(x).toTypedArray() as Float32Array;
+    for (const i of [0, 5, 16]) {
+      assert.deepEqual(Array.from(qm.forward(st.slice(x, 0, i, i + 1)).toTypedArray()), Array.from(all.subarray(i * 10, i * 10 + 10)));
+    }
+    const ref = st.noGrad(() => model.forward(x)).toTypedArray() as Float32Array;
+    const [lo, hi] = [Math.min(...ref), Math.max(...ref)];
+    const err = Math.max(...all.map((v, i) => Math.abs(v - ref[i]!)));
+    assert.ok(err < 0.05 * (hi - lo), `max error ${err} vs output range ${hi - lo}`);
+    qm.dispose();
+  });
+  model.dispose();
+});
+
+test('Conv2d + BatchNorm2d + ReLU fold into one int8 conv; max pooling and Flatten run on int8', () => {
+  const rng = new st.Rng(4);
+  const cnn = new st.Sequential(new st.Conv2d(2, 6, 3, { padding: 1, rng }), new st.BatchNorm2d(6), new st.ReLU(), new st.MaxPool2d(2), new st.Conv2d(6, 4, 3, { stride: 2, rng }), new st.ReLU(), new st.Flatten(), new st.Linear(4, 3, { rng }));
+  st.tidy(() => {
+    const x = st.normal([6, 2, 9, 9], 0, 1, { seed: 3 });
+    st.noGrad(() => cnn.forward(x)); // training mode: BatchNorm learns running statistics
+    cnn.eval();
+    const prepared = st.prepare(cnn);
+    prepared.forward(x);
+    const qm = st.convert(prepared);
+    assert.deepEqual(qm.ops.map((o) => o.kind), ['quantize', 'qconv2d', 'qmaxpool2d', 'qconv2d', 'qlinear', 'dequantize']);
+    const got = qm.forward(x).toTypedArray() as Float32Array;
+    const ref = st.noGrad(() => cnn.forward(x)).toTypedArray() as Float32Array;
+    const scale = Math.max(...ref.map(Math.abs));
+    got.forEach((v, i) => assert.ok(Math.abs(v - ref[i]!) < 0.08 * scale, `output ${i}: ${v} vs f32 ${ref[i]}`));
+    const reloaded = st.loadQuantized(st.saveQuantized(qm));
+    assert.deepEqual(Array.from(reloaded.forward(x).toTypedArray()), Array.from(got));
+    qm.dispose();
+    reloaded.dispose();
+  });
+  cnn.dispose();
+});
+
+test('config by name beats config by type beats the default; int4, dynamic and f32 layers mix with int8 ones', () => {
+  const model = mlp(40, 32, 16, 4, 5);
+  st.tidy(() => {
+    const x = st.normal([8, 40], 0, 1, { seed: 1 });
+    const prepared = st.prepare(model, { default: { dtype: 'f32' }, byType: { Linear: { dtype: 'int8' } }, byName: { '0': { dtype: 'int4', groupSize: 32 }, '4': { dtype: 'int8', mode: 'dynamic' } } });
+    prepared.forward(x);
+    const qm = st.convert(prepared);
+    assert.deepEqual(qm.ops.map((o) => `${o.name}:${o.kind}`), ['0:int4', '2.quantize_input:quantize', '2:qlinear', '3:lut', '4.dequantize_input:dequantize', '4:dynamic']);
+    assert.deepEqual(qm.info.layers, { 0: 'int4-g32', 2: 'int8-static-per-channel', 4: 'int8-dynamic' });
+    const y = qm.forward(x).toTypedArray();
+    const re = st.loadQuantized(st.saveQuantized(qm));
+    assert.deepEqual(Array.from(re.forward(x).toTypedArray()), Array.from(y));
+    qm.dispose();
+    re.dispose();
+  });
+  model.dispose();
+});
+
+test('a saved int8 model holds I8 weights, I32 bias, F32 scales and the config; int4 holds packed U8 and F16 scales; the MLP shrinks ≥ 3.9× (int8) and ≥ 7× (int4)', () => {
+  const model = mlp(784, 300, 100, 10, 2);
+  st.tidy(() => {
+    const x = st.normal([16, 784], 0, 1, { seed: 9 });
+    const f32Bytes = st.saveSafetensors(model.stateDict()).length;
+    for (const [config, ratio] of [[{}, 3.9], [{ default: { dtype: 'int4', groupSize: 128 } }, 7], [{ default: { dtype: 'int4', groupSize: 32 } }, 6.9]] as const) {
+      const prepared = st.prepare(model, config);
+      prepared.forward(x);
+      const qm = st.convert(prepared);
+      const bytes = st.saveQuantized(qm);
+      const file = st.parseSafetensors(bytes);
+      const meta = JSON.parse(file.metadata.slimtensor!);
+      assert.equal(meta.format, 'slimtensor.quantized');
+      if (config.default) {
+        assert.equal(file.entries.get('0.weight')!.dtype, 'U8');
+        assert.deepEqual(file.entries.get('0.weight')!.shape, [(300 * 784) / 2]);
+        assert.equal(file.entries.get('0.weight_scale')!.dtype, 'F16');
+      } else {
+        assert.equal(file.entries.get('0.weight')!.dtype, 'I8');
+        assert.equal(file.entries.get('0.bias')!.dtype, 'I32');
+        assert.equal(file.entries.get('0.weight_scale')!.dtype, 'F32');
+        assert.equal(file.entries.get('0.output_zero_point')!.dtype, 'I32');
+      }
+      assert.ok(f32Bytes / bytes.length >= ratio, `f32 ${f32Bytes} bytes vs ${bytes.length}: ${(f32Bytes / bytes.length).toFixed(2)}× < ${ratio}×`);
+      // Without the file header, group-32 int4 is ≥ 7× too: 4.5 bits per weight (f16 scales) plus f32 biases.
+      assert.ok((4 * model.numParameters()) / qm.byteLength >= (config.default ? 7 : 3.9), `${qm.byteLength} stored bytes`);
+      qm.dispose();
+    }
+  });
+  model.dispose();
+});
+
+test('bad input: typed errors, and nothing is left allocated', () => {
+  const model = mlp(8, 8, 8, 2, 3);
+  const before = st.memoryStats();
+  st.tidy(() => {
+    const prepared = st.prepare(model);
+    assert.throws(() => st.convert(prepared), { code: 'INVALID_ARGUMENT', message: /calibration batch/ });
+    assert.throws(() => st.prepare(model, { default: { symmetric: false } }), { code: 'INVALID_ARGUMENT', message: /symmetric/ });
+    assert.throws(() => st.prepare(model, { byName: { '0': { bits: 3 } as never } }), { code: 'INVALID_ARGUMENT', message: /config.byName\['0'\].bits/ });
+    const conv = new st.Sequential(new st.Conv2d(1, 2, 3));
+    assert.throws(() => st.prepare(conv, { default: { dtype: 'int4' } }), { code: 'INVALID_ARGUMENT', message: /Conv2d/ });
+    conv.dispose();
+    prepared.forward(st.ones([2, 8]));
+    assert.throws(() => prepared.forward(st.ones([2, 9])), { code: 'SHAPE_MISMATCH' });
+    const qm = st.convert(prepared);
+    assert.throws(() => qm.forward(st.ones([1, 7])), { code: 'SHAPE_MISMATCH', message: /\[batch, 8\]/ });
+    assert.throws(() => qm.forward(st.ones([1, 8], 'i32')), { code: 'DTYPE_MISMATCH' });
+    const bytes = st.saveQuantized(qm);
+    assert.throws(() => st.loadQuantized(st.saveSafetensors({ a: st.ones([1]) })), { code: 'INVALID_FORMAT', message: /not a slimtensor quantized model/ });
+    const file = st.parseSafetensors(bytes);
+    const broken = st.serializeSafetensors([...file.entries].filter(([name]) => name !== '2.weight'), file.metadata);
+    assert.throws(() => st.loadQuantized(broken), { code: 'INVALID_FORMAT', message: /missing tensor '2.weight'/ });
+    qm.dispose();
+  });
+  const after = st.memoryStats();
+  assert.equal(after.tensors, before.tensors);
+  assert.equal(after.bytes, before.bytes);
+  model.dispose();
+});
+
+test('sensitivity ranks layers; mixedPrecision meets a size budget and picks f32 where it can', () => {
+  const model = mlp(64, 32, 32, 10, 4);
+  st.tidy(() => {
+    const x = st.normal([32, 64], 0, 1, { seed: 5 });
+    const y = st.tensor(Int32Array.from({ length: 32 }, (_, i) => i % 10));
+    const prepared = st.prepare(model);
+    prepared.forward(x);
+    const sens = st.sensitivity(prepared, { x, y });
+    assert.equal(sens.length, 6);
+    for (const s of sens) assert.ok(s.bytes < s.bytesF32 && s.mse >= 0 && s.accuracyDrop !== undefined);
+    const f32Total = 4 * (64 * 32 + 32 + 32 * 32 + 32 + 32 * 10 + 10);
+    const loose = st.mixedPrecision(prepared, { x }, { budgetBytes: f32Total });
+    assert.deepEqual(loose.choice, { 0: 'f32', 2: 'f32', 4: 'f32' });
+    const tight = st.mixedPrecision(prepared, { x }, { budgetBytes: 3000 });
+    assert.ok(tight.bytes <= 3000, `${tight.bytes} bytes`);
+    assert.throws(() => st.mixedPrecision(prepared, { x }, { budgetBytes: 10 }), { code: 'INVALID_ARGUMENT', message: /at least/ });
+    loose.model.dispose();
+    tight.model.dispose();
+  });
+  model.dispose();
+});
