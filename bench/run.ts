@@ -17,7 +17,7 @@ const TARGETS: Record<string, (l: Line) => number | undefined> = {
   'gemm-f32': (l) => (/^(256|512|1024)x/.test(l.case) ? { 'tfjs-backend-wasm': 1.35, 'onnxruntime-web': 1.5 }[l.peer] : undefined),
   'gemv-f32': (l) => (l.case === '1x1024x1024' && l.peer !== 'js-loops' ? 1.2 : undefined),
   'train-mlp': (l) => (l.peer === 'tfjs-backend-wasm' ? 2 : undefined),
-  'mlp-infer': (l) => (l.case.endsWith('int8-dynamic') ? 2 : undefined),
+  'mlp-infer': (l) => (l.case.endsWith('int8-static') ? 2 : undefined),
 };
 
 const argv = process.argv.slice(2);

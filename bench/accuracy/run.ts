@@ -1,9 +1,10 @@
-// npm run accuracy -- <experiment> [--quick] [--json]. Experiments: dense.
+// npm run accuracy -- <experiment> [--quick] [--json]. Experiments: dense, ptq, qat.
 import * as st from '../../src/index.js';
 import type { RunOptions } from './common.js';
 import { dense } from './dense.js';
+import { ptq, qat } from './quant.js';
 
-const EXPERIMENTS: Record<string, (o: RunOptions) => Promise<void>> = { dense };
+const EXPERIMENTS: Record<string, (o: RunOptions) => Promise<void>> = { dense, ptq, qat };
 
 const argv = process.argv.slice(2);
 const opts: RunOptions = { quick: argv.includes('--quick'), json: argv.includes('--json') };

@@ -1,5 +1,6 @@
 // mlp-infer: batch-1 inference of the MLP 784-300-100-10 (ReLU), our f32 model against the same
-// weights as Int8Linear (dynamic int8) and Int4Linear (weight-only, g32), in one run.
+// weights converted by PTQ (static int8: int8 activations between layers, calibrated on 256 random
+// inputs), as Int8Linear (dynamic int8) and as Int4Linear (weight-only, g32), in one run.
 import * as st from '../../src/index.js';
 import { lines, measure, randomF32, type Case, type Line, type Options } from '../harness.js';
 
@@ -22,6 +23,17 @@ export async function mlpInfer(opts: Options): Promise<Line[]> {
   // GFLOP per forward: 2·(784·300 + 300·100 + 100·10).
   const work = (2 * (784 * 300 + 300 * 100 + 100 * 10)) / 1e9;
   const out: Line[] = [];
+  const model = new st.Sequential(f32[0]!, new st.ReLU(), f32[1]!, new st.ReLU(), f32[2]!);
+  const prepared = st.prepare(model);
+  st.tidy(() => prepared.forward(st.tensor(randomF32(256 * 784, 5), [256, 784])));
+  const int8Static = st.convert(prepared);
+  const staticCase: Case = {
+    suite: 'mlp-infer', name: 'mlp-784-300-100-10-b1-int8-static', unit: 'GFLOP/s', work,
+    ours: { name: 'slimtensor-int8-static', fn: () => st.tidy(() => { int8Static.forward(x).toTypedArray(); }) },
+    peers: [{ name: 'slimtensor-f32', fn: run(f32) }],
+  };
+  out.push(...lines(staticCase, await measure(staticCase, opts)));
+  int8Static.dispose();
   for (const [name, layers] of [['int8-dynamic', int8], ['int4-g32', int4]] as const) {
     const c: Case = { suite: 'mlp-infer', name: `mlp-784-300-100-10-b1-${name}`, unit: 'GFLOP/s', work, ours: { name: `slimtensor-${name}`, fn: run(layers) }, peers: [{ name: 'slimtensor-f32', fn: run(f32) }] };
     out.push(...lines(c, await measure(c, opts)));
