@@ -21,7 +21,7 @@ async function baseline(opts: RunOptions) {
 /** The first `n` training images as f32 [n, 784] in [0, 1], for calibration. */
 async function calibration(n: number): Promise<st.Tensor> {
   const { train: tr } = await data();
-  return st.tidy(() => st.mul(st.cast(st.tensor(tr.images.data.subarray(0, n * 784), [n, 784], 'u8'), 'f32'), 1 / 255));
+  return st.tidy(() => st.mul(st.cast(st.tensor(tr.images.data.subarray(0, n * 784) as Uint8Array, [n, 784], 'u8'), 'f32'), 1 / 255));
 }
 
 function line(experiment: string, variant: string, accuracy: number, base: { accuracy: number; bytes: number }, bytes: number, opts: RunOptions, extra = ''): void {
