@@ -228,3 +228,50 @@ test('sensitivity ranks layers; mixedPrecision meets a size budget and picks f32
   });
   model.dispose();
 });
+
+test('weight-only int8 (f32_qc8w_gemv) equals its scalar reference bit for bit at tile boundaries and on adversarial inputs', async () => {
+  const { f32Qc8wGemvRef } = await import('../src/quant/qc8w-ref.js');
+  const { kernels } = await import('../src/backend/binding.js');
+  fc.assert(
+    fc.property(fc.constantFrom(1, 2, 3, 5), fc.constantFrom(0, 1, 15, 16, 17, 31, 33, 64), fc.constantFrom(1, 2), fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 999 }),
+      fc.array(fc.constantFrom(0, -0, 1e-40, -3e-39, 1e30, -1e30, Infinity, NaN), { maxLength: 4 }),
+      (n, k, m, withBias, relu, seed, specials) => {
+        st.tidy(() => {
+          const rng = new st.Rng(seed);
+          const x = Float32Array.from({ length: m * k }, () => f((rng.uint32() / 2 ** 32 - 0.5) * 4));
+          specials.forEach((v, i) => { if (x.length) x[(i * 5) % x.length] = v; });
+          const w = Int8Array.from({ length: n * k }, () => (rng.uint32() & 0xff) - 128);
+          const scale = Float32Array.from({ length: n }, (_, j) => f(0.01 * (j + 1)));
+          const bias = withBias ? Float32Array.from({ length: n }, (_, j) => f(j - 1.5)) : null;
+          const [lo, hi] = relu ? [0, Infinity] : [-Infinity, Infinity];
+          const tx = st.tensor(x, [m, Math.max(k, 0)]);
+          const tw = st.tensor(w, [n * k]);
+          const ts = st.tensor(scale);
+          const tb = bias ? st.tensor(bias) : null;
+          const ty = st.zeros([m, n]);
+          kernels().f32_qc8w_gemm(m, n, k, tx.ptr, tw.ptr, ts.ptr, tb?.ptr ?? 0, ty.ptr, lo, hi);
+          const want = new Float32Array(m * n);
+          for (let i = 0; i < m; i++) f32Qc8wGemvRef(n, k, x.subarray(i * k, i * k + k), w, scale, bias, want.subarray(i * n, i * n + n), lo, hi);
+          assert.deepEqual(Array.from(ty.toTypedArray()).map((v) => (Number.isNaN(v) ? 'NaN' : v)), Array.from(want).map((v) => (Number.isNaN(v) ? 'NaN' : v)));
+        });
+      }),
+    { numRuns: 150 },
+  );
+  // Through PTQ: mode 'weight-only' stays within the int8 weight error of f32, and round-trips through a file.
+  const model = mlp(48, 32, 16, 4, 7);
+  st.tidy(() => {
+    const x = st.normal([3, 48], 0, 1, { seed: 4 });
+    const prepared = st.prepare(model, { default: { mode: 'weight-only' } });
+    prepared.forward(x);
+    const qm = st.convert(prepared);
+    assert.deepEqual(qm.ops.map((o) => o.kind), ['int8-weight-only', 'int8-weight-only', 'act', 'int8-weight-only']);
+    const got = qm.forward(x).toTypedArray() as Float32Array;
+    const ref = st.noGrad(() => model.forward(x)).toTypedArray() as Float32Array;
+    got.forEach((v, i) => assert.ok(Math.abs(v - ref[i]!) < 0.02, `${v} vs ${ref[i]}`));
+    const re = st.loadQuantized(st.saveQuantized(qm));
+    assert.deepEqual(Array.from(re.forward(x).toTypedArray()), Array.from(got));
+    qm.dispose();
+    re.dispose();
+  });
+  model.dispose();
+});

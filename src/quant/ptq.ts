@@ -12,7 +12,7 @@ import { fold, runFloat, units, type Folded, type Unit, type WeightUnit } from '
 import { int4QParams } from './int4.js';
 import type { Observer } from './observer-base.js';
 import { makeActivationObserver, resolveLayerConfig, type QuantizationConfig, type ResolvedLayerConfig } from './qconfig.js';
-import { DynInt8LinearOp, F32ActOp, F32PoolOp, F32WeightOp, f16Scales, Int4LinearOp, ModuleOp, type PoolSpec } from './qfloat.js';
+import { DynInt8LinearOp, WeightOnlyInt8LinearOp, F32ActOp, F32PoolOp, F32WeightOp, f16Scales, Int4LinearOp, ModuleOp, type PoolSpec } from './qfloat.js';
 import { QuantizedModel } from './qmodel.js';
 import { DequantizeOp, LutOp, QConv2dOp, QLinearOp, QMaxPool2dOp, QuantizeOp, type ActQParams, type ConvGeometry, type QOp } from './qops.js';
 import { qparamsFromMinMax } from './qparams.js';
@@ -50,8 +50,8 @@ export class PreparedModel extends Module {
     const fn = 'prepare';
     this.units = units(fn, model).map((unit) => {
       const c = resolveLayerConfig(fn, config, unit.name, unit.type);
-      if (unit.kind === 'conv' && c.dtype !== 'f32' && (c.dtype === 'int4' || c.mode === 'dynamic')) {
-        throw new SlimError('INVALID_ARGUMENT', `${fn}: layer '${unit.name}' (Conv2d) can be static int8 or f32; int4 weight-only and dynamic int8 are for Linear layers, received dtype '${c.dtype}', mode '${c.mode}'`);
+      if (unit.kind === 'conv' && c.dtype !== 'f32' && (c.dtype === 'int4' || c.mode !== 'static')) {
+        throw new SlimError('INVALID_ARGUMENT', `${fn}: layer '${unit.name}' (Conv2d) can be static int8 or f32; int4, weight-only and dynamic int8 are for Linear layers, received dtype '${c.dtype}', mode '${c.mode}'`);
       }
       const passThrough = unit.kind === 'flatten' || unit.kind === 'maxpool';
       return { unit, config: c, observer: passThrough ? null : makeActivationObserver(c), inShape: null, outShape: null };
@@ -200,6 +200,9 @@ export function buildQuantized(
               if (c.dtype === 'int4') {
                 const w = weightQ ? weightQ(u, f, c) : int4Weights(f, c.groupSize);
                 ops.push(new Int4LinearOp(u.name, shape, n, w.q, w.scale, bias, c.groupSize, relu));
+              } else if (c.mode === 'weight-only') {
+                const w = weightQ ? weightQ(u, f, c) : int8Weights(f, true);
+                ops.push(new WeightOnlyInt8LinearOp(u.name, shape, n, w.q, w.scale, f.bias, relu));
               } else {
                 const w = weightQ ? weightQ(u, f, c) : int8Weights(f, true);
                 ops.push(new DynInt8LinearOp(u.name, shape, n, w.q, w.scale, bias, relu));
@@ -208,7 +211,7 @@ export function buildQuantized(
               bias.dispose();
             }
           }
-          layers[u.name] = c.dtype === 'f32' ? 'f32' : c.dtype === 'int4' ? `int4-g${c.groupSize}` : 'int8-dynamic';
+          layers[u.name] = c.dtype === 'f32' ? 'f32' : c.dtype === 'int4' ? `int4-g${c.groupSize}` : `int8-${c.mode}`;
         }
         cur = obsQ;
         break;

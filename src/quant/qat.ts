@@ -178,7 +178,7 @@ export class QatModel extends Module {
     this.registerModule('model', model);
     const base = units(fn, model).map((unit) => ({ unit, config: resolveLayerConfig(fn, config, unit.name, unit.type) }));
     for (const { unit, config: c } of base) {
-      if (unit.kind === 'conv' && (c.dtype === 'int4' || c.mode === 'dynamic')) throw new SlimError('INVALID_ARGUMENT', `${fn}: layer '${unit.name}' (Conv2d) can be static int8 or f32, received dtype '${c.dtype}', mode '${c.mode}'`);
+      if (unit.kind === 'conv' && c.dtype !== 'f32' && (c.dtype === 'int4' || c.mode !== 'static')) throw new SlimError('INVALID_ARGUMENT', `${fn}: layer '${unit.name}' (Conv2d) can be static int8 or f32, received dtype '${c.dtype}', mode '${c.mode}'`);
     }
     const dom = domains(base);
     // torch's QAT default observes activations with a moving average (c = 0.01).
@@ -272,7 +272,7 @@ function weightQParams(w: Float32Array, shape: readonly number[], c: ResolvedLay
     const scale = f16Scales(int4QParams(w, [n, k], { groupSize: c.groupSize, symmetric: true }).scale);
     return { scale, zeroPoint: 0, qmin: -8, qmax: 7, granularity: 'group', groupSize: c.groupSize };
   }
-  const perChannel = c.granularity === 'per-channel' || c.mode === 'dynamic';
+  const perChannel = c.granularity === 'per-channel' || c.mode !== 'static';
   const { min, max } = minMaxAlong(w, [n, k], perChannel ? { axis: 0 } : {});
   const qp = qparamsFromMinMax(min, max, { dtype: 'int8', symmetric: true });
   return { scale: qp.scale, zeroPoint: 0, qmin: -128, qmax: 127, granularity: perChannel ? 'channel' : 'tensor' };

@@ -7,8 +7,11 @@ import { MinMaxObserver, MovingAverageMinMaxObserver } from './observers.js';
 
 /** 'int8': int8 weights; 'int4': int4 weight-only (group-wise, Linear only); 'f32': left as it is. */
 export type WeightDType = 'int8' | 'int4' | 'f32';
-/** 'static': int8 activations with calibrated qparams; 'dynamic': activations quantized per call (Linear only). */
-export type QuantMode = 'static' | 'dynamic';
+/**
+ * int8 layers: 'static' (int8 activations with calibrated qparams), 'dynamic' (activations quantized
+ * per call) or 'weight-only' (f32 activations, for memory-bound layers); the last two are for Linear.
+ */
+export type QuantMode = 'static' | 'dynamic' | 'weight-only';
 export type ActivationObserver = 'minmax' | 'moving-average' | 'histogram' | 'histogram-mse' | 'percentile';
 
 export interface LayerQuantConfig {
@@ -46,7 +49,7 @@ const DEFAULTS: ResolvedLayerConfig = {
 };
 
 const CHOICES: Record<string, readonly unknown[]> = {
-  dtype: ['int8', 'int4', 'f32'], mode: ['static', 'dynamic'], granularity: ['per-channel', 'per-tensor'],
+  dtype: ['int8', 'int4', 'f32'], mode: ['static', 'dynamic', 'weight-only'], granularity: ['per-channel', 'per-tensor'],
   groupSize: [32, 64, 128], symmetric: [true], activationSymmetric: [true, false], reduceRange: [true, false],
   observer: ['minmax', 'moving-average', 'histogram', 'histogram-mse', 'percentile'],
 };
