@@ -29,13 +29,21 @@ function reference(model: st.Sequential, calib: st.Tensor, x: st.Tensor): Float3
   const q = acts.map(([lo, hi]) => qp(lo, hi));
   let h = Array.from(x.toTypedArray() as Float32Array, (v) => quant(v, q[0]!.s, q[0]!.z));
   const m = x.shape[0]!;
-  const layer = (lin: st.Linear, qi: { s: number; z: number }, qo: { s: number; z: number }, relu: boolean) => {
+  const layer = (lin: st.Linear, qi: { s: number; z: number }, qoOrig: { s: number; z: number }, relu: boolean) => {
+    let qo = qoOrig;
     const [n, k] = lin.weight.shape as [number, number];
     const w = lin.weight.toTypedArray() as Float32Array;
     const b = lin.bias!.toTypedArray() as Float32Array;
     const { min, max } = st.minMaxAlong(w, [n, k], { axis: 0 });
     const wq = st.qparamsFromMinMax(min, max, { dtype: 'int8', symmetric: true });
     const qw = st.quantizeAffine(w, [n, k], { ...wq, axis: 0 });
+    // A dead layer (an all-zero range, scale = eps) gets an output scale wide enough for multipliers < 1.
+    const need = qi.s * Math.max(...wq.scale);
+    if (need >= qo.s * (1 - 2 ** -20)) {
+      const g = (need / qo.s) * (1 + 2 ** -10);
+      qo = qp((-128 - qo.z) * qo.s * g, (127 - qo.z) * qo.s * g);
+      q[q.indexOf(qoOrig)] = qo;
+    }
     const out: number[] = [];
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
