@@ -81,3 +81,8 @@ export type { HeldOut, LayerSensitivity, MixedPrecisionResult } from './quant/se
 export type { QuantizedWeights } from './quant/qlinear.js';
 export { castFormat, castFormatToF32 } from './quant/cast.js';
 export type { CastFormatName } from './quant/cast.js';
+export { distillationLoss, softTargetLoss, hintLoss } from './distill/loss.js';
+export type { DistillationOptions } from './distill/loss.js';
+export { distill, forwardWithFeatures, teacherLogits } from './distill/distill.js';
+export type { DistillOptions, DistillResult, FeatureHint } from './distill/distill.js';
+export { EarlyExit, selfDistillationLoss } from './distill/self.js';
