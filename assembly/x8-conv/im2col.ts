@@ -22,7 +22,9 @@
 }
 
 // One cols row: the c·kh·kw window at (iy0, ix0) of image xb [c, h, w]; pad rows/columns are filled.
-@inline function im2colRow(c: i32, h: i32, w: i32, kh: i32, kw: i32, dh: i32, dw: i32, iy0: i32, ix0: i32, xb: usize, dst: usize, pad: u8): void {
+// Rows whose runs are whole (no pad column), dw = 1 and kw ≤ 8 move each run as one 8-byte load/store
+// when both stay before xEnd and dEnd: the bytes written past a run are rewritten by what follows.
+@inline function im2colRow(c: i32, h: i32, w: i32, kh: i32, kw: i32, dh: i32, dw: i32, iy0: i32, ix0: i32, xb: usize, dst: usize, pad: u8, xEnd: usize, dEnd: usize): void {
   const ky0 = tapBegin(iy0, dh, kh);
   const ky1 = max(ky0, tapEnd(iy0, dh, kh, h));
   const kx0 = tapBegin(ix0, dw, kw);
@@ -34,8 +36,25 @@
   const rowStep = <usize>dh * <usize>w;
   let xc = xb + <usize>(iy0 + ky0 * dh) * <usize>w + <usize>(ix0 + kx0 * dw);
   let d = dst;
+  const lastRead = xc + <usize>(c - 1) * planeBytes + <usize>(ky1 - ky0 - 1) * rowStep;
+  if (dw == 1 && len == kw && kw <= 8 && ky1 > ky0 && lastRead + 8 <= xEnd && dst + <usize>c * <usize>kh * <usize>kw + 8 - <usize>kw <= dEnd) {
+    for (let ci = 0; ci < c; ci++) {
+      if (head != 0) memory.fill(d, pad, head);
+      d += head;
+      let xr = xc;
+      for (let ky = ky0; ky < ky1; ky++) {
+        store<u64>(d, load<u64>(xr));
+        d += <usize>kw;
+        xr += rowStep;
+      }
+      if (tail != 0) memory.fill(d, pad, tail);
+      d += tail;
+      xc += planeBytes;
+    }
+    return;
+  }
   for (let ci = 0; ci < c; ci++) {
-    memory.fill(d, pad, head);
+    if (head != 0) memory.fill(d, pad, head);
     d += head;
     let xr = xc;
     for (let ky = ky0; ky < ky1; ky++) {
@@ -51,7 +70,7 @@
       d += <usize>kw;
       xr += rowStep;
     }
-    memory.fill(d, pad, tail);
+    if (tail != 0) memory.fill(d, pad, tail);
     d += tail;
     xc += planeBytes;
   }
@@ -77,12 +96,14 @@ export function x8_im2col(n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: 
     return;
   }
   const rowBytes = <usize>c * <usize>kh * <usize>kw;
+  const xEnd = x + <usize>n * imageBytes;
+  const dEnd = cols + <usize>n * <usize>oh * <usize>ow * rowBytes;
   let d = cols;
   for (let b = 0; b < n; b++) {
     const xb = x + <usize>b * imageBytes;
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox++) {
-        im2colRow(c, h, w, kh, kw, dh, dw, oy * sh - ph, ox * sw - pw, xb, d, <u8>pad);
+        im2colRow(c, h, w, kh, kw, dh, dw, oy * sh - ph, ox * sw - pw, xb, d, <u8>pad, xEnd, dEnd);
         d += rowBytes;
       }
     }
