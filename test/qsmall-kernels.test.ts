@@ -67,10 +67,10 @@ test('qs8_maxpool2d equals the reference on both SIMD column strides, clipped wi
   const geom = fc.record({
     planes: fc.integer({ min: 0, max: 3 }), h: fc.integer({ min: 1, max: 7 }), w: fc.integer({ min: 1, max: 80 }),
     kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }), sh: fc.integer({ min: 1, max: 3 }), sw: fc.constantFrom(1, 2, 2, 3),
-    padH: fc.boolean(), padW: fc.boolean(), extra: fc.integer({ min: 0, max: 1 }), seed: fc.integer(),
+    padH: fc.boolean(), padW: fc.boolean(), bigPad: fc.boolean(), extra: fc.integer({ min: 0, max: 1 }), seed: fc.integer(),
   });
   fc.assert(fc.property(geom, (g) => {
-    const ph = g.padH ? g.kh >> 1 : 0, pw = g.padW ? g.kw >> 1 : 0;
+    const ph = g.padH ? g.kh >> 1 : g.bigPad ? g.kh : 0, pw = g.padW ? g.kw >> 1 : g.bigPad ? g.kw : 0; // bigPad: all-padding windows (not PyTorch-legal)
     const oh = outSize(g.h, g.kh, g.sh, ph, 1) + g.extra, ow = outSize(g.w, g.kw, g.sw, pw, 1) + g.extra;
     const x = new Int8Array(randomBytes(g.planes * g.h * g.w, g.seed).buffer);
     const want = new Int8Array(g.planes * oh * ow);
