@@ -123,18 +123,19 @@ for (const [k, st, pd] of [[3, 2, 1], [2, 2, 0], [3, 1, 1]]) {
     { name: 'wasm', fn: () => wasm.qs8_maxpool2d(...args, x, y) },
   ], 'js ref', planes * oh * ow);
 }
-{
-  const c = 16, h = 56, w = 56, oh = 56, ow = 56, cols = oh * ow * c * 9;
+for (const k of [3, 1]) {
+  const c = 16, h = 56, w = 56, oh = 56, ow = 56, cols = oh * ow * c * k * k;
   const x = alloc(c * h * w), y = alloc(cols);
   const xs = view(Int8Array, x, c * h * w);
   for (let i = 0; i < xs.length; i++) xs[i] = rand32();
   const jx = xs.slice(), jy = new Int8Array(cols);
   const xf = alloc(4 * c * h * w), yf = alloc(4 * cols);
-  const args = [1, c, h, w, 3, 3, 1, 1, 1, 1, 1, 1];
+  const p = k >> 1;
+  const args = [1, c, h, w, k, k, 1, 1, p, p, 1, 1];
   R.x8Im2colRef(...args, jx, jy, -5);
   wasm.x8_im2col(...args, x, y, -5);
   if (!same(view(Int8Array, y, cols), jy)) throw new Error('x8_im2col mismatch');
-  report('im2col 3x3 c16', [
+  report(`im2col ${k}x${k} c16`, [
     { name: 'js ref', fn: () => R.x8Im2colRef(...args, jx, jy, -5) },
     { name: 'wasm', fn: () => wasm.x8_im2col(...args, x, y, -5) },
     { name: 'wasm f32_im2col', fn: () => wasm.f32_im2col(...args, xf, yf) },
