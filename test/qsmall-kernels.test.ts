@@ -138,9 +138,11 @@ function adversarial(decoded: Uint32Array): Uint32Array {
   const finite = Array.from(f).filter((x) => Number.isFinite(x) && x >= 0).sort((a, c) => a - c);
   for (let i = 0; i < finite.length; i++) {
     push(finite[i]!);
-    const next = finite[i + 1] ?? finite[i]! * 2; // past max: the overflow tie and beyond
+    const next = finite[i + 1] ?? 2 * finite[i]! - finite[i - 1]!; // past max: one more step, so the midpoint is the overflow tie
     push(Math.fround((finite[i]! + next) / 2));
   }
+  for (const x of [464, 480, 61440, 65504, 65520, 65536]) push(x); // the overflow ties of E4M3, E5M2, f16 (bf16's: 0x7f7f8000)
+  out.push(0x7f7f8000, 0x7f7f7fff, 0xff7f8000, 0xff7f8001);
   return Uint32Array.from(out, (u) => u >>> 0);
 }
 
