@@ -49,16 +49,17 @@ test('x8_im2col equals the reference (pad byte outside the image) for any geomet
     n: fc.integer({ min: 0, max: 2 }), c: fc.integer({ min: 1, max: 4 }), h: fc.integer({ min: 1, max: 9 }), w: fc.integer({ min: 1, max: 24 }),
     kh: fc.integer({ min: 1, max: 4 }), kw: fc.constantFrom(1, 2, 3, 5, 16, 17), sh: fc.integer({ min: 1, max: 3 }), sw: fc.integer({ min: 1, max: 3 }),
     ph: fc.integer({ min: 0, max: 2 }), pw: fc.integer({ min: 0, max: 3 }), dh: fc.integer({ min: 1, max: 2 }), dw: fc.integer({ min: 1, max: 2 }),
-    pad: fc.integer({ min: -128, max: 127 }), seed: fc.integer(), pointwise: fc.boolean(),
+    pad: fc.integer({ min: -128, max: 127 }), seed: fc.integer(), pointwise: fc.boolean(), cWide: fc.constantFrom(15, 16, 17, 32, 33),
   });
   fc.assert(fc.property(geom, (g) => {
     const [kh, kw, sh, sw, ph, pw] = g.pointwise ? [1, 1, 1, 1, 0, 0] : [g.kh, g.kw, g.sh, g.sw, g.ph, g.pw];
-    const x = new Int8Array(randomBytes(g.n * g.c * g.h * g.w, g.seed).buffer);
+    const c = g.pointwise ? g.cWide : g.c; // pointwise: the 16×16 byte-transpose blocks and their edges
+    const x = new Int8Array(randomBytes(g.n * c * g.h * g.w, g.seed).buffer);
     const oh = outSize(g.h, kh, sh, ph, g.dh), ow = outSize(g.w, kw, sw, pw, g.dw);
-    const want = new Int8Array(g.n * oh * ow * g.c * kh * kw);
-    ref.x8Im2colRef(g.n, g.c, g.h, g.w, kh, kw, sh, sw, ph, pw, g.dh, g.dw, x, want, g.pad);
+    const want = new Int8Array(g.n * oh * ow * c * kh * kw);
+    ref.x8Im2colRef(g.n, c, g.h, g.w, kh, kw, sh, sw, ph, pw, g.dh, g.dw, x, want, g.pad);
     const [got] = runKernel([bytesOf(x)], [want.length], ([px, pc]) =>
-      kernels().x8_im2col(g.n, g.c, g.h, g.w, kh, kw, sh, sw, ph, pw, g.dh, g.dw, px!, pc!, g.pad));
+      kernels().x8_im2col(g.n, c, g.h, g.w, kh, kw, sh, sw, ph, pw, g.dh, g.dw, px!, pc!, g.pad));
     assert.deepEqual(got, bytesOf(want));
   }), { numRuns: 300 });
 });
@@ -67,10 +68,10 @@ test('qs8_maxpool2d equals the reference on both SIMD column strides, clipped wi
   const geom = fc.record({
     planes: fc.integer({ min: 0, max: 3 }), h: fc.integer({ min: 1, max: 7 }), w: fc.integer({ min: 1, max: 80 }),
     kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }), sh: fc.integer({ min: 1, max: 3 }), sw: fc.constantFrom(1, 2, 2, 3),
-    padH: fc.boolean(), padW: fc.boolean(), extra: fc.integer({ min: 0, max: 1 }), seed: fc.integer(),
+    padH: fc.boolean(), padW: fc.boolean(), bigPad: fc.boolean(), extra: fc.integer({ min: 0, max: 1 }), seed: fc.integer(),
   });
   fc.assert(fc.property(geom, (g) => {
-    const ph = g.padH ? g.kh >> 1 : 0, pw = g.padW ? g.kw >> 1 : 0;
+    const ph = g.padH ? g.kh >> 1 : g.bigPad ? g.kh : 0, pw = g.padW ? g.kw >> 1 : g.bigPad ? g.kw : 0; // bigPad: all-padding windows (not PyTorch-legal)
     const oh = outSize(g.h, g.kh, g.sh, ph, 1) + g.extra, ow = outSize(g.w, g.kw, g.sw, pw, 1) + g.extra;
     const x = new Int8Array(randomBytes(g.planes * g.h * g.w, g.seed).buffer);
     const want = new Int8Array(g.planes * oh * ow);
@@ -137,9 +138,11 @@ function adversarial(decoded: Uint32Array): Uint32Array {
   const finite = Array.from(f).filter((x) => Number.isFinite(x) && x >= 0).sort((a, c) => a - c);
   for (let i = 0; i < finite.length; i++) {
     push(finite[i]!);
-    const next = finite[i + 1] ?? finite[i]! * 2; // past max: the overflow tie and beyond
+    const next = finite[i + 1] ?? 2 * finite[i]! - finite[i - 1]!; // past max: one more step, so the midpoint is the overflow tie
     push(Math.fround((finite[i]! + next) / 2));
   }
+  for (const x of [464, 480, 61440, 65504, 65520, 65536]) push(x); // the overflow ties of E4M3, E5M2, f16 (bf16's: 0x7f7f8000)
+  out.push(0x7f7f8000, 0x7f7f7fff, 0xff7f8000, 0xff7f8001);
   return Uint32Array.from(out, (u) => u >>> 0);
 }
 

@@ -52,11 +52,9 @@ const V_ABS: v128 = i32x4.splat(0x7fffffff);
 @inline function encodeN(n: i32, x: usize, y: usize, f16: bool): void {
   const len = <usize>n;
   let i: usize = 0;
-  for (; i + 16 <= len; i += 16) {
+  for (; i + 8 <= len; i += 8) {
     const p = x + (i << 2);
-    const q = y + (i << 1);
-    v128.store(q, i16x8.narrow_i32x4_u(encode(v128.load(p), f16), encode(v128.load(p, 16), f16)));
-    v128.store(q, i16x8.narrow_i32x4_u(encode(v128.load(p, 32), f16), encode(v128.load(p, 48), f16)), 16);
+    v128.store(y + (i << 1), i16x8.narrow_i32x4_u(encode(v128.load(p), f16), encode(v128.load(p, 16), f16)));
   }
   for (; i < len; i++) store<u16>(y + (i << 1), <u16>i32x4.extract_lane(encode(v128.load32_splat(x + (i << 2)), f16), 0));
 }
@@ -65,15 +63,11 @@ const V_ABS: v128 = i32x4.splat(0x7fffffff);
 @inline function decodeN(n: i32, x: usize, y: usize, f16: bool): void {
   const len = <usize>n;
   let i: usize = 0;
-  for (; i + 16 <= len; i += 16) {
-    const p = x + (i << 1);
+  for (; i + 8 <= len; i += 8) {
+    const vh = v128.load(x + (i << 1));
     const q = y + (i << 2);
-    const vh0 = v128.load(p);
-    const vh1 = v128.load(p, 16);
-    v128.store(q, decode(i32x4.extend_low_i16x8_u(vh0), f16));
-    v128.store(q, decode(i32x4.extend_high_i16x8_u(vh0), f16), 16);
-    v128.store(q, decode(i32x4.extend_low_i16x8_u(vh1), f16), 32);
-    v128.store(q, decode(i32x4.extend_high_i16x8_u(vh1), f16), 48);
+    v128.store(q, decode(i32x4.extend_low_i16x8_u(vh), f16));
+    v128.store(q, decode(i32x4.extend_high_i16x8_u(vh), f16), 16);
   }
   for (; i < len; i++) store<i32>(y + (i << 2), i32x4.extract_lane(decode(i32x4.splat(<i32>load<u16>(x + (i << 1))), f16), 0));
 }

@@ -22,7 +22,9 @@
 }
 
 // One cols row: the c·kh·kw window at (iy0, ix0) of image xb [c, h, w]; pad rows/columns are filled.
-@inline function im2colRow(c: i32, h: i32, w: i32, kh: i32, kw: i32, dh: i32, dw: i32, iy0: i32, ix0: i32, xb: usize, dst: usize, pad: u8): void {
+// Rows whose runs are whole (no pad column), dw = 1 and kw ≤ 8 move each run as one 8-byte load/store
+// when both stay before xEnd and dEnd: the bytes written past a run are rewritten by what follows.
+@inline function im2colRow(c: i32, h: i32, w: i32, kh: i32, kw: i32, dh: i32, dw: i32, iy0: i32, ix0: i32, xb: usize, dst: usize, pad: u8, xEnd: usize, dEnd: usize): void {
   const ky0 = tapBegin(iy0, dh, kh);
   const ky1 = max(ky0, tapEnd(iy0, dh, kh, h));
   const kx0 = tapBegin(ix0, dw, kw);
@@ -34,8 +36,25 @@
   const rowStep = <usize>dh * <usize>w;
   let xc = xb + <usize>(iy0 + ky0 * dh) * <usize>w + <usize>(ix0 + kx0 * dw);
   let d = dst;
+  const lastRead = xc + <usize>(c - 1) * planeBytes + <usize>(ky1 - ky0 - 1) * rowStep;
+  if (dw == 1 && len == kw && kw <= 8 && ky1 > ky0 && lastRead + 8 <= xEnd && dst + <usize>c * <usize>kh * <usize>kw + 8 - <usize>kw <= dEnd) {
+    for (let ci = 0; ci < c; ci++) {
+      if (head != 0) memory.fill(d, pad, head);
+      d += head;
+      let xr = xc;
+      for (let ky = ky0; ky < ky1; ky++) {
+        store<u64>(d, load<u64>(xr));
+        d += <usize>kw;
+        xr += rowStep;
+      }
+      if (tail != 0) memory.fill(d, pad, tail);
+      d += tail;
+      xc += planeBytes;
+    }
+    return;
+  }
   for (let ci = 0; ci < c; ci++) {
-    memory.fill(d, pad, head);
+    if (head != 0) memory.fill(d, pad, head);
     d += head;
     let xr = xc;
     for (let ky = ky0; ky < ky1; ky++) {
@@ -51,19 +70,52 @@
       d += <usize>kw;
       xr += rowStep;
     }
-    memory.fill(d, pad, tail);
+    if (tail != 0) memory.fill(d, pad, tail);
     d += tail;
     xc += planeBytes;
   }
 }
 
-// dst[j, i] = src[i, j] for bytes src [rows, cols] (the pointwise case: cols = xᵀ per image).
+// Byte interleave of va and vb: lanes 0 … 7 (hi: 8 … 15) of each, alternating.
+@inline function zipLo(va: v128, vb: v128): v128 {
+  return i8x16.shuffle(va, vb, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
+@inline function zipHi(va: v128, vb: v128): v128 {
+  return i8x16.shuffle(va, vb, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+}
+
+// dst[j, i] = src[i, j] for bytes src [rows, cols] (the pointwise case: cols = xᵀ per image). 16×16
+// blocks: four rounds of vᵢ' = zip(vᵢ, vᵢ₊₈) turn (row r, lane c) into (row c, lane r), as each round
+// rotates the 4 row bits and 4 lane bits by one; the edges go byte by byte.
 @inline function transpose8(rows: i32, cols: i32, src: usize, dst: usize): void {
-  const r = <usize>rows;
-  for (let i = 0; i < rows; i++) {
-    const s = src + <usize>i * <usize>cols;
-    for (let j = 0; j < cols; j++) store<u8>(dst + <usize>j * r + <usize>i, load<u8>(s + <usize>j));
+  const rs = <usize>cols;
+  const ds = <usize>rows;
+  let i = 0;
+  for (; i + 16 <= rows; i += 16) {
+    let j = 0;
+    for (; j + 16 <= cols; j += 16) {
+      const s = src + <usize>i * rs + <usize>j;
+      let v0 = v128.load(s), v1 = v128.load(s + rs), v2 = v128.load(s + 2 * rs), v3 = v128.load(s + 3 * rs);
+      let v4 = v128.load(s + 4 * rs), v5 = v128.load(s + 5 * rs), v6 = v128.load(s + 6 * rs), v7 = v128.load(s + 7 * rs);
+      let v8 = v128.load(s + 8 * rs), v9 = v128.load(s + 9 * rs), vA = v128.load(s + 10 * rs), vB = v128.load(s + 11 * rs);
+      let vC = v128.load(s + 12 * rs), vD = v128.load(s + 13 * rs), vE = v128.load(s + 14 * rs), vF = v128.load(s + 15 * rs);
+      for (let r = 0; r < 4; r++) {
+        const w0 = zipLo(v0, v8), w1 = zipHi(v0, v8), w2 = zipLo(v1, v9), w3 = zipHi(v1, v9);
+        const w4 = zipLo(v2, vA), w5 = zipHi(v2, vA), w6 = zipLo(v3, vB), w7 = zipHi(v3, vB);
+        const w8 = zipLo(v4, vC), w9 = zipHi(v4, vC), wA = zipLo(v5, vD), wB = zipHi(v5, vD);
+        const wC = zipLo(v6, vE), wD = zipHi(v6, vE), wE = zipLo(v7, vF), wF = zipHi(v7, vF);
+        v0 = w0; v1 = w1; v2 = w2; v3 = w3; v4 = w4; v5 = w5; v6 = w6; v7 = w7;
+        v8 = w8; v9 = w9; vA = wA; vB = wB; vC = wC; vD = wD; vE = wE; vF = wF;
+      }
+      const d = dst + <usize>j * ds + <usize>i;
+      v128.store(d, v0); v128.store(d + ds, v1); v128.store(d + 2 * ds, v2); v128.store(d + 3 * ds, v3);
+      v128.store(d + 4 * ds, v4); v128.store(d + 5 * ds, v5); v128.store(d + 6 * ds, v6); v128.store(d + 7 * ds, v7);
+      v128.store(d + 8 * ds, v8); v128.store(d + 9 * ds, v9); v128.store(d + 10 * ds, vA); v128.store(d + 11 * ds, vB);
+      v128.store(d + 12 * ds, vC); v128.store(d + 13 * ds, vD); v128.store(d + 14 * ds, vE); v128.store(d + 15 * ds, vF);
+    }
+    for (let r = i; r < i + 16; r++) for (let c = j; c < cols; c++) store<u8>(dst + <usize>c * ds + <usize>r, load<u8>(src + <usize>r * rs + <usize>c));
   }
+  for (; i < rows; i++) for (let c = 0; c < cols; c++) store<u8>(dst + <usize>c * ds + <usize>i, load<u8>(src + <usize>i * rs + <usize>c));
 }
 
 export function x8_im2col(n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, x: usize, cols: usize, pad: i32): void {
@@ -77,12 +129,14 @@ export function x8_im2col(n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: 
     return;
   }
   const rowBytes = <usize>c * <usize>kh * <usize>kw;
+  const xEnd = x + <usize>n * imageBytes;
+  const dEnd = cols + <usize>n * <usize>oh * <usize>ow * rowBytes;
   let d = cols;
   for (let b = 0; b < n; b++) {
     const xb = x + <usize>b * imageBytes;
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox++) {
-        im2colRow(c, h, w, kh, kw, dh, dw, oy * sh - ph, ox * sw - pw, xb, d, <u8>pad);
+        im2colRow(c, h, w, kh, kw, dh, dw, oy * sh - ph, ox * sw - pw, xb, d, <u8>pad, xEnd, dEnd);
         d += rowBytes;
       }
     }

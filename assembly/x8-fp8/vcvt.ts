@@ -7,7 +7,7 @@
 // adds for subnormals (no FTZ in wasm), in units u = 2^(1 − bias − man):
 //   encode, |x| < 2^(1 − bias): bits(|x| + K) − bits(K), K = 2^23·u (its ulp is u), rounds RNE.
 //   decode, exponent 0: f32(bits(2^(1 − bias)) | m << (23 − man)) − 2^(1 − bias) = m·u exactly.
-// 16 codes per vector step; tails go through the same lane functions one value at a time.
+// 8 codes per vector step; tails go through the same lane functions one value at a time.
 
 const V_ABS: v128 = i32x4.splat(0x7fffffff);
 
@@ -55,11 +55,10 @@ const V_ABS: v128 = i32x4.splat(0x7fffffff);
   const vover = i32x4.splat(saturate != 0 ? (e4 ? 0x7e : 0x7b) : (e4 ? 0x7f : 0x7c));
   const len = <usize>n;
   let i: usize = 0;
-  for (; i + 16 <= len; i += 16) {
+  for (; i + 8 <= len; i += 8) {
     const p = x + (i << 2);
-    const vc01 = i16x8.narrow_i32x4_u(encode(v128.load(p), vover, e4), encode(v128.load(p, 16), vover, e4));
-    const vc23 = i16x8.narrow_i32x4_u(encode(v128.load(p, 32), vover, e4), encode(v128.load(p, 48), vover, e4));
-    v128.store(y + i, i8x16.narrow_i16x8_u(vc01, vc23));
+    const vc = i16x8.narrow_i32x4_u(encode(v128.load(p), vover, e4), encode(v128.load(p, 16), vover, e4));
+    v128.store64_lane(y + i, i8x16.narrow_i16x8_u(vc, vc), 0);
   }
   for (; i < len; i++) store<u8>(y + i, <u8>i32x4.extract_lane(encode(v128.load32_splat(x + (i << 2)), vover, e4), 0));
 }
@@ -68,15 +67,11 @@ const V_ABS: v128 = i32x4.splat(0x7fffffff);
 @inline function decodeN(n: i32, x: usize, y: usize, e4: bool): void {
   const len = <usize>n;
   let i: usize = 0;
-  for (; i + 16 <= len; i += 16) {
-    const vc = v128.load(x + i);
-    const vlo = i16x8.extend_low_i8x16_u(vc);
-    const vhi = i16x8.extend_high_i8x16_u(vc);
+  for (; i + 8 <= len; i += 8) {
+    const vc = i16x8.extend_low_i8x16_u(v128.load64_zero(x + i));
     const q = y + (i << 2);
-    v128.store(q, decode(i32x4.extend_low_i16x8_u(vlo), e4));
-    v128.store(q, decode(i32x4.extend_high_i16x8_u(vlo), e4), 16);
-    v128.store(q, decode(i32x4.extend_low_i16x8_u(vhi), e4), 32);
-    v128.store(q, decode(i32x4.extend_high_i16x8_u(vhi), e4), 48);
+    v128.store(q, decode(i32x4.extend_low_i16x8_u(vc), e4));
+    v128.store(q, decode(i32x4.extend_high_i16x8_u(vc), e4), 16);
   }
   for (; i < len; i++) store<i32>(y + (i << 2), i32x4.extract_lane(decode(i32x4.splat(<i32>load<u8>(x + i)), e4), 0));
 }

@@ -7,6 +7,7 @@
 //   uint4-gN        int4.ts, asymmetric q ∈ [0, 15]: N/2 bytes + f32 scale + 1-byte zero point.
 //   f16 / bf16      io/float16.ts, 2 bytes little-endian per element, RNE.
 //   fp8-e4m3 / -e5m2  fp8.ts (OCP OFP8), 1 byte per element, RNE, saturating.
+// The plain casts (f16, bf16, fp8) have wasm fast paths on tensors in cast.ts, bit for bit these codecs.
 import { SlimError, invalid } from '../errors.js';
 import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../io/float16.js';
 import { checkShape, numel, type Shape } from '../tensor/shape.js';
