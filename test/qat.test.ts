@@ -148,3 +148,28 @@ test('QAT int4 (weight-only, group-wise) converts to int4 layers whose outputs e
   });
   model.dispose();
 });
+
+test('LSQ: learnScale makes each activation scale a parameter the optimizer sees from the start, and training moves it', () => {
+  const rng = new st.Rng(8);
+  const model = new st.Sequential(new st.Linear(6, 8, { rng }), new st.ReLU(), new st.Linear(8, 3, { rng }));
+  const qat = st.prepareQat(model, {}, { learnScale: true });
+  const scales = qat.namedParameters().filter(([n]) => n.endsWith('.scale'));
+  assert.ok(scales.length >= 2, `learned scales: ${scales.map(([n]) => n)}`);
+  const opt = new st.Adam(qat.parameters(), { lr: 1e-2 });
+  const x = st.keep(st.normal([32, 6], 0, 1, { seed: 1 }));
+  const y = st.keep(st.tensor(Int32Array.from({ length: 32 }, (_, i) => i % 3)));
+  st.tidy(() => { qat.forward(x); });
+  const initial = scales.map(([, t]) => t.item());
+  for (let s = 0; s < 20; s++) st.tidy(() => { opt.zeroGrad(); st.crossEntropy(qat.forward(x), y).backward(); opt.step(); });
+  const after = scales.map(([, t]) => t.item());
+  assert.ok(after.some((v, i) => v !== initial[i]), `scales ${initial} → ${after}`);
+  const qm = st.convertQat(qat);
+  const fq = qat.namedModules().find(([, m]) => m instanceof st.FakeQuantize && (m as st.FakeQuantize).learnScale)![1] as st.FakeQuantize;
+  assert.equal(fq.qparams().scale[0], Math.fround(Math.max(scales[0]![1].item(), 2 ** -23)));
+  qm.dispose();
+  opt.dispose();
+  qat.dispose();
+  model.dispose();
+  x.dispose();
+  y.dispose();
+});

@@ -10,7 +10,7 @@ import { Module } from '../nn/module.js';
 import { add, clamp, div, mul, relu, sqrt, sub, where } from '../ops/elementwise.js';
 import { linear } from '../ops/matmul.js';
 import { conv2d } from '../ops/conv.js';
-import { reshape } from '../ops/layout.js';
+import { assign, reshape } from '../ops/layout.js';
 import { sum } from '../ops/reduce.js';
 import { fromValues } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
@@ -115,28 +115,34 @@ export class FakeQuantize extends Module {
   fakeQuantEnabled = true;
   readonly observer: Observer;
   readonly learnScale: boolean;
-  #scale: Tensor | null = null;
+  /** The learned scale (LSQ): a parameter from construction, so optimizers made before the first batch see it. */
+  readonly #scale: Tensor | null;
+  #initialized = false;
   #zp = 0;
 
   constructor(observer: Observer, options: { learnScale?: boolean } = {}) {
     super();
     this.observer = observer;
     this.learnScale = options.learnScale ?? false;
+    this.#scale = this.learnScale ? this.registerParameter('scale', fromValues('FakeQuantize', [1], [1], 'f32')) : null;
   }
 
   /** The current (scale, zero point): learned, or from the observer. */
   qparams(): QParams {
     const q = this.observer.qparams();
-    if (!this.#scale) return q;
+    if (!this.#scale || !this.#initialized) return q;
     return { ...q, scale: Float32Array.from([Math.max(this.#scale.item(), F32_EPS)]), zeroPoint: Int32Array.from([this.#zp]) };
   }
 
   forward(x: Tensor): Tensor {
-    if (this.observerEnabled && !this.#scale) this.observer.update(x);
-    if (this.learnScale && !this.#scale) {
+    const learned = this.#scale !== null && this.#initialized;
+    if (this.observerEnabled && !learned) this.observer.update(x);
+    if (this.#scale && !this.#initialized) {
+      // LSQ starts from the observer's range on the first batch, then learns; the observer stops.
       const q = this.observer.qparams();
       this.#zp = q.zeroPoint[0]!;
-      this.#scale = this.registerParameter('scale', fromValues('FakeQuantize', q.scale, [1], 'f32'));
+      noGrad(() => tidy(() => assign(this.#scale!, fromValues('FakeQuantize', q.scale, [1], 'f32'))));
+      this.#initialized = true;
     }
     if (!this.fakeQuantEnabled) return x;
     const q = this.observer.qparams();
