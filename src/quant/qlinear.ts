@@ -10,7 +10,8 @@ import { keep, tidy } from '../tensor/scope.js';
 import { numel, shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
 import { minMaxAlong, quantizeAffine } from './affine.js';
-import { int4QParams, quantizeInt4 } from './int4.js';
+import { int4QParams, quantizeInt4, unpackInt4 } from './int4.js';
+import { q4PackedBytes, q4PackWeights } from './qkernels-ref.js';
 import { qparamsFromMinMax } from './qparams.js';
 
 function checkLinear(fn: string, weight: Tensor, bias?: Tensor | null): [number, number] {
@@ -125,15 +126,17 @@ export class Int8Linear {
 
 /**
  * A Linear's weight as int4, symmetric per group of `groupSize` inputs (q ∈ [−8, 7], scale =
- * max|W_group|/7.5), two per byte; activations stay f32 (weight-only), unpacked in the kernel.
+ * max|W_group|/7.5), two per byte. Each call quantizes x to int8 per group of inputs (scale
+ * max|x_group|/127, as ggml's Q8_0), takes exact integer dot products per group, and combines
+ * them in f32 with the two scales.
  */
 export class Int4Linear {
   readonly outFeatures: number;
   readonly inFeatures: number;
   readonly groupSize: number;
-  /** [out, ⌈in/g⌉·g/2] bytes: q + 8 in each nibble, the low nibble the even input. */
+  /** [⌈out/4⌉·4, ⌈in/g⌉·g/2] bytes in the q4 kernels' layout (q4PackWeights: rows in panels of 4). */
   readonly packed: Tensor<'u8'>;
-  /** [out, ⌈in/g⌉] f32. */
+  /** [⌈out/4⌉·4, ⌈in/g⌉] f32, panels of 4 rows per group (q4PackWeights). */
   readonly scales: Tensor<'f32'>;
   readonly bias: Tensor<'f32'> | null;
 
@@ -144,11 +147,15 @@ export class Int4Linear {
     if (g !== 32 && g !== 64 && g !== 128) invalid(fn, 'groupSize', '32, 64 or 128', g);
     const w = weight.toTypedArray() as Float32Array;
     const params = int4QParams(w, [n, k], { groupSize: g, symmetric: true });
-    // quantizeInt4 stores two's-complement nibbles; the kernels read q + 8: flip each nibble's top bit.
-    const nibbles = quantizeInt4(w, [n, k], params).map((b) => b ^ 0x88);
     const padded = Math.ceil(k / g) * g;
-    this.packed = keep(fromValues(fn, nibbles, [n, padded / 2], 'u8'));
-    this.scales = keep(fromValues(fn, params.scale, [n, padded / g], 'f32'));
+    const q = unpackInt4(quantizeInt4(w, [n, k], params), n * padded, true) as Int8Array;
+    const bytes = q4PackedBytes(n, padded, g);
+    const w4 = new Uint8Array(bytes.w4);
+    const scales = new Float32Array(bytes.scales / 4);
+    q4PackWeights(n, padded, g, q, params.scale, w4, scales);
+    const np = Math.ceil(n / 4) * 4;
+    this.packed = keep(fromValues(fn, w4, [np, padded / 2], 'u8'));
+    this.scales = keep(fromValues(fn, scales, [np, padded / g], 'f32'));
     this.bias = bias == null ? null : keep(noGrad(() => reshape(bias, [n])) as Tensor<'f32'>);
     this.outFeatures = n;
     this.inFeatures = k;
@@ -159,7 +166,7 @@ export class Int4Linear {
     return this.packed.byteLength + this.scales.byteLength + (this.bias?.byteLength ?? 0);
   }
 
-  /** y = x·Ŵᵀ + b with Ŵ = (q − 8)·scale_group, in f32; x is zero-padded to whole groups. */
+  /** y = Σ_g f32(Σ_{p in g} q·xq)·(scale_group·scale_x) + b (assembly/q4-gemv); x is zero-padded to whole groups. */
   forward(x: Tensor): Tensor<'f32'> {
     const fn = 'Int4Linear.forward';
     const m = checkInput(fn, x, this.inFeatures);
@@ -170,8 +177,9 @@ export class Int4Linear {
     if (m === 0) return out;
     const xp = padded === this.inFeatures ? x : noGrad(() => concat([reshape(x, [m, this.inFeatures]), zeros([m, padded - this.inFeatures])], 1));
     const kern = kernels();
-    if (m === 1) kern.q4_gemv_f32(n, padded, g, xp.ptr, this.packed.ptr, this.scales.ptr, this.bias?.ptr ?? 0, out.ptr);
-    else kern.q4_gemm_f32(m, n, padded, g, xp.ptr, this.packed.ptr, this.scales.ptr, this.bias?.ptr ?? 0, out.ptr);
+    const ws = scratch(kern.q4_workspace_bytes(m, padded, g));
+    if (m === 1) kern.q4_gemv_f32(n, padded, g, xp.ptr, this.packed.ptr, this.scales.ptr, this.bias?.ptr ?? 0, out.ptr, ws);
+    else kern.q4_gemm_f32(m, n, padded, g, xp.ptr, this.packed.ptr, this.scales.ptr, this.bias?.ptr ?? 0, out.ptr, ws);
     if (xp !== x) xp.dispose();
     return out;
   }
