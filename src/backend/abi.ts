@@ -68,6 +68,7 @@ export interface Kernels {
     m: number, n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr,
     multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number, workspace: Ptr,
   ): void;
+  qs8_gemv_i32(n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr): void;
   qs8_gemv_requant(
     n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr,
     multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number,
