@@ -2,18 +2,19 @@
 //   D_ijg = Σ_{p in g} (nib[j,p] − 8)·xq[i,p] (exact int32) and xq, d from quantize.ts (per call).
 // f32 steps in this order, each rounded: s = sw·d, t = f32(D)·s, acc += t over g = 0.., y = acc + bias
 // (bit-identical to q4GemmF32Ref in src/quant/qkernels-ref.ts).
-//   x: f32 [m, k]; bias: f32 [n] or 0; y: f32 [m, n]; contract: group % 32 == 0, k % group == 0.
-//   w4, scales: q4PackWeights layout, rows in panels of 4 (n rounded up to 4; padding rows 0):
-//   w4: panel q, block b (inputs 32b..32b+31): 4 rows x 16 bytes at (q·k/32 + b)·64 + r·16, u16 lane t
+//   x: f32 [m, k], zero-padded (in the workspace) to kp = k rounded up to whole groups;
+//   bias: f32 [n] or 0; y: f32 [m, n]; contract: group % 32 == 0 (32, 64, 128).
+//   w4, scales: q4PackWeights layout for kp inputs, rows in panels of 4 (n rounded up to 4; padding 0):
+//   w4: panel q, block b (inputs 32b..32b+31): 4 rows x 16 bytes at (q·kp/32 + b)·64 + r·16, u16 lane t
 //       of a row holding nibble s (bits 4s..4s+3) = q[32b + 8s + t] + 8;
-//   scales: panel q, group g: 4 f32 (rows 4q..4q+3) at (q·k/group + g)·16.
+//   scales: panel q, group g: 4 f32 (rows 4q..4q+3) at (q·kp/group + g)·16.
 //   workspace: q4_workspace_bytes(m, k, group).
 // One and/shift per 8 weights unpacks them straight into i16 lanes for i32x4.dot_i16x8_s against xq.
 
-import { q4_quantize_row, q4_row_bytes } from "./quantize";
+import { q4_padded_k, q4_quantize_row, q4_row_bytes } from "./quantize";
 
 export function q4_workspace_bytes(m: i32, k: i32, group: i32): i32 {
-  return <i32>q4_row_bytes(k, group) * max(m, 1) + 16;
+  return <i32>q4_row_bytes(q4_padded_k(max(k, 0), group), group) * max(m, 1) + (group << 2);
 }
 
 // [Σ v0, Σ v1, Σ v2, Σ v3] (i32 lanes), with interleaving shuffles (one instruction each on x64).
@@ -34,10 +35,10 @@ function dot32(vw: v128, vmask: v128, vx0: v128, vx1: v128, vx2: v128, vx3: v128
 
 // y lanes (4 rows of one panel) for one quantized x row xr. Not inlined: V8 allocates registers
 // better in a small function (inlined into the loops, it spilled the accumulators).
-function panel_dot(k: i32, group: i32, xr: usize, w: usize, s: usize, vmask: v128): v128 {
-  const ngroups = k / group;
+function panel_dot(kp: i32, group: i32, xr: usize, w: usize, s: usize, vmask: v128): v128 {
+  const ngroups = kp / group;
   const blocks = group >> 5;
-  let gp = xr + (<usize>k << 1);
+  let gp = xr + (<usize>kp << 1);
   let xp = xr;
   let vy = f32x4.splat(0);
   for (let g = 0; g < ngroups; g++) {
@@ -76,11 +77,13 @@ function panel_dot(k: i32, group: i32, xr: usize, w: usize, s: usize, vmask: v12
 export function q4_gemm_f32(m: i32, n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, bias: usize, y: usize, workspace: usize): void {
   if (m <= 0 || n <= 0) return;
   k = max(k, 0);
-  const row_bytes = q4_row_bytes(k, group);
-  for (let i = 0; i < m; i++) q4_quantize_row(k, group, x + <usize>i * (<usize>k << 2), workspace + <usize>i * row_bytes);
+  const kp = q4_padded_k(k, group);
+  const row_bytes = q4_row_bytes(kp, group);
+  const tail = workspace + <usize>m * row_bytes;
+  for (let i = 0; i < m; i++) q4_quantize_row(k, kp, group, x + <usize>i * (<usize>k << 2), workspace + <usize>i * row_bytes, tail);
   const vmask = i16x8.splat(15);
-  const panel_w = <usize>k << 1;
-  const panel_s = <usize>(k / group) << 4;
+  const panel_w = <usize>kp << 1;
+  const panel_s = <usize>(kp / group) << 4;
   const yld = <usize>n << 2;
   for (let j = 0; j < n; j += 4) {
     const w = w4 + (<usize>j >> 2) * panel_w;
@@ -98,7 +101,7 @@ export function q4_gemm_f32(m: i32, n: i32, k: i32, group: i32, x: usize, w4: us
       }
     }
     for (let i = 0; i < m; i++) {
-      let vy = panel_dot(k, group, workspace + <usize>i * row_bytes, w, s, vmask);
+      let vy = panel_dot(kp, group, workspace + <usize>i * row_bytes, w, s, vmask);
       if (bias != 0) vy = f32x4.add(vy, vb);
       const yo = y + <usize>i * yld + o;
       if (nr == 4) {

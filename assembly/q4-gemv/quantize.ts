@@ -2,22 +2,38 @@
 // (f32) → i16 codes in [−127, 127] with one f32 scale (ggml's Q8_0 rule with the weights' group):
 //   d = max|x_g| / 127, id = d ≠ 0 ? 1/d : 0, q = clamp(nearest(x·id), −127, 127) (ties to even)
 // and corr = −8·Σ q (the weights' +8 offset, applied once per group). Contract: x finite.
-//   xq: i16 [k] at ws; then per group g at ws + 2k + 8g: d (f32), corr (i32).
+//   xq: i16 [kp] at ws; then per group g at ws + 2kp + 8g: d (f32), corr (i32).
 
-/** Bytes of one quantized x row: 2k codes + 8 per group. */
+/** k rounded up to whole groups: the inputs a packed q4 row covers. */
 @inline
-export function q4_row_bytes(k: i32, group: i32): usize {
-  return <usize>k * 2 + <usize>(k / group) * 8;
+export function q4_padded_k(k: i32, group: i32): i32 {
+  return (k + group - 1) / group * group;
 }
 
-export function q4_quantize_row(k: i32, group: i32, x: usize, ws: usize): void {
-  const ngroups = k / group;
+/** Bytes of one quantized x row of kp = q4_padded_k inputs: 2·kp codes + 8 per group. */
+@inline
+export function q4_row_bytes(kp: i32, group: i32): usize {
+  return <usize>kp * 2 + <usize>(kp / group) * 8;
+}
+
+/** One x row of k floats, zero-padded to kp = q4_padded_k(k, group); tail: group floats of scratch. */
+export function q4_quantize_row(k: i32, kp: i32, group: i32, x: usize, ws: usize, tail: usize): void {
+  const ngroups = kp / group;
   let xq = ws;
-  let gp = ws + (<usize>k << 1);
+  let gp = ws + (<usize>kp << 1);
   const vlo = i32x4.splat(-127);
   const vhi = i32x4.splat(127);
+  const xlast = x + (<usize>k << 2);
   for (let g = 0; g < ngroups; g++) {
-    const xend = x + (<usize>group << 2);
+    const gbytes = <usize>group << 2;
+    if (x + gbytes > xlast) {
+      // The last, partial group: copied to the scratch and zero-filled.
+      const have = xlast - x;
+      memory.copy(tail, x, have);
+      memory.fill(tail + have, 0, gbytes - have);
+      x = tail;
+    }
+    const xend = x + gbytes;
     let vmax = f32x4.splat(0);
     for (let p = x; p < xend; p += 16) vmax = f32x4.max(vmax, f32x4.abs(v128.load(p)));
     const amax = max(max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));

@@ -197,22 +197,24 @@ function checkQ4(m, n, k, group, opts = {}) {
     if (kind === 5) x[g + randInt(0, group - 1)] = 1e4;
   }
   const q = new Int8Array(n * k).map(() => (opts.zero || rand() < 0.1 ? 0 : pick([randInt(-8, 7), -8, 7])));
-  const scales = new Float32Array(n * k / group).map(() => (rand() * 0.02 + 1e-4) * pick([1, 1, -1]));
+  const kp = R.q4PaddedK(k, group);
+  const scales = new Float32Array(n * kp / group).map(() => (rand() * 0.02 + 1e-4) * pick([1, 1, -1]));
   const bias = rand() < 0.6 ? new Float32Array(n).map(() => rand() - 0.5) : null;
   const bytes = R.q4PackedBytes(n, k, group);
-  if (wasm.q4_workspace_bytes(m, k, group) < m * (2 * k + 8 * k / group)) return fail(`${tag}: workspace`);
+  if (wasm.q4_workspace_bytes(m, k, group) < m * (2 * kp + 8 * kp / group) + 4 * group) return fail(`${tag}: workspace`);
   const w4 = new Uint8Array(bytes.w4), ps = new Float32Array(bytes.scales / 4);
   R.q4PackWeights(n, k, group, q, scales, w4, ps);
   const ref = new Float32Array(m * n);
   R.q4GemmF32Ref(m, n, k, group, x, w4, ps, bias, ref);
   const xPtr = put(x), wPtr = put(w4), sPtr = put(ps), bPtr = bias ? put(bias) : 0, yPtr = guarded(4 * m * n);
-  const ws = alloc(wasm.q4_workspace_bytes(m, k, group));
+  const ws = guarded(wasm.q4_workspace_bytes(m, k, group));
   const same = (got, want, what) => {
     for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) return fail(`${tag} ${what}: [${i}] = ${got[i]}, ref ${want[i]}`);
     return true;
   };
   wasm.q4_gemm_f32(m, n, k, group, xPtr, wPtr, sPtr, bPtr, yPtr, ws);
   if (!same(view(Float32Array, yPtr, m * n), ref, 'gemm') || !intact(yPtr, 4 * m * n)) return fail(`${tag}: gemm`);
+  if (!intact(ws, wasm.q4_workspace_bytes(m, k, group))) return fail(`${tag}: wrote past the workspace`);
   const gPtr = guarded(4 * n);
   wasm.q4_gemv_f32(n, k, group, xPtr, wPtr, sPtr, bPtr, gPtr, ws);
   if (!same(view(Float32Array, gPtr, n), ref.subarray(0, n), 'gemv') || !intact(gPtr, 4 * n)) return fail(`${tag}: gemv`);
@@ -278,7 +280,7 @@ function runChecks() {
   checkQs8Saturation();
   // q4: groups 32 / 64 / 128, k multiples of the group.
   for (const group of [32, 64, 128]) {
-    for (const k of [group, 2 * group, 256, 1024]) {
+    for (const k of [group, 2 * group, 256, 1024, 1, 33, group + 7, 3 * group - 1]) {
       for (const m of DIMS) for (const n of DIMS) {
         if (m * n * k > cap / 4 || (rand() < (quick ? 0.85 : 0.5))) continue;
         checkQ4(m, n, k, group);

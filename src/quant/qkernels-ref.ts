@@ -94,21 +94,26 @@ export function qs8GemvF32OutRef(
   }
 }
 
-/** Bytes of the q4 weight and scale buffers (rows in panels of 4, n rounded up to 4). */
+/** k rounded up to whole groups: the inputs a packed q4 row covers. */
+export const q4PaddedK = (k: number, group: number): number => Math.ceil(k / group) * group;
+
+/** Bytes of the q4 weight and scale buffers (rows in panels of 4, n rounded up to 4, k to whole groups). */
 export const q4PackedBytes = (n: number, k: number, group: number): { w4: number; scales: number } => {
   const np = Math.ceil(n / 4) * 4;
-  return { w4: (np * k) / 2, scales: ((np * k) / group) * 4 };
+  const kp = q4PaddedK(k, group);
+  return { w4: (np * kp) / 2, scales: ((np * kp) / group) * 4 };
 };
 
 /**
- * Packs q: i8 [n, k] in [−8, 7] and scales: f32 [n, k/group] into the q4 kernels' layout
- * (assembly/q4-gemv/gemv.ts): rows in panels of 4; per panel and 32-input block, 4 rows x 16
- * bytes, u16 lane t of a row holding q[32b + 8s + t] + 8 in bits 4s..4s+3; scales as 4 rows per
- * group. Padding rows: q = 0, scale 0. Needs k % group == 0 and group % 32 == 0.
+ * Packs q: i8 [n, k] in [−8, 7] and scales: f32 [n, ⌈k/group⌉] into the q4 kernels' layout
+ * (assembly/q4-gemv/gemv.ts) for kp = ⌈k/group⌉·group inputs: rows in panels of 4; per panel and
+ * 32-input block, 4 rows x 16 bytes, u16 lane t of a row holding q[32b + 8s + t] + 8 in bits
+ * 4s..4s+3; scales as 4 rows per group. Padding (rows, inputs): q = 0, scale 0. group % 32 == 0.
  */
 export function q4PackWeights(n: number, k: number, group: number, q: Int8Array, scales: Float32Array, w4: Uint8Array, packedScales: Float32Array): void {
-  const blocks = k / 32;
-  const ng = k / group;
+  const kp = q4PaddedK(k, group);
+  const blocks = kp / 32;
+  const ng = kp / group;
   w4.fill(0x88);
   packedScales.fill(0);
   for (let j = 0; j < n; j++) {
@@ -124,9 +129,9 @@ export function q4PackWeights(n: number, k: number, group: number, q: Int8Array,
   }
 }
 
-/** q4 weight of row j at input p (in [−8, 7]) in a q4PackWeights buffer. */
-function q4At(w4: Uint8Array, k: number, j: number, p: number): number {
-  const byte = (((j >> 2) * (k / 32) + (p >> 5)) * 4 + (j & 3)) * 16 + 2 * (p & 7) + (((p >> 3) & 3) >> 1);
+/** q4 weight of row j at input p (in [−8, 7]) in a q4PackWeights buffer of kp inputs per row. */
+function q4At(w4: Uint8Array, kp: number, j: number, p: number): number {
+  const byte = (((j >> 2) * (kp / 32) + (p >> 5)) * 4 + (j & 3)) * 16 + 2 * (p & 7) + (((p >> 3) & 3) >> 1);
   return ((w4[byte]! >> ((((p >> 3) & 1)) << 2)) & 15) - 8;
 }
 
@@ -155,28 +160,32 @@ export function q4QuantizeGroupRef(x: Float32Array, q: Int32Array): number {
 
 /**
  * y[i,j] = Σ_g f32(D_ijg)·f32(sw[j,g]·d_ig) + bias[j], D_ijg = Σ_{p in g} q[j,p]·xq[i,p] (exact),
- * xq, d from q4QuantizeGroupRef; each f32 step rounded in the kernel's order (bit-exact).
- * w4, scales: q4PackWeights layout.
+ * xq, d from q4QuantizeGroupRef on x zero-padded to whole groups; each f32 step rounded in the
+ * kernel's order (bit-exact). w4, scales: q4PackWeights layout.
  */
 export function q4GemmF32Ref(
   m: number, n: number, k: number, group: number, x: Float32Array, w4: Uint8Array, scales: Float32Array,
   bias: Float32Array | null, y: Float32Array,
 ): void {
   const fr = Math.fround;
-  const ng = k / group;
+  const kp = q4PaddedK(k, group);
+  const ng = kp / group;
+  const xg = new Float32Array(group);
   const xq = new Int32Array(group);
   const d = new Float64Array(ng);
-  const xqAll = new Int32Array(k);
+  const xqAll = new Int32Array(kp);
   for (let i = 0; i < m; i++) {
     for (let g = 0; g < ng; g++) {
-      d[g] = q4QuantizeGroupRef(x.subarray(i * k + g * group, i * k + (g + 1) * group), xq);
+      xg.fill(0);
+      xg.set(x.subarray(i * k + g * group, i * k + Math.min(k, (g + 1) * group)));
+      d[g] = q4QuantizeGroupRef(xg, xq);
       xqAll.set(xq, g * group);
     }
     for (let j = 0; j < n; j++) {
       let acc = 0;
       for (let g = 0; g < ng; g++) {
         let dot = 0;
-        for (let p = g * group; p < (g + 1) * group; p++) dot += q4At(w4, k, j, p) * xqAll[p]!;
+        for (let p = g * group; p < (g + 1) * group; p++) dot += q4At(w4, kp, j, p) * xqAll[p]!;
         acc = fr(acc + fr(dot * fr(scales[((j >> 2) * ng + g) * 4 + (j & 3)]! * d[g]!)));
       }
       y[i * n + j] = bias ? fr(acc + bias[j]!) : acc;

@@ -4,8 +4,8 @@ import { noGrad } from '../autograd/tape.js';
 import { f32View, kernels, scratch } from '../backend/binding.js';
 import { SlimError, invalid } from '../errors.js';
 import { add, mul } from '../ops/elementwise.js';
-import { cast, concat, reshape } from '../ops/layout.js';
-import { fromValues, zeros } from '../tensor/create.js';
+import { cast, reshape } from '../ops/layout.js';
+import { fromValues } from '../tensor/create.js';
 import { keep, tidy } from '../tensor/scope.js';
 import { numel, shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
@@ -166,21 +166,20 @@ export class Int4Linear {
     return this.packed.byteLength + this.scales.byteLength + (this.bias?.byteLength ?? 0);
   }
 
-  /** y = Σ_g f32(Σ_{p in g} q·xq)·(scale_group·scale_x) + b (assembly/q4-gemv); x is zero-padded to whole groups. */
+  /** y = Σ_g f32(Σ_{p in g} q·xq)·(scale_group·scale_x) + b (assembly/q4-gemv), x zero-padded to whole groups. */
   forward(x: Tensor): Tensor<'f32'> {
     const fn = 'Int4Linear.forward';
     const m = checkInput(fn, x, this.inFeatures);
     const n = this.outFeatures;
     const g = this.groupSize;
-    const padded = this.packed.shape[1]! * 2;
+    const k = this.inFeatures;
     const out = empty(fn, [...x.shape.slice(0, -1), n], 'f32');
     if (m === 0) return out;
-    const xp = padded === this.inFeatures ? x : noGrad(() => concat([reshape(x, [m, this.inFeatures]), zeros([m, padded - this.inFeatures])], 1));
+    // The kernel zero-pads each x row to whole groups in its workspace.
     const kern = kernels();
-    const ws = scratch(kern.q4_workspace_bytes(m, padded, g));
-    if (m === 1) kern.q4_gemv_f32(n, padded, g, xp.ptr, this.packed.ptr, this.scales.ptr, this.bias?.ptr ?? 0, out.ptr, ws);
-    else kern.q4_gemm_f32(m, n, padded, g, xp.ptr, this.packed.ptr, this.scales.ptr, this.bias?.ptr ?? 0, out.ptr, ws);
-    if (xp !== x) xp.dispose();
+    const ws = scratch(kern.q4_workspace_bytes(m, k, g));
+    if (m === 1) kern.q4_gemv_f32(n, k, g, x.ptr, this.packed.ptr, this.scales.ptr, this.bias?.ptr ?? 0, out.ptr, ws);
+    else kern.q4_gemm_f32(m, n, k, g, x.ptr, this.packed.ptr, this.scales.ptr, this.bias?.ptr ?? 0, out.ptr, ws);
     return out;
   }
 
