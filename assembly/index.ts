@@ -19,7 +19,6 @@ export { qs8_packed_weights_bytes, qs8_pack_weights } from "./qs8-gemm/pack";
 export * from "./qs8-gemm/gemm";
 export * from "./qs8-gemv/gemv";
 export * from "./q4-gemv/gemv";
-export * from "./q4-gemv/gemm";
 export * from "./f32-fakequant/fakequant";
 export * from "./x8-conv/im2col";
 export * from "./qs8-pool/maxpool";

@@ -133,7 +133,7 @@ test('QAT: BatchNorm folds into the weights, training lowers the loss, and conve
   y.dispose();
 });
 
-test('QAT int4 (weight-only, group-wise) converts to int4 layers whose outputs equal the QAT forward', () => {
+test('QAT int4 (weight-only, group-wise) converts to int4 layers whose outputs track the QAT forward', () => {
   const rng = new st.Rng(3);
   const model = new st.Sequential(new st.Linear(64, 8, { rng }), new st.ReLU(), new st.Linear(8, 3, { rng }));
   const qat = st.prepareQat(model, { default: { dtype: 'int4', groupSize: 32 } });
@@ -143,7 +143,9 @@ test('QAT int4 (weight-only, group-wise) converts to int4 layers whose outputs e
     const qm = st.convertQat(qat);
     assert.deepEqual(qm.ops.map((o) => o.kind), ['int4', 'int4']);
     const got = qm.forward(x).toTypedArray() as Float32Array;
-    got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-4 * Math.max(1, Math.abs(want[i]!)), `${v} vs ${want[i]}`));
+    // The int4 kernel quantizes x to int8 per group (d = max|x_g|/127): an error ≤ Σ|ŵ|·d/2 that QAT does not simulate.
+    const spread = Math.max(...want.map(Math.abs));
+    got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 0.02 * spread, `${v} vs ${want[i]}`));
     qm.dispose();
   });
   model.dispose();

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import './setup.js';
 import * as st from '../src/index.js';
+import { kernels, scratch } from '../src/backend/binding.js';
+import { q4GemmF32Ref, q4PackedBytes, q4PackWeights } from '../src/quant/qkernels-ref.js';
 
 const f = Math.fround;
 
@@ -55,7 +57,7 @@ test('Int8Linear (dynamic int8) equals the reference codecs + exact integer dot 
   );
 });
 
-test('Int4Linear equals its dequantized weights times x, for any in-features (padded to whole groups)', () => {
+test('Int4Linear equals the q4 reference bit for bit, and its dequantized weights times x within the int8-activation budget', () => {
   fc.assert(
     fc.property(dims, fc.constantFrom(32, 64, 128) as fc.Arbitrary<32 | 64 | 128>, ([m, k, n, withBias, seed], g) => {
       st.tidy(() => {
@@ -65,25 +67,88 @@ test('Int4Linear equals its dequantized weights times x, for any in-features (pa
         const q = new st.Int4Linear(w, b, { groupSize: g });
         try {
           const got = q.forward(x).toTypedArray();
+          const padded = Math.ceil(k / g) * g;
+          const xs = x.toTypedArray(), bs = b?.toTypedArray() ?? null;
+          const want = new Float32Array(m * n);
+          q4GemmF32Ref(m, n, k, g, xs, q.packed.toTypedArray() as Uint8Array, q.scales.toTypedArray() as Float32Array, bs, want);
+          assert.deepEqual(Array.from(got), Array.from(want));
+          // Against f32 with the dequantized weights: x is rounded to d_g·q with |x − d_g·q| ≤ d_g/2
+          // (d_g = max|x_g|/127), plus f32 rounding.
           const ws = w.toTypedArray();
           const params = st.int4QParams(ws, [n, k], { groupSize: g, symmetric: true });
           const wd = st.dequantizeInt4(st.quantizeInt4(ws, [n, k], params), [n, k], params);
-          const xs = x.toTypedArray(), bs = b?.toTypedArray();
           for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-            let acc = bs ? bs[j]! : 0, mag = Math.abs(acc);
-            for (let p = 0; p < k; p++) {
-              acc += xs[i * k + p]! * wd[j * k + p]!;
-              mag += Math.abs(xs[i * k + p]! * wd[j * k + p]!);
+            let acc = bs ? bs[j]! : 0, mag = Math.abs(acc), bound = 0;
+            for (let p0 = 0; p0 < k; p0 += g) {
+              let amax = 0;
+              for (let p = p0; p < Math.min(k, p0 + g); p++) amax = Math.max(amax, Math.abs(xs[i * k + p]!));
+              for (let p = p0; p < Math.min(k, p0 + g); p++) {
+                acc += xs[i * k + p]! * wd[j * k + p]!;
+                mag += Math.abs(xs[i * k + p]! * wd[j * k + p]!);
+                bound += Math.abs(wd[j * k + p]!) * (amax / 127) * 0.5001;
+              }
             }
-            assert.ok(Math.abs(got[i * n + j]! - acc) <= 1e-5 * mag + 1e-30, `[${i},${j}]: ${got[i * n + j]} vs ${acc}`);
+            assert.ok(Math.abs(got[i * n + j]! - acc) <= bound + 1e-5 * mag + 1e-30, `[${i},${j}]: ${got[i * n + j]} vs ${acc} (bound ${bound})`);
           }
-          assert.equal(q.packed.byteLength, n * Math.ceil(k / g) * g / 2);
+          assert.equal(q.packed.byteLength, Math.ceil(n / 4) * 4 * padded / 2);
         } finally {
           q.dispose();
         }
       });
     }),
     { numRuns: 60 },
+  );
+});
+
+// The q4 kernels against q4GemmF32Ref (bit-exact) at panel edges (n mod 4), group sizes and
+// adversarial activations: zero groups, ties of x·id, huge and subnormal scales, outliers.
+test('q4_gemv_f32 / q4_gemm_f32 equal q4GemmF32Ref bit for bit, and q4PackWeights round-trips', () => {
+  const kern = kernels();
+  // A group's value at position p from r ∈ [−1, 1): uniform, all zero, ties (max 127, so x·id = x, halves), subnormal.
+  type Gen = (p: number, r: number) => number;
+  const xGroup: fc.Arbitrary<Gen> = fc.oneof(
+    fc.float({ min: Math.fround(1e-3), max: 1e4, noNaN: true }).map((v): Gen => (_p, r) => v * r),
+    fc.constant<Gen>(() => 0),
+    fc.constant<Gen>((p, r) => (p === 0 ? 127 : Math.floor(r * 254) / 2)),
+    fc.float({ min: Math.fround(1e-40), max: Math.fround(1e-30), noNaN: true }).map((v): Gen => (_p, r) => v * r),
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom(1, 2, 3, 4, 5), fc.constantFrom(1, 3, 4, 5, 7, 8, 9, 13), fc.constantFrom(32, 64, 128), fc.constantFrom(1, 2, 3),
+      fc.constantFrom(0, 0, 1, 7, 8, 31), fc.array(xGroup, { minLength: 15, maxLength: 15 }), fc.boolean(), fc.integer(),
+      (m, n, group, ngroups, cut, kinds, withBias, seed) => {
+        // k = whole groups, or a partial last group (the kernel zero-pads x to whole groups).
+        const k = group * ngroups - cut;
+        const kp = group * ngroups;
+        let s = seed >>> 0 || 1;
+        const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+        const x = new Float32Array(m * k);
+        for (let i = 0; i < m * k; i++) x[i] = kinds[Math.floor(i / group) % kinds.length]!(i % group, rnd() * 2 - 1);
+        const q = Int8Array.from({ length: n * k }, () => Math.floor(rnd() * 16) - 8);
+        const sc = Float32Array.from({ length: (n * kp) / group }, () => (rnd() - 0.5) * 0.1);
+        const bias = withBias ? Float32Array.from({ length: n }, () => rnd() - 0.5) : null;
+        const bytes = q4PackedBytes(n, k, group);
+        const w4 = new Uint8Array(bytes.w4), ps = new Float32Array(bytes.scales / 4);
+        q4PackWeights(n, k, group, q, sc, w4, ps);
+        for (let j = 0; j < Math.ceil(n / 4) * 4; j++) for (let p = 0; p < kp; p++) {
+          const byte = (((j >> 2) * (kp / 32) + (p >> 5)) * 4 + (j & 3)) * 16 + 2 * (p & 7) + ((p >> 4) & 1);
+          assert.equal(((w4[byte]! >> (((p >> 3) & 1) << 2)) & 15) - 8, j < n && p < k ? q[j * k + p] : 0);
+        }
+        const want = new Float32Array(m * n);
+        q4GemmF32Ref(m, n, k, group, x, w4, ps, bias, want);
+        st.tidy(() => {
+          const tx = st.tensor(x, [m * k]), tw = st.tensor(w4, [w4.length], 'u8'), ts = st.tensor(ps, [ps.length]);
+          const tb = bias ? st.tensor(bias, [n]) : null;
+          const y = st.zeros([m * n]), y1 = st.zeros([n]);
+          const ws = scratch(kern.q4_workspace_bytes(m, k, group));
+          kern.q4_gemm_f32(m, n, k, group, tx.ptr, tw.ptr, ts.ptr, tb?.ptr ?? 0, y.ptr, ws);
+          assert.deepEqual(Array.from(y.toTypedArray()), Array.from(want));
+          kern.q4_gemv_f32(n, k, group, tx.ptr, tw.ptr, ts.ptr, tb?.ptr ?? 0, y1.ptr, scratch(kern.q4_workspace_bytes(1, k, group)));
+          assert.deepEqual(Array.from(y1.toTypedArray()), Array.from(want.subarray(0, n)));
+        });
+      },
+    ),
+    { numRuns: 150 },
   );
 });
 

@@ -1,78 +1,120 @@
-// q4 weight-only GEMV: y[n] = Σ_g scales[j,g] · Σ_{p in group g} (nib[j,p] − 8)·x[p] + bias[j].
-//   x: f32 [k]; w4: u8 [n, k/2], byte b of a row holds k = 2b (low nibble) and 2b + 1 (high nibble);
-//   scales: f32 [n, k/group]; bias: f32 [n] or 0. Contract: group % 8 == 0, k % group == 0.
-// Unpacking: nibble.ts (q = nib − 8 exact in f32; lane i of a product carries a factor 16^i, removed
-// once per row). Four rows share each pair of x loads. f32 sums in a fixed order (not the
-// reference's): the error budget is that of an f32 dot product (bench/dev/qgemm-kernels.mjs:
-// 1e-5 of Σ|s·q·x| + |bias|). ALU-bound (~10 vector ops per 8 weights), not memory-bound.
+// q4 GEMV / GEMM with int8 activations: y[i,j] = Σ_g (f32(D_ijg)·(sw[j,g]·d_ig)) + bias[j], with
+//   D_ijg = Σ_{p in g} (nib[j,p] − 8)·xq[i,p] (exact int32) and xq, d from quantize.ts (per call).
+// f32 steps in this order, each rounded: s = sw·d, t = f32(D)·s, acc += t over g = 0.., y = acc + bias
+// (bit-identical to q4GemmF32Ref in src/quant/qkernels-ref.ts).
+//   x: f32 [m, k], zero-padded (in the workspace) to kp = k rounded up to whole groups;
+//   bias: f32 [n] or 0; y: f32 [m, n]; contract: group % 32 == 0 (32, 64, 128).
+//   w4, scales: q4PackWeights layout for kp inputs, rows in panels of 4 (n rounded up to 4; padding 0):
+//   w4: panel q, block b (inputs 32b..32b+31): 4 rows x 16 bytes at (q·kp/32 + b)·64 + r·16, u16 lane t
+//       of a row holding nibble s (bits 4s..4s+3) = q[32b + 8s + t] + 8;
+//   scales: panel q, group g: 4 f32 (rows 4q..4q+3) at (q·kp/group + g)·16.
+//   workspace: q4_workspace_bytes(m, k, group).
+// One and/shift per 8 weights unpacks them straight into i16 lanes for i32x4.dot_i16x8_s against xq.
 
-import { VUNSCALE, nib_dot8, reduce_4x4 } from "./nibble";
+import { q4_padded_k, q4_quantize_row, q4_row_bytes } from "./quantize";
 
-export function q4_gemv_f32(n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, bias: usize, y: usize): void {
-  if (n <= 0) return;
-  const ld = <usize>(k >> 1);
-  const ngroups = k > 0 ? k / group : 0;
-  const sld = <usize>ngroups << 2;
-  const words = group >> 3;
-  let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    let w0 = w4 + <usize>j * ld;
-    let w1 = w0 + ld;
-    let w2 = w1 + ld;
-    let w3 = w2 + ld;
-    let s = scales + <usize>j * sld;
-    let xp = x;
-    let vy0 = f32x4.splat(0);
-    let vy1 = vy0;
-    let vy2 = vy0;
-    let vy3 = vy0;
-    for (let g = 0; g < ngroups; g++) {
-      let vacc0 = f32x4.splat(0);
-      let vacc1 = vacc0;
-      let vacc2 = vacc0;
-      let vacc3 = vacc0;
-      for (let t = 0; t < words; t++) {
-        const vxlo = v128.load(xp);
-        const vxhi = v128.load(xp, 16);
-        vacc0 = f32x4.add(vacc0, nib_dot8(w0, vxlo, vxhi));
-        vacc1 = f32x4.add(vacc1, nib_dot8(w1, vxlo, vxhi));
-        vacc2 = f32x4.add(vacc2, nib_dot8(w2, vxlo, vxhi));
-        vacc3 = f32x4.add(vacc3, nib_dot8(w3, vxlo, vxhi));
-        w0 += 4;
-        w1 += 4;
-        w2 += 4;
-        w3 += 4;
-        xp += 32;
-      }
-      vy0 = f32x4.add(vy0, f32x4.mul(v128.load32_splat(s), vacc0));
-      vy1 = f32x4.add(vy1, f32x4.mul(v128.load32_splat(s + sld), vacc1));
-      vy2 = f32x4.add(vy2, f32x4.mul(v128.load32_splat(s + 2 * sld), vacc2));
-      vy3 = f32x4.add(vy3, f32x4.mul(v128.load32_splat(s + 3 * sld), vacc3));
-      s += 4;
+export function q4_workspace_bytes(m: i32, k: i32, group: i32): i32 {
+  return <i32>q4_row_bytes(q4_padded_k(max(k, 0), group), group) * max(m, 1) + (group << 2);
+}
+
+// [Σ v0, Σ v1, Σ v2, Σ v3] (i32 lanes), with interleaving shuffles (one instruction each on x64).
+@inline
+function reduce_4x4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
+  const v01 = i32x4.add(i32x4.shuffle(v0, v1, 0, 4, 1, 5), i32x4.shuffle(v0, v1, 2, 6, 3, 7));
+  const v23 = i32x4.add(i32x4.shuffle(v2, v3, 0, 4, 1, 5), i32x4.shuffle(v2, v3, 2, 6, 3, 7));
+  return i32x4.add(i32x4.shuffle(v01, v23, 0, 1, 4, 5), i32x4.shuffle(v01, v23, 2, 3, 6, 7));
+}
+
+// Σ over 32 inputs of row r's block (16 bytes at w) · xq (vx0..vx3: inputs 0-7, 8-15, 16-23, 24-31).
+@inline
+function dot32(vw: v128, vmask: v128, vx0: v128, vx1: v128, vx2: v128, vx3: v128): v128 {
+  const vp01 = i32x4.add(i32x4.dot_i16x8_s(v128.and(vw, vmask), vx0), i32x4.dot_i16x8_s(v128.and(i16x8.shr_u(vw, 4), vmask), vx1));
+  const vp23 = i32x4.add(i32x4.dot_i16x8_s(v128.and(i16x8.shr_u(vw, 8), vmask), vx2), i32x4.dot_i16x8_s(i16x8.shr_u(vw, 12), vx3));
+  return i32x4.add(vp01, vp23);
+}
+
+// y lanes (4 rows of one panel) for one quantized x row xr. Not inlined: V8 allocates registers
+// better in a small function (inlined into the loops, it spilled the accumulators).
+function panel_dot(kp: i32, group: i32, xr: usize, w: usize, s: usize, vmask: v128): v128 {
+  const ngroups = kp / group;
+  const blocks = group >> 5;
+  let gp = xr + (<usize>kp << 1);
+  let xp = xr;
+  let vy = f32x4.splat(0);
+  for (let g = 0; g < ngroups; g++) {
+    // The group's first 32-input block starts the sums, the others add to them.
+    let vx0 = v128.load(xp);
+    let vx1 = v128.load(xp, 16);
+    let vx2 = v128.load(xp, 32);
+    let vx3 = v128.load(xp, 48);
+    let vacc0 = dot32(v128.load(w), vmask, vx0, vx1, vx2, vx3);
+    let vacc1 = dot32(v128.load(w, 16), vmask, vx0, vx1, vx2, vx3);
+    let vacc2 = dot32(v128.load(w, 32), vmask, vx0, vx1, vx2, vx3);
+    let vacc3 = dot32(v128.load(w, 48), vmask, vx0, vx1, vx2, vx3);
+    w += 64;
+    xp += 64;
+    for (let b = 1; b < blocks; b++) {
+      vx0 = v128.load(xp);
+      vx1 = v128.load(xp, 16);
+      vx2 = v128.load(xp, 32);
+      vx3 = v128.load(xp, 48);
+      vacc0 = i32x4.add(vacc0, dot32(v128.load(w), vmask, vx0, vx1, vx2, vx3));
+      vacc1 = i32x4.add(vacc1, dot32(v128.load(w, 16), vmask, vx0, vx1, vx2, vx3));
+      vacc2 = i32x4.add(vacc2, dot32(v128.load(w, 32), vmask, vx0, vx1, vx2, vx3));
+      vacc3 = i32x4.add(vacc3, dot32(v128.load(w, 48), vmask, vx0, vx1, vx2, vx3));
+      w += 64;
+      xp += 64;
     }
-    let vout = reduce_4x4(f32x4.mul(vy0, VUNSCALE), f32x4.mul(vy1, VUNSCALE), f32x4.mul(vy2, VUNSCALE), f32x4.mul(vy3, VUNSCALE));
-    const yo = <usize>j << 2;
-    if (bias != 0) vout = f32x4.add(vout, v128.load(bias + yo));
-    v128.store(y + yo, vout);
+    const vd = i32x4.add(reduce_4x4(vacc0, vacc1, vacc2, vacc3), v128.load32_splat(gp, 4));
+    const vs = f32x4.mul(v128.load(s), v128.load32_splat(gp));
+    vy = f32x4.add(vy, f32x4.mul(f32x4.convert_i32x4_s(vd), vs));
+    s += 16;
+    gp += 8;
   }
-  for (; j < n; j++) {
-    let w0 = w4 + <usize>j * ld;
-    let s = scales + <usize>j * sld;
-    let xp = x;
-    let vy = f32x4.splat(0);
-    for (let g = 0; g < ngroups; g++) {
-      let vacc = f32x4.splat(0);
-      for (let t = 0; t < words; t++) {
-        vacc = f32x4.add(vacc, nib_dot8(w0, v128.load(xp), v128.load(xp, 16)));
-        w0 += 4;
-        xp += 32;
+  return vy;
+}
+
+export function q4_gemm_f32(m: i32, n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, bias: usize, y: usize, workspace: usize): void {
+  if (m <= 0 || n <= 0) return;
+  k = max(k, 0);
+  const kp = q4_padded_k(k, group);
+  const row_bytes = q4_row_bytes(kp, group);
+  const tail = workspace + <usize>m * row_bytes;
+  for (let i = 0; i < m; i++) q4_quantize_row(k, kp, group, x + <usize>i * (<usize>k << 2), workspace + <usize>i * row_bytes, tail);
+  const vmask = i16x8.splat(15);
+  const panel_w = <usize>kp << 1;
+  const panel_s = <usize>(kp / group) << 4;
+  const yld = <usize>n << 2;
+  for (let j = 0; j < n; j += 4) {
+    const w = w4 + (<usize>j >> 2) * panel_w;
+    const s = scales + (<usize>j >> 2) * panel_s;
+    const o = <usize>j << 2;
+    const nr = min(4, n - j);
+    let vb = f32x4.splat(0);
+    if (bias != 0) {
+      if (nr == 4) {
+        vb = v128.load(bias + o);
+      } else {
+        vb = v128.load32_lane(bias + o, vb, 0);
+        if (nr > 1) vb = v128.load32_lane(bias + o, vb, 1, 4);
+        if (nr > 2) vb = v128.load32_lane(bias + o, vb, 2, 8);
       }
-      vy = f32x4.add(vy, f32x4.mul(v128.load32_splat(s), vacc));
-      s += 4;
     }
-    vy = f32x4.mul(vy, VUNSCALE);
-    let sum = (f32x4.extract_lane(vy, 0) + f32x4.extract_lane(vy, 1)) + (f32x4.extract_lane(vy, 2) + f32x4.extract_lane(vy, 3));
-    if (bias != 0) sum += load<f32>(bias + (<usize>j << 2));
-    store<f32>(y + (<usize>j << 2), sum);
+    for (let i = 0; i < m; i++) {
+      let vy = panel_dot(kp, group, workspace + <usize>i * row_bytes, w, s, vmask);
+      if (bias != 0) vy = f32x4.add(vy, vb);
+      const yo = y + <usize>i * yld + o;
+      if (nr == 4) {
+        v128.store(yo, vy);
+      } else {
+        v128.store32_lane(yo, vy, 0);
+        if (nr > 1) v128.store32_lane(yo, vy, 1, 4);
+        if (nr > 2) v128.store32_lane(yo, vy, 2, 8);
+      }
+    }
   }
+}
+
+export function q4_gemv_f32(n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, bias: usize, y: usize, workspace: usize): void {
+  q4_gemm_f32(1, n, k, group, x, w4, scales, bias, y, workspace);
 }

@@ -4,7 +4,6 @@ export * from "../../assembly/qs8-gemm/pack";
 export * from "../../assembly/qs8-gemm/gemm";
 export * from "../../assembly/qs8-gemv/gemv";
 export * from "../../assembly/q4-gemv/gemv";
-export * from "../../assembly/q4-gemv/gemm";
 export * from "../../assembly/f16-gemv/gemv";
 export * from "../../assembly/f32-gemm/gemm";
 export * from "../../assembly/f32-gemm/gemv";

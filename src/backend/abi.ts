@@ -61,11 +61,18 @@ export interface Kernels {
   qs8_gemm_workspace_bytes(m: number, n: number, k: number): number;
   qs8_gemm_i32(m: number, n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr, workspace: Ptr): void;
   qs8_gemv_f32out(n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr, scaleA: number, scaleW: Ptr): void;
-  q4_gemv_f32(n: number, k: number, group: number, x: Ptr, w4: Ptr, scales: Ptr, bias: Ptr, y: Ptr): void;
-  q4_gemm_f32(m: number, n: number, k: number, group: number, x: Ptr, w4: Ptr, scales: Ptr, bias: Ptr, y: Ptr): void;
-  // static int8 runtime, weight-only int8 and QAT (qs8-gemm, qs8-gemv requant; f32-qc8w-gemv; f32-fakequant)
-  qs8_gemm_requant(m: number, n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr, multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number, workspace: Ptr): void;
-  qs8_gemv_requant(n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr, multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number): void;
+  q4_workspace_bytes(m: number, k: number, group: number): number;
+  q4_gemv_f32(n: number, k: number, group: number, x: Ptr, w4: Ptr, scales: Ptr, bias: Ptr, y: Ptr, workspace: Ptr): void;
+  q4_gemm_f32(m: number, n: number, k: number, group: number, x: Ptr, w4: Ptr, scales: Ptr, bias: Ptr, y: Ptr, workspace: Ptr): void;
+  qs8_gemm_requant(
+    m: number, n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr,
+    multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number, workspace: Ptr,
+  ): void;
+  qs8_gemv_i32(n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr): void;
+  qs8_gemv_requant(
+    n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr,
+    multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number,
+  ): void;
   f32_qc8w_gemv(n: number, k: number, x: Ptr, w: Ptr, scale: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
   f32_qc8w_gemm(m: number, n: number, k: number, x: Ptr, w: Ptr, scale: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
   f32_fake_quant(rows: number, cols: number, group: number, x: Ptr, scale: Ptr, zp: Ptr, y: Ptr, mask: Ptr, qmin: number, qmax: number): void;

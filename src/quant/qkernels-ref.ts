@@ -94,43 +94,110 @@ export function qs8GemvF32OutRef(
   }
 }
 
-/** q4 weight of row j at position p: nibble − 8 (low nibble = even p). */
-const q4 = (w4: Uint8Array, k: number, j: number, p: number): number => ((w4[(j * k + p) >> 1]! >> ((p & 1) << 2)) & 15) - 8;
+/** k rounded up to whole groups: the inputs a packed q4 row covers. */
+export const q4PaddedK = (k: number, group: number): number => Math.ceil(k / group) * group;
 
-/** y[i,j] = Σ_g scales[j,g] · Σ_{p in g} q[j,p]·x[i,p] + bias[j]; w4: u8 [n, k/2]; float64. */
+/** Bytes of the q4 weight and scale buffers (rows in panels of 4, n rounded up to 4, k to whole groups). */
+export const q4PackedBytes = (n: number, k: number, group: number): { w4: number; scales: number } => {
+  const np = Math.ceil(n / 4) * 4;
+  const kp = q4PaddedK(k, group);
+  return { w4: (np * kp) / 2, scales: ((np * kp) / group) * 4 };
+};
+
+/**
+ * Packs q: i8 [n, k] in [−8, 7] and scales: f32 [n, ⌈k/group⌉] into the q4 kernels' layout
+ * (assembly/q4-gemv/gemv.ts) for kp = ⌈k/group⌉·group inputs: rows in panels of 4; per panel and
+ * 32-input block, 4 rows x 16 bytes, u16 lane t of a row holding q[32b + 8s + t] + 8 in bits
+ * 4s..4s+3; scales as 4 rows per group. Padding (rows, inputs): q = 0, scale 0. group % 32 == 0.
+ */
+export function q4PackWeights(n: number, k: number, group: number, q: Int8Array, scales: Float32Array, w4: Uint8Array, packedScales: Float32Array): void {
+  const kp = q4PaddedK(k, group);
+  const blocks = kp / 32;
+  const ng = kp / group;
+  w4.fill(0x88);
+  packedScales.fill(0);
+  for (let j = 0; j < n; j++) {
+    const panel = j >> 2;
+    const r = j & 3;
+    for (let p = 0; p < k; p++) {
+      const b = p >> 5, s = (p >> 3) & 3, t = p & 7;
+      const byte = ((panel * blocks + b) * 4 + r) * 16 + 2 * t + (s >> 1);
+      const shift = (s & 1) << 2;
+      w4[byte] = (w4[byte]! & ~(15 << shift)) | ((q[j * k + p]! + 8) << shift);
+    }
+    for (let g = 0; g < ng; g++) packedScales[(panel * ng + g) * 4 + r] = scales[j * ng + g]!;
+  }
+}
+
+/** q4 weight of row j at input p (in [−8, 7]) in a q4PackWeights buffer of kp inputs per row. */
+function q4At(w4: Uint8Array, kp: number, j: number, p: number): number {
+  const byte = (((j >> 2) * (kp / 32) + (p >> 5)) * 4 + (j & 3)) * 16 + 2 * (p & 7) + (((p >> 3) & 3) >> 1);
+  return ((w4[byte]! >> ((((p >> 3) & 1)) << 2)) & 15) - 8;
+}
+
+/** Round half to even of an f32 value (wasm f32.nearest). */
+function nearestEven(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * The q4 kernels' activation quantization of one group (assembly/q4-gemv/quantize.ts):
+ * d = f32(max|x| / 127), id = d ≠ 0 ? f32(1/d) : 0, q = clamp(nearest(f32(x·id)), −127, 127).
+ */
+export function q4QuantizeGroupRef(x: Float32Array, q: Int32Array): number {
+  const fr = Math.fround;
+  let amax = 0;
+  for (const v of x) amax = Math.max(amax, Math.abs(v));
+  const d = fr(amax / 127);
+  const id = d !== 0 ? fr(1 / d) : 0;
+  for (let p = 0; p < x.length; p++) {
+    const v = fr(x[p]! * id);
+    q[p] = Number.isNaN(v) ? 0 : Math.min(127, Math.max(-127, nearestEven(v)));
+  }
+  return d;
+}
+
+/**
+ * y[i,j] = Σ_g f32(D_ijg)·f32(sw[j,g]·d_ig) + bias[j], D_ijg = Σ_{p in g} q[j,p]·xq[i,p] (exact),
+ * xq, d from q4QuantizeGroupRef on x zero-padded to whole groups; each f32 step rounded in the
+ * kernel's order (bit-exact). w4, scales: q4PackWeights layout.
+ */
 export function q4GemmF32Ref(
   m: number, n: number, k: number, group: number, x: Float32Array, w4: Uint8Array, scales: Float32Array,
-  bias: Float32Array | null, y: F32Out, mag?: Float64Array,
+  bias: Float32Array | null, y: Float32Array,
 ): void {
-  const ng = k / group;
+  const fr = Math.fround;
+  const kp = q4PaddedK(k, group);
+  const ng = kp / group;
+  const xg = new Float32Array(group);
+  const xq = new Int32Array(group);
+  const d = new Float64Array(ng);
+  const xqAll = new Int32Array(kp);
   for (let i = 0; i < m; i++) {
+    for (let g = 0; g < ng; g++) {
+      xg.fill(0);
+      xg.set(x.subarray(i * k + g * group, i * k + Math.min(k, (g + 1) * group)));
+      d[g] = q4QuantizeGroupRef(xg, xq);
+      xqAll.set(xq, g * group);
+    }
     for (let j = 0; j < n; j++) {
-      let s = 0;
-      let sm = 0;
+      let acc = 0;
       for (let g = 0; g < ng; g++) {
-        let t = 0;
-        let tm = 0;
-        for (let p = g * group; p < (g + 1) * group; p++) {
-          const v = q4(w4, k, j, p) * x[i * k + p]!;
-          t += v;
-          tm += Math.abs(v);
-        }
-        s += scales[j * ng + g]! * t;
-        sm += Math.abs(scales[j * ng + g]!) * tm;
+        let dot = 0;
+        for (let p = g * group; p < (g + 1) * group; p++) dot += q4At(w4, kp, j, p) * xqAll[p]!;
+        acc = fr(acc + fr(dot * fr(scales[((j >> 2) * ng + g) * 4 + (j & 3)]! * d[g]!)));
       }
-      const b = bias ? bias[j]! : 0;
-      y[i * n + j] = s + b;
-      if (mag) mag[i * n + j] = sm + Math.abs(b);
+      y[i * n + j] = bias ? fr(acc + bias[j]!) : acc;
     }
   }
 }
 
 /** Batch-1 q4GemmF32Ref. */
 export function q4GemvF32Ref(
-  n: number, k: number, group: number, x: Float32Array, w4: Uint8Array, scales: Float32Array,
-  bias: Float32Array | null, y: F32Out, mag?: Float64Array,
+  n: number, k: number, group: number, x: Float32Array, w4: Uint8Array, scales: Float32Array, bias: Float32Array | null, y: Float32Array,
 ): void {
-  q4GemmF32Ref(1, n, k, group, x, w4, scales, bias, y, mag);
+  q4GemmF32Ref(1, n, k, group, x, w4, scales, bias, y);
 }
 
 const bitsToF32 = (bits: number): number => new Float32Array(new Uint32Array([bits]).buffer)[0]!;

@@ -4,13 +4,14 @@ import { noGrad } from '../autograd/tape.js';
 import { f32View, kernels, scratch } from '../backend/binding.js';
 import { SlimError, invalid } from '../errors.js';
 import { add, mul } from '../ops/elementwise.js';
-import { cast, concat, reshape } from '../ops/layout.js';
-import { fromValues, zeros } from '../tensor/create.js';
+import { cast, reshape } from '../ops/layout.js';
+import { fromValues } from '../tensor/create.js';
 import { keep, tidy } from '../tensor/scope.js';
 import { numel, shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, Tensor } from '../tensor/tensor.js';
 import { minMaxAlong, quantizeAffine } from './affine.js';
-import { int4QParams, packInt4, quantizeInt4 } from './int4.js';
+import { int4QParams, quantizeInt4, unpackInt4 } from './int4.js';
+import { q4PackedBytes, q4PackWeights } from './qkernels-ref.js';
 import { qparamsFromMinMax } from './qparams.js';
 
 function checkLinear(fn: string, weight: Tensor, bias?: Tensor | null): [number, number] {
@@ -159,15 +160,17 @@ export class Int8Linear {
 
 /**
  * A Linear's weight as int4, symmetric per group of `groupSize` inputs (q ∈ [−8, 7], scale =
- * max|W_group|/7.5), two per byte; activations stay f32 (weight-only), unpacked in the kernel.
+ * max|W_group|/7.5), two per byte. Each call quantizes x to int8 per group of inputs (scale
+ * max|x_group|/127, as ggml's Q8_0), takes exact integer dot products per group, and combines
+ * them in f32 with the two scales.
  */
 export class Int4Linear {
   readonly outFeatures: number;
   readonly inFeatures: number;
   readonly groupSize: number;
-  /** [out, ⌈in/g⌉·g/2] bytes: q + 8 in each nibble, the low nibble the even input. */
+  /** [⌈out/4⌉·4, ⌈in/g⌉·g/2] bytes in the q4 kernels' layout (q4PackWeights: rows in panels of 4). */
   readonly packed: Tensor<'u8'>;
-  /** [out, ⌈in/g⌉] f32. */
+  /** [⌈out/4⌉·4, ⌈in/g⌉] f32, panels of 4 rows per group (q4PackWeights). */
   readonly scales: Tensor<'f32'>;
   readonly bias: Tensor<'f32'> | null;
 
@@ -178,15 +181,15 @@ export class Int4Linear {
     if (g !== 32 && g !== 64 && g !== 128) invalid(fn, 'groupSize', '32, 64 or 128', g);
     const [n, k] = weight instanceof Tensor ? checkLinear(fn, weight, bias) : checkQuantized(fn, weight, bias, Math.ceil(weight.shape?.[1] / g));
     const padded = Math.ceil(k / g) * g;
-    let nibbles: Uint8Array;
+    let q: Int8Array;
     let scale: Float32Array;
     if (weight instanceof Tensor) {
       const w = weight.toTypedArray() as Float32Array;
       const params = int4QParams(w, [n, k], { groupSize: g, symmetric: true });
-      nibbles = quantizeInt4(w, [n, k], params);
+      q = unpackInt4(quantizeInt4(w, [n, k], params), n * padded, true) as Int8Array;
       scale = params.scale;
     } else {
-      const q = new Int8Array(n * padded);
+      q = new Int8Array(n * padded);
       for (let j = 0; j < n; j++) {
         for (let p = 0; p < k; p++) {
           const v = weight.q[j * k + p]!;
@@ -194,12 +197,15 @@ export class Int4Linear {
           q[j * padded + p] = v;
         }
       }
-      nibbles = packInt4(q);
       scale = weight.scale;
     }
-    // packInt4/quantizeInt4 store two's-complement nibbles; the kernels read q + 8: flip each nibble's top bit.
-    this.packed = keep(fromValues(fn, nibbles.map((b) => b ^ 0x88), [n, padded / 2], 'u8'));
-    this.scales = keep(fromValues(fn, scale, [n, padded / g], 'f32'));
+    const bytes = q4PackedBytes(n, padded, g);
+    const w4 = new Uint8Array(bytes.w4);
+    const scales = new Float32Array(bytes.scales / 4);
+    q4PackWeights(n, padded, g, q, scale, w4, scales);
+    const np = Math.ceil(n / 4) * 4;
+    this.packed = keep(fromValues(fn, w4, [np, padded / 2], 'u8'));
+    this.scales = keep(fromValues(fn, scales, [np, padded / g], 'f32'));
     this.bias = bias == null ? null : keep(noGrad(() => reshape(bias, [n])) as Tensor<'f32'>);
     this.outFeatures = n;
     this.inFeatures = k;
@@ -210,20 +216,20 @@ export class Int4Linear {
     return this.packed.byteLength + this.scales.byteLength + (this.bias?.byteLength ?? 0);
   }
 
-  /** y = x·Ŵᵀ + b with Ŵ = (q − 8)·scale_group, in f32; x is zero-padded to whole groups. */
+  /** y = Σ_g f32(Σ_{p in g} q·xq)·(scale_group·scale_x) + b (assembly/q4-gemv), x zero-padded to whole groups. */
   forward(x: Tensor): Tensor<'f32'> {
     const fn = 'Int4Linear.forward';
     const m = checkInput(fn, x, this.inFeatures);
     const n = this.outFeatures;
     const g = this.groupSize;
-    const padded = this.packed.shape[1]! * 2;
+    const k = this.inFeatures;
     const out = empty(fn, [...x.shape.slice(0, -1), n], 'f32');
     if (m === 0) return out;
-    const xp = padded === this.inFeatures ? x : noGrad(() => concat([reshape(x, [m, this.inFeatures]), zeros([m, padded - this.inFeatures])], 1));
+    // The kernel zero-pads each x row to whole groups in its workspace.
     const kern = kernels();
-    if (m === 1) kern.q4_gemv_f32(n, padded, g, xp.ptr, this.packed.ptr, this.scales.ptr, this.bias?.ptr ?? 0, out.ptr);
-    else kern.q4_gemm_f32(m, n, padded, g, xp.ptr, this.packed.ptr, this.scales.ptr, this.bias?.ptr ?? 0, out.ptr);
-    if (xp !== x) xp.dispose();
+    const ws = scratch(kern.q4_workspace_bytes(m, k, g));
+    if (m === 1) kern.q4_gemv_f32(n, k, g, x.ptr, this.packed.ptr, this.scales.ptr, this.bias?.ptr ?? 0, out.ptr, ws);
+    else kern.q4_gemm_f32(m, n, k, g, x.ptr, this.packed.ptr, this.scales.ptr, this.bias?.ptr ?? 0, out.ptr, ws);
     return out;
   }
 

@@ -1,0 +1,55 @@
+// Per-call activation quantization of the q4 kernels: each group of `group` inputs of each x row
+// (f32) → i16 codes in [−127, 127] with one f32 scale (ggml's Q8_0 rule with the weights' group):
+//   d = max|x_g| / 127, id = d ≠ 0 ? 1/d : 0, q = clamp(nearest(x·id), −127, 127) (ties to even)
+// and corr = −8·Σ q (the weights' +8 offset, applied once per group). Contract: x finite.
+//   xq: i16 [kp] at ws; then per group g at ws + 2kp + 8g: d (f32), corr (i32).
+
+/** k rounded up to whole groups: the inputs a packed q4 row covers. */
+@inline
+export function q4_padded_k(k: i32, group: i32): i32 {
+  return (k + group - 1) / group * group;
+}
+
+/** Bytes of one quantized x row of kp = q4_padded_k inputs: 2·kp codes + 8 per group. */
+@inline
+export function q4_row_bytes(kp: i32, group: i32): usize {
+  return <usize>kp * 2 + <usize>(kp / group) * 8;
+}
+
+/** One x row of k floats, zero-padded to kp = q4_padded_k(k, group); tail: group floats of scratch. */
+export function q4_quantize_row(k: i32, kp: i32, group: i32, x: usize, ws: usize, tail: usize): void {
+  const ngroups = kp / group;
+  let xq = ws;
+  let gp = ws + (<usize>kp << 1);
+  const vlo = i32x4.splat(-127);
+  const vhi = i32x4.splat(127);
+  const xlast = x + (<usize>k << 2);
+  for (let g = 0; g < ngroups; g++) {
+    const gbytes = <usize>group << 2;
+    if (x + gbytes > xlast) {
+      // The last, partial group: copied to the scratch and zero-filled.
+      const have = xlast - x;
+      memory.copy(tail, x, have);
+      memory.fill(tail + have, 0, gbytes - have);
+      x = tail;
+    }
+    const xend = x + gbytes;
+    let vmax = f32x4.splat(0);
+    for (let p = x; p < xend; p += 16) vmax = f32x4.max(vmax, f32x4.abs(v128.load(p)));
+    const amax = max(max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
+    const d: f32 = amax / 127;
+    const vid = f32x4.splat(d != 0 ? <f32>1 / d : 0);
+    let vsum = i32x4.splat(0);
+    for (; x < xend; x += 32) {
+      const vq0123 = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(x), vid))), vlo), vhi);
+      const vq4567 = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(x, 16), vid))), vlo), vhi);
+      v128.store(xq, i16x8.narrow_i32x4_s(vq0123, vq4567));
+      vsum = i32x4.add(vsum, i32x4.add(vq0123, vq4567));
+      xq += 16;
+    }
+    const sum = i32x4.extract_lane(vsum, 0) + i32x4.extract_lane(vsum, 1) + i32x4.extract_lane(vsum, 2) + i32x4.extract_lane(vsum, 3);
+    store<f32>(gp, d);
+    store<i32>(gp, -8 * sum, 4);
+    gp += 8;
+  }
+}

@@ -1,0 +1,104 @@
+// gemm-i8, gemv-i8, gemv-q4: our integer kernels (packed weights, output read back) against our f32
+// GEMM / GEMV and onnxruntime-web's MatMulInteger (u8 activations x s8 weight initializer, 1 thread)
+// on the same sizes, in one run. Rates in GOP/s (1 MAC = 2 ops, as the f32 GFLOP/s).
+import * as st from '../../src/index.js';
+import { kernels, scratch } from '../../src/backend/binding.js';
+import { q4PackedBytes, q4PackWeights } from '../../src/quant/qkernels-ref.js';
+import { lines, measure, randomF32, type Case, type Contender, type Line, type Options } from '../harness.js';
+import { ortMatMulInteger } from '../peers/ort.js';
+
+/** Deterministic integers in [lo, hi]. */
+function randomInts(n: number, lo: number, hi: number, seed: number): number[] {
+  return Array.from(randomF32(n, seed), (v) => lo + Math.min(hi - lo, Math.floor(((v + 1) / 2) * (hi - lo + 1))));
+}
+
+/** Our f32 matmul on the same shape: B as [k, n] for GEMM, [n, k] (PyTorch layout) for GEMV, as gemm-f32 / gemv-f32. */
+function f32Contender(m: number, k: number, n: number): { contender: Contender; dispose(): void } {
+  const gemv = m === 1;
+  const A = st.tensor(randomF32(m * k, 1), [m, k]);
+  const B = st.tensor(randomF32(k * n, 2), gemv ? [n, k] : [k, n]);
+  const fn = () => { const y = st.matmul(A, B, false, gemv); y.toTypedArray(); y.dispose(); };
+  return { contender: { name: 'slimtensor-f32', fn }, dispose: () => { A.dispose(); B.dispose(); } };
+}
+
+// qs8 kernels on a [m, k] x [k, n] product, against the f32 path and ORT's MatMulInteger with the
+// same integers: ORT gets A + 128 as u8 with zero point 128, we get A as i8 with zero point 0.
+async function qs8Case(suite: string, m: number, k: number, n: number, opts: Options): Promise<Line[]> {
+  const kern = kernels();
+  const a = Int8Array.from(randomInts(m * k, -128, 127, 3));
+  const b = Int8Array.from(randomInts(k * n, -127, 127, 4));
+  const w = new Int8Array(n * k);
+  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) w[j * k + p] = b[p * n + j]!;
+  const ort = await ortMatMulInteger(Uint8Array.from(a, (v) => v + 128), b, m, k, n, 128, 0);
+  const f32 = f32Contender(m, k, n);
+  const A = st.tensor(a, [m, k], 'i8');
+  const W = st.tensor(w, [n, k], 'i8');
+  const packed = st.zeros([kern.qs8_packed_weights_bytes(n, k)], 'u8');
+  kern.qs8_pack_weights(n, k, W.ptr, packed.ptr);
+  const out = st.zeros([m, n], 'i32');
+  const run = m === 1
+    ? () => { kern.qs8_gemv_i32(n, k, A.ptr, 0, packed.ptr, 0, out.ptr); return out.toTypedArray(); }
+    : () => { kern.qs8_gemm_i32(m, n, k, A.ptr, 0, packed.ptr, 0, out.ptr, scratch(kern.qs8_gemm_workspace_bytes(m, n, k))); return out.toTypedArray(); };
+  try {
+    const want = await ort.result();
+    const got = run();
+    for (let i = 0; i < m * n; i++) if (got[i] !== want[i]) throw new Error(`${suite} ${m}x${k}x${n}: ours[${i}] = ${got[i]}, onnxruntime-web ${want[i]}`);
+    const c: Case = {
+      suite,
+      name: `${m}x${k}x${n}`,
+      unit: 'GOP/s',
+      work: (2 * m * n * k) / 1e9,
+      ours: { name: m === 1 ? 'slimtensor-qs8_gemv_i32' : 'slimtensor-qs8_gemm_i32', fn: run },
+      peers: [f32.contender, { name: 'onnxruntime-web', fn: () => ort.run() }],
+    };
+    return lines(c, await measure(c, opts));
+  } finally {
+    await ort.dispose();
+    f32.dispose();
+    [A, W, packed, out].forEach((t) => t.dispose());
+  }
+}
+
+// q4 GEMV (g32, int8 activations per group) against our f32 GEMV.
+async function q4Case(k: number, n: number, opts: Options): Promise<Line[]> {
+  const kern = kernels();
+  const group = 32;
+  const q = Int8Array.from(randomInts(n * k, -8, 7, 5));
+  const scales = Float32Array.from(randomF32((n * k) / group, 6), (v) => Math.abs(v) * 0.01 + 1e-4);
+  const bytes = q4PackedBytes(n, k, group);
+  const w4 = new Uint8Array(bytes.w4), ps = new Float32Array(bytes.scales / 4);
+  q4PackWeights(n, k, group, q, scales, w4, ps);
+  const W4 = st.tensor(w4, [w4.length], 'u8'), S = st.tensor(ps, [ps.length]);
+  const x = st.tensor(randomF32(k, 7), [k]);
+  const y = st.zeros([n]);
+  const f32 = f32Contender(1, k, n);
+  const run = () => { kern.q4_gemv_f32(n, k, group, x.ptr, W4.ptr, S.ptr, 0, y.ptr, scratch(kern.q4_workspace_bytes(1, k, group))); return y.toTypedArray(); };
+  try {
+    const c: Case = {
+      suite: 'gemv-q4', name: `1x${k}x${n}`, unit: 'GOP/s', work: (2 * n * k) / 1e9,
+      ours: { name: 'slimtensor-q4_gemv_f32-g32', fn: run }, peers: [f32.contender],
+    };
+    return lines(c, await measure(c, opts));
+  } finally {
+    f32.dispose();
+    [W4, S, x, y].forEach((t) => t.dispose());
+  }
+}
+
+export async function gemmI8(opts: Options): Promise<Line[]> {
+  const out: Line[] = [];
+  for (const s of opts.quick ? [256] : [256, 512, 1024]) out.push(...(await qs8Case('gemm-i8', s, s, s, opts)));
+  return out;
+}
+
+export async function gemvI8(opts: Options): Promise<Line[]> {
+  const out: Line[] = [];
+  for (const s of opts.quick ? [1024] : [1024, 4096]) out.push(...(await qs8Case('gemv-i8', 1, s, s, opts)));
+  return out;
+}
+
+export async function gemvQ4(opts: Options): Promise<Line[]> {
+  const out: Line[] = [];
+  for (const s of opts.quick ? [1024] : [1024, 4096]) out.push(...(await q4Case(s, s, opts)));
+  return out;
+}
