@@ -69,3 +69,13 @@ export { MinMaxObserver, MovingAverageMinMaxObserver, PerChannelMinMaxObserver, 
 export { PercentileObserver, HistogramObserver } from './quant/hist-observers.js';
 export type { PercentileConfig, HistogramConfig } from './quant/hist-observers.js';
 export { Int8Linear, Int4Linear } from './quant/qlinear.js';
+
+export { Pruner, maskKey } from './prune/pruner.js';
+export type { Criterion, Amount, PruneOptions, SparsityStats, PrunerJSON } from './prune/pruner.js';
+export { Mask } from './prune/mask.js';
+export { countToPrune } from './prune/select.js';
+export { removePrunedChannels } from './prune/remove.js';
+export { polynomialSparsity, GradualPruning, iterativePruning } from './prune/schedule.js';
+export type { PolynomialSchedule, GradualOptions, IterativeOptions } from './prune/schedule.js';
+export { lotteryTicket, randomReinit } from './prune/lottery.js';
+export type { LotteryOptions, LotteryContext, LotteryRound, LotteryTicket } from './prune/lottery.js';
