@@ -1,9 +1,11 @@
-// npm run accuracy -- <experiment> [--quick] [--json]. Experiments: dense.
+// npm run accuracy -- <experiment> [--quick] [--json]. Experiments: dense, prune, lottery.
 import * as st from '../../src/index.js';
 import type { RunOptions } from './common.js';
 import { dense } from './dense.js';
+import { lottery } from './lottery.js';
+import { prune } from './prune.js';
 
-const EXPERIMENTS: Record<string, (o: RunOptions) => Promise<void>> = { dense };
+const EXPERIMENTS: Record<string, (o: RunOptions) => Promise<void>> = { dense, prune, lottery };
 
 const argv = process.argv.slice(2);
 const opts: RunOptions = { quick: argv.includes('--quick'), json: argv.includes('--json') };
