@@ -295,6 +295,7 @@ test('lottery ticket: masks shrink per round (output layer at its own rate), sur
 });
 
 test('a lottery run resumed from a saved round equals the uninterrupted run', async () => {
+  const live = st.memoryStats().tensors;
   const full = await lottery();
   const cut = await lottery(undefined, 1);
   assert.equal(cut.t, null);
@@ -310,6 +311,7 @@ test('a lottery run resumed from a saved round equals the uninterrupted run', as
     r.t!.pruner.dispose();
     r.m.dispose();
   }
+  assert.equal(st.memoryStats().tensors, live, 'an interrupted run frees its snapshot and masks');
 });
 
 test('random pruning is seeded; structured counts channels as torch ln_structured', () => {
@@ -329,4 +331,31 @@ test('random pruning is seeded; structured counts channels as torch ln_structure
   p.structured(0.5, { params: ['0.weight'] }); // of the 7 remaining: round(3.5) = 4
   assert.equal(maskOf(p, '0.bias').filter((v) => v === 0).length, 7);
   for (const o of [a, b, c, p, m, n]) o.dispose();
+});
+
+test('iterative pruning: each round prunes a fraction of what remains, then fine-tunes with the masks attached', async () => {
+  const { x, y } = toyData(64, 30);
+  const m = mlp(31);
+  const pruner = new st.Pruner(m);
+  const seen: number[] = [];
+  const out = await st.iterativePruning({
+    pruner, rounds: 3, rate: 0.5, scope: 'global',
+    fineTune: (round, p) => {
+      seen.push(round);
+      const opt = new st.Adam(m.parameters(), { lr: 1e-2 });
+      const detach = p.attach(opt);
+      for (let i = 0; i < 10; i++) step(m, opt, x, y);
+      detach();
+      opt.dispose();
+    },
+  });
+  const n = pruner.stats().size;
+  let left = n;
+  const want = [1, 2, 3].map(() => (left -= st.roundHalfEven(0.5 * left), (n - left) / n));
+  assert.deepEqual(seen, [1, 2, 3]);
+  assert.deepEqual(out.map((r) => r.sparsity), want);
+  pruner.dispose();
+  m.dispose();
+  x.dispose();
+  y.dispose();
 });

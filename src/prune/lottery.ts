@@ -100,31 +100,37 @@ export async function lotteryTicket(o: LotteryOptions): Promise<LotteryTicket> {
     if (k === 0) snapshot = copyState(o.model.stateDict());
   }
   const remaining = () => 1 - pruner.stats().sparsity;
-  for (let round = start; round <= o.rounds; round++) {
-    const detachers: (() => void)[] = [];
-    await o.train({
-      model: o.model,
-      round,
-      startIteration: round === 0 ? 0 : k,
-      attach: (opt) => {
-        const off = [pruner.attach(opt)];
-        if (snapshot === null) off.push(opt.onStep((s) => { if (s.steps === k && snapshot === null) snapshot = copyState(o.model.stateDict()); }));
-        const d = () => off.forEach((f) => f());
-        detachers.push(d);
-        return d;
-      },
-    });
-    detachers.forEach((d) => d());
-    if (snapshot === null) throw new SlimError('INVALID_ARGUMENT', `${fn}: round 0 took fewer than rewind.iteration = ${k} optimizer steps (attach the optimizer through ctx.attach)`);
-    const entry: LotteryRound = { round, remaining: remaining(), accuracy: o.evaluate ? await o.evaluate(o.model, round) : null };
-    report.push(entry);
-    if (round < o.rounds) {
-      pruner.magnitude(o.ratePerRound, o.layerRates ? { overrides: o.layerRates } : {});
-      o.model.loadStateDict(snapshot);
-      pruner.apply();
+  try {
+    for (let round = start; round <= o.rounds; round++) {
+      const detachers: (() => void)[] = [];
+      await o.train({
+        model: o.model,
+        round,
+        startIteration: round === 0 ? 0 : k,
+        attach: (opt) => {
+          const off = [pruner.attach(opt)];
+          if (snapshot === null) off.push(opt.onStep((s) => { if (s.steps === k && snapshot === null) snapshot = copyState(o.model.stateDict()); }));
+          const d = () => off.forEach((f) => f());
+          detachers.push(d);
+          return d;
+        },
+      });
+      detachers.forEach((d) => d());
+      if (snapshot === null) throw new SlimError('INVALID_ARGUMENT', `${fn}: round 0 took fewer than rewind.iteration = ${k} optimizer steps (attach the optimizer through ctx.attach)`);
+      const entry: LotteryRound = { round, remaining: remaining(), accuracy: o.evaluate ? await o.evaluate(o.model, round) : null };
+      report.push(entry);
+      if (round < o.rounds) {
+        pruner.magnitude(o.ratePerRound, o.layerRates ? { overrides: o.layerRates } : {});
+        o.model.loadStateDict(snapshot);
+        pruner.apply();
+      }
+      const snap: StateDict = snapshot;
+      await o.onRound?.({ round: entry, report: report.slice(), pruner, save: () => saveState(pruner, snap, round + 1, report) });
     }
-    const snap: StateDict = snapshot;
-    await o.onRound?.({ round: entry, report: report.slice(), pruner, save: () => saveState(pruner, snap, round + 1, report) });
+  } catch (e) {
+    disposeState(snapshot);
+    pruner.dispose();
+    throw e;
   }
   const weights = copyState(snapshot!);
   const params = new Set(Object.keys(weights));
