@@ -24,6 +24,7 @@ export async function lottery(opts: RunOptions): Promise<void> {
   const copyMasks = (p: st.Pruner) => Object.fromEntries(Object.entries(p.entries()).map(([k, t]) => [k, st.keep(st.cast(t, 'u8'))]));
   /** masks[v][r]: the masks variant v trained under in round r (r ≥ 1). */
   const masks: Record<string, Record<string, st.Tensor>[]> = {};
+  let denseAccuracy = 0;
   for (const [variant, rewind] of [['rewind-init', 'init'], [`rewind-iter${iteration}`, { iteration }]] as const) {
     st.seed(0);
     const model = mlp();
@@ -35,6 +36,7 @@ export async function lottery(opts: RunOptions): Promise<void> {
       onRound: ({ round, pruner }) => { if (round.round < rounds) byRound[round.round + 1] = copyMasks(pruner); },
     });
     const baseline = ticket.report[0]!.accuracy!;
+    if (variant === 'rewind-init') denseAccuracy = baseline;
     for (const r of ticket.report) {
       const bytes = r.round === 0 ? modelBytes(model) : csrBytes(model, byRound[r.round]!);
       report(
@@ -60,7 +62,7 @@ export async function lottery(opts: RunOptions): Promise<void> {
     const kept = Object.values(ref[r]!).reduce((n, t) => n + (t.toTypedArray() as Uint8Array).reduce((a, b) => a + b, 0), 0);
     const remaining = kept / Object.values(ref[r]!).reduce((n, t) => n + t.size, 0);
     report(
-      { experiment: 'lottery', variant: 'random-reinit', round: r, accuracy: +accuracy.toFixed(2), baseline: null, bytes, sparsity: +(1 - remaining).toFixed(4), remaining: +remaining.toFixed(4) },
+      { experiment: 'lottery', variant: 'random-reinit', round: r, accuracy: +accuracy.toFixed(2), baseline: +denseAccuracy.toFixed(2), bytes, sparsity: +(1 - remaining).toFixed(4), remaining: +remaining.toFixed(4) },
       opts,
       `lottery random-reinit round ${r}: ${(100 * remaining).toFixed(2)}% remaining, ${accuracy.toFixed(2)}%, ${bytes} bytes (CSR, computed)${opts.quick ? ', quick run: not comparable' : ''}`,
     );
