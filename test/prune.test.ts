@@ -196,13 +196,14 @@ test('structured removal: a smaller dense model with the masked model outputs (L
     p.structured(0.5, { norm, params: p.targets.slice(0, -1) });
     const small = st.removePrunedChannels(model);
     assert.ok(small.numParameters() < model.numParameters() * 0.65, `${small.numParameters()} vs ${model.numParameters()}`);
+    const shapes = small.namedParameters().filter(([n]) => n.endsWith('weight')).map(([, t]) => t.shape.slice(0, 2));
+    assert.deepEqual(shapes, model === a ? [[10, 12], [10], [8, 10], [5, 8]] : [[4, 2], [4], [3, 4], [5, 12], [4, 5]]);
     const [want, got] = st.tidy(() => st.noGrad(() => [model.forward(x).toTypedArray(), small.forward(x).toTypedArray()]));
     assert.equal(got.length, want.length);
     want.forEach((v, i) => assert.ok(Math.abs(v - got[i]!) <= 1e-5 * (1 + Math.abs(v)), `output ${i}: ${got[i]} vs ${v}`));
     small.dispose();
     p.dispose();
   }
-  // The first producer halves: 20 → 10 rows, the next layer's inputs 20 → 10.
   a.dispose();
   b.dispose();
   x1.dispose();
