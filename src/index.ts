@@ -86,3 +86,13 @@ export type { DistillationOptions } from './distill/loss.js';
 export { distill, forwardWithFeatures, teacherLogits } from './distill/distill.js';
 export type { DistillOptions, DistillResult, FeatureHint } from './distill/distill.js';
 export { EarlyExit, selfDistillationLoss } from './distill/self.js';
+
+export { Pruner, maskKey } from './prune/pruner.js';
+export type { Criterion, Amount, PruneOptions, SparsityStats, PrunerJSON } from './prune/pruner.js';
+export { Mask } from './prune/mask.js';
+export { countToPrune } from './prune/select.js';
+export { removePrunedChannels } from './prune/remove.js';
+export { polynomialSparsity, GradualPruning, iterativePruning } from './prune/schedule.js';
+export type { PolynomialSchedule, GradualOptions, IterativeOptions } from './prune/schedule.js';
+export { lotteryTicket, randomReinit } from './prune/lottery.js';
+export type { LotteryOptions, LotteryContext, LotteryRound, LotteryTicket } from './prune/lottery.js';

@@ -50,6 +50,8 @@ export interface TrainOptions {
   /** Called after each epoch with its accuracy and seconds. */
   onEpoch?: (epoch: number, accuracy: number, seconds: number) => void;
   evalLimit?: number;
+  /** Called with the optimizer before training (e.g. to attach pruning masks). */
+  onOptimizer?: (opt: st.Optimizer) => void;
 }
 
 /** Adam on cross-entropy over Fashion-MNIST train; returns per-epoch accuracy and seconds. */
@@ -58,6 +60,7 @@ export async function train(model: st.Module, o: TrainOptions): Promise<{ accura
   const reshapeTo = o.reshapeTo ?? [-1, 784];
   const loader = new st.DataLoader(tr.images, { batchSize: o.batchSize ?? 128, labels: tr.labels, shuffle: true, seed: o.seed ?? 0 });
   const opt = new st.Adam(model.parameters(), { lr: o.lr ?? 1e-3 });
+  o.onOptimizer?.(opt);
   const accuracy: number[] = [];
   const seconds: number[] = [];
   let steps = 0;

@@ -1,11 +1,13 @@
-// npm run accuracy -- <experiment> [--quick] [--json]. Experiments: dense, ptq, qat, distill.
+// npm run accuracy -- <experiment> [--quick] [--json]. Experiments: dense, ptq, qat, prune, lottery, distill.
 import * as st from '../../src/index.js';
 import type { RunOptions } from './common.js';
 import { dense } from './dense.js';
-import { ptq, qat } from './quant.js';
 import { distillExperiment } from './distill.js';
+import { lottery } from './lottery.js';
+import { prune } from './prune.js';
+import { ptq, qat } from './quant.js';
 
-const EXPERIMENTS: Record<string, (o: RunOptions) => Promise<void>> = { dense, ptq, qat, distill: distillExperiment };
+const EXPERIMENTS: Record<string, (o: RunOptions) => Promise<void>> = { dense, ptq, qat, prune, lottery, distill: distillExperiment };
 
 const argv = process.argv.slice(2);
 const opts: RunOptions = { quick: argv.includes('--quick'), json: argv.includes('--json') };

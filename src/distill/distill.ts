@@ -9,7 +9,7 @@ import { Module } from '../nn/module.js';
 import { concat, reshape, slice } from '../ops/layout.js';
 import { add, mul } from '../ops/elementwise.js';
 import { Adam, type Optimizer } from '../optim/optimizer.js';
-import { leaves } from '../quant/graph.js';
+import { leafModules as leaves } from '../nn/module.js';
 import { tidy } from '../tensor/scope.js';
 import { Rng } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';

@@ -5,7 +5,7 @@ import { invalid } from '../errors.js';
 import { Module, Sequential } from '../nn/module.js';
 import { add, mul } from '../ops/elementwise.js';
 import { crossEntropy } from '../nn/loss.js';
-import { leaves } from '../quant/graph.js';
+import { leafModules as leaves } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { softTargetLoss, type DistillationOptions } from './loss.js';
 

@@ -165,3 +165,9 @@ export class Sequential extends Module {
     return y;
   }
 }
+
+/** The leaves of nested Sequentials with their dotted names, in the order forward() runs them. */
+export function leafModules(model: Module, prefix = ''): [string, Module][] {
+  if (!(model instanceof Sequential)) return [[prefix, model]];
+  return model.namedChildren().flatMap(([name, child]) => leafModules(child, prefix ? `${prefix}.${name}` : name));
+}

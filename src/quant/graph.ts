@@ -3,7 +3,7 @@
 // PTQ, QAT and the sensitivity analysis share this view.
 import { SlimError } from '../errors.js';
 import { AvgPool2d, Conv2d, Dropout, Flatten, GELU, Linear, MaxPool2d, ReLU, Sigmoid, Tanh } from '../nn/layers.js';
-import { Module, Sequential } from '../nn/module.js';
+import { leafModules as leaves, Module } from '../nn/module.js';
 import { BatchNorm1d, BatchNorm2d } from '../nn/norm.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -20,11 +20,6 @@ export type Unit =
 
 export type WeightUnit = Extract<Unit, { kind: 'linear' | 'conv' }>;
 
-/** The leaves of nested Sequentials, with their dotted names, in the order forward() runs them. */
-export function leaves(model: Module, prefix = ''): [string, Module][] {
-  if (!(model instanceof Sequential)) return [[prefix, model]];
-  return model.namedChildren().flatMap(([name, child]) => leaves(child, prefix ? `${prefix}.${name}` : name));
-}
 
 const ACTS: [new (...a: never[]) => Module, ActFn][] = [[ReLU, 'relu'], [GELU, 'gelu'], [Tanh, 'tanh'], [Sigmoid, 'sigmoid']];
 
