@@ -81,3 +81,8 @@ export type { HeldOut, LayerSensitivity, MixedPrecisionResult } from './quant/se
 export type { QuantizedWeights } from './quant/qlinear.js';
 export { castFormat, castFormatToF32 } from './quant/cast.js';
 export type { CastFormatName } from './quant/cast.js';
+
+export { svd } from './lowrank/svd.js';
+export type { Svd, SvdOptions } from './lowrank/svd.js';
+export { lowRank, lowRankModel, chooseRank, rankForParams } from './lowrank/lowrank.js';
+export type { RankChoice, LowRankModelOptions } from './lowrank/lowrank.js';

@@ -75,11 +75,11 @@ function sweeps(p: i32, lp: i32, pp: i32, y: usize, r: usize, maxSweeps: i32, to
   return -maxSweeps;
 }
 
-/** Makes Y_j (sorted position t) a unit vector orthogonal to the t earlier ones: the first e_q whose residual² ≥ ½, else the largest. */
-function complete(t: i32, lp: i32, y: usize, ord: usize, v: usize): void {
+/** Makes Y_j (sorted position t) a unit vector orthogonal to the t earlier ones: the first e_q (q < len, not the padding) whose residual² ≥ ½, else the largest. */
+function complete(t: i32, len: i32, lp: i32, y: usize, ord: usize, v: usize): void {
   const ys = <usize>lp << 3;
   let bestQ = -1, best: f64 = -1;
-  for (let q = 0; q < lp; q++) {
+  for (let q = 0; q < len; q++) {
     memory.fill(v, 0, ys);
     store<f64>(v + (<usize>q << 3), 1);
     for (let pass = 0; pass < 2; pass++) {
@@ -161,7 +161,7 @@ export function f32_svd_jacobi(m: i32, n: i32, a: usize, u: usize, s: usize, vt:
       const vs = f64x2.splat(sj);
       for (let i = 0; i < lp; i += 2) v128.store(yj + (<usize>i << 3), f64x2.div(v128.load(yj + (<usize>i << 3)), vs));
     } else {
-      complete(t, lp, y, ord, v);
+      complete(t, len, lp, y, ord, v);
     }
     // Sign: the U-side vector's largest-|·| entry positive.
     const uj = tall ? yj : rj;

@@ -81,7 +81,7 @@ export function f32SvdJacobiRef(m: number, n: number, a: Float32Array, u: Float3
       for (let i = 0; i < lp; i++) y[yo + i] = y[yo + i]! / sj;
     } else {
       let bestQ = -1, best = -1;
-      for (let q = 0; q < lp; q++) {
+      for (let q = 0; q < len; q++) {
         v.fill(0);
         v[q] = 1;
         project(t, lp, y, ord, v, 0);
