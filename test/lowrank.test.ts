@@ -187,7 +187,7 @@ test('svd rejects a non-matrix, a non-f32 tensor and non-finite values', () => {
   });
 });
 
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
+function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let num = 0, den = 0;
   for (let i = 0; i < a.length; i++) {
     num = Math.max(num, Math.abs(a[i]! - b[i]!));
