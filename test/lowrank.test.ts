@@ -264,3 +264,12 @@ test('lowRankModel factors the named Linears of a Sequential, keeps the other la
   assert.equal(out.numParameters(), r0 * 70 + 30 + r2 * 50 + 20 + 63);
   out.dispose();
 });
+
+test('the factored layers train: one backward pass reaches both factors and the bias', () => {
+  const layer = new st.Linear(12, 6, { rng: new st.Rng(8) });
+  const model = st.lowRankModel(new st.Sequential(layer, new st.ReLU()), { rank: 3 });
+  st.tidy(() => st.mseLoss(model.forward(st.normal([4, 12], 0, 1, { seed: 9 })), st.zeros([4, 6])).backward());
+  const grads = model.namedParameters().map(([name, p]) => [name, p.grad !== null && p.grad.toTypedArray().some((g) => g !== 0)]);
+  assert.deepEqual(grads, [['0.0.weight', true], ['0.1.weight', true], ['0.1.bias', true]]);
+  model.dispose();
+});
