@@ -84,5 +84,7 @@ export type { CastFormatName } from './quant/cast.js';
 
 export { svd } from './lowrank/svd.js';
 export type { Svd, SvdOptions } from './lowrank/svd.js';
+export { randomizedSvd } from './lowrank/rsvd.js';
+export type { RandomizedSvdOptions } from './lowrank/rsvd.js';
 export { lowRank, lowRankModel, chooseRank, rankForParams } from './lowrank/lowrank.js';
-export type { RankChoice, LowRankModelOptions } from './lowrank/lowrank.js';
+export type { RankChoice, LowRankOptions, LowRankModelOptions } from './lowrank/lowrank.js';

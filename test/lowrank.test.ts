@@ -273,3 +273,33 @@ test('the factored layers train: one backward pass reaches both factors and the 
   assert.deepEqual(grads, [['0.0.weight', true], ['0.1.weight', true], ['0.1.bias', true]]);
   model.dispose();
 });
+
+test('randomizedSvd: the leading triplets of a decaying spectrum match svd(), seeded and deterministic', () => {
+  const sigma = Array.from({ length: 40 }, (_, i) => 0.7 ** i);
+  const a = st.tensor(withSingularValues(60, 40, sigma, 11), [60, 40]);
+  const exact = svd(a);
+  const r1 = st.randomizedSvd(a, { rank: 5 }), r2 = st.randomizedSvd(a, { rank: 5 });
+  assert.deepEqual([r1.u.shape, r1.s.shape, r1.vt.shape], [[60, 5], [5], [5, 40]]);
+  assert.deepEqual(r1.u.toTypedArray(), r2.u.toTypedArray());
+  const s = r1.s.toTypedArray(), se = exact.s.toTypedArray();
+  s.forEach((v, i) => assert.ok(Math.abs(v - se[i]!) <= 1e-5 * se[0]!, `σ${i}: ${v} vs ${se[i]}`));
+  const u = r1.u.toTypedArray(), ue = exact.u.toTypedArray();
+  for (let i = 0; i < 60; i++) for (let t = 0; t < 5; t++) assert.ok(Math.abs(u[i * 5 + t]! - ue[i * 40 + t]!) < 1e-4, `u[${i},${t}]`);
+  const vt = r1.vt.toTypedArray();
+  for (let p = 0; p < 5; p++) for (let q = 0; q < 5; q++) {
+    let du = 0, dv = 0;
+    for (let i = 0; i < 60; i++) du += u[i * 5 + p]! * u[i * 5 + q]!;
+    for (let j = 0; j < 40; j++) dv += vt[p * 40 + j]! * vt[q * 40 + j]!;
+    assert.ok(Math.abs(du - +(p === q)) < 1e-6 && Math.abs(dv - +(p === q)) < 1e-6, `UᵀU, VᵀV at [${p},${q}]: ${du}, ${dv}`);
+  }
+  assert.throws(() => st.randomizedSvd(a, { rank: 41 }), { code: 'INVALID_ARGUMENT' });
+  // lowRank through it: the same layers as the exact path, to f32 GEMM rounding.
+  const layer = new st.Linear(40, 60, { rng: new st.Rng(12) });
+  st.assign(layer.weight, a);
+  const viaR = st.lowRank(layer, { rank: 5, randomized: { powerIterations: 3 } }), viaJ = st.lowRank(layer, { rank: 5 });
+  const wr = (viaR.layers[1] as st.Linear).weight.toTypedArray(), wj = (viaJ.layers[1] as st.Linear).weight.toTypedArray();
+  assert.ok(maxRelDiff(wr, wj) < 1e-4, `B factors differ by ${maxRelDiff(wr, wj)}`);
+  assert.throws(() => st.lowRank(layer, { energy: 0.9, randomized: true }), { code: 'INVALID_ARGUMENT' });
+  for (const t of [a, exact.u, exact.s, exact.vt, r1.u, r1.s, r1.vt, r2.u, r2.s, r2.vt]) t.dispose();
+  for (const m of [layer, viaR, viaJ]) m.dispose();
+});

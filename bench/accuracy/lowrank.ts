@@ -1,7 +1,8 @@
 // lowrank: the MLP 784-300-100-10 of `dense` (Adam 1e-3, 10 epochs, seed 0), its hidden Linears
 // (784→300, 300→100) factored by truncated SVD to 25% and 50% of their weights, each with and without
-// 2 epochs of fine-tuning (Adam 1e-3). Accuracy on the 10,000 test images, parameters, safetensors
-// bytes, and the batch-1 latency ratio dense/low-rank (medians of interleaved forward passes, same run).
+// 2 epochs of fine-tuning (Adam 1e-3), and through randomizedSvd (2 power iterations) without.
+// Accuracy on the 10,000 test images, parameters, safetensors bytes, and the batch-1 latency ratio
+// dense/low-rank (medians of interleaved forward passes, same run).
 import * as st from '../../src/index.js';
 import { evaluate, report, train, type RunOptions } from './common.js';
 import { mlp } from './dense.js';
@@ -39,23 +40,22 @@ export async function lowrank(opts: RunOptions): Promise<void> {
     `lowrank ${variant.padEnd(16)} ${accuracy.toFixed(2)}%  Δ ${(accuracy - baseline).toFixed(2)}  ${String(m.numParameters()).padStart(7)} params  ${String(bytes(m)).padStart(8)} bytes  batch-1 ${latencyRatio.toFixed(2)}× dense${text}`,
   );
   line('dense', baseline, dense, 1, {}, opts.quick ? '  (quick run: not comparable)' : '');
-  for (const fraction of [0.25, 0.5]) {
-    for (const epochs of [0, 2]) {
-      const copy = mlp();
-      copy.loadStateDict(dense.stateDict());
-      const t0 = performance.now();
-      const model = st.lowRankModel(copy, { layers: ['0', '2'], paramsFraction: fraction });
-      const factorSeconds = (performance.now() - t0) / 1000;
-      const ranks = [(model.layers[0] as st.Sequential).layers[0] as st.Linear, (model.layers[2] as st.Sequential).layers[0] as st.Linear].map((l) => l.outFeatures);
-      if (epochs > 0) await train(model, { epochs: opts.quick ? 1 : epochs, lr: 1e-3, ...(opts.quick ? { maxSteps: 100, evalLimit: 1000 } : {}) });
-      model.eval();
-      const accuracy = await evaluate(model, evalLimit);
-      const [tDense, tLow] = latencies([dense, model], opts.quick);
-      const variant = `params${fraction * 100}${epochs ? `+ft${epochs}` : ''}`;
-      line(variant, accuracy, model, tDense! / tLow!, { ranks, factorSeconds: +factorSeconds.toFixed(2), latencyMs: +(tLow! * 1000).toFixed(4), denseLatencyMs: +(tDense! * 1000).toFixed(4) },
-        `  ranks ${ranks.join(', ')}  (SVD ${factorSeconds.toFixed(1)} s; median ${(tLow! * 1e6).toFixed(1)} µs vs ${(tDense! * 1e6).toFixed(1)} µs)`);
-      model.dispose();
-    }
+  const variants: [number, number, boolean][] = [[0.25, 0, false], [0.25, 2, false], [0.5, 0, false], [0.5, 2, false], [0.25, 0, true], [0.5, 0, true]];
+  for (const [fraction, epochs, randomized] of variants) {
+    const copy = mlp();
+    copy.loadStateDict(dense.stateDict());
+    const t0 = performance.now();
+    const model = st.lowRankModel(copy, { layers: ['0', '2'], paramsFraction: fraction, ...(randomized ? { randomized: true as const } : {}) });
+    const factorSeconds = (performance.now() - t0) / 1000;
+    const ranks = [(model.layers[0] as st.Sequential).layers[0] as st.Linear, (model.layers[2] as st.Sequential).layers[0] as st.Linear].map((l) => l.outFeatures);
+    if (epochs > 0) await train(model, { epochs: opts.quick ? 1 : epochs, lr: 1e-3, ...(opts.quick ? { maxSteps: 100, evalLimit: 1000 } : {}) });
+    model.eval();
+    const accuracy = await evaluate(model, evalLimit);
+    const [tDense, tLow] = latencies([dense, model], opts.quick);
+    const variant = `params${fraction * 100}${randomized ? '-rsvd' : ''}${epochs ? `+ft${epochs}` : ''}`;
+    line(variant, accuracy, model, tDense! / tLow!, { ranks, factorSeconds: +factorSeconds.toFixed(2), latencyMs: +(tLow! * 1000).toFixed(4), denseLatencyMs: +(tDense! * 1000).toFixed(4) },
+      `  ranks ${ranks.join(', ')}  (SVD ${factorSeconds.toFixed(1)} s; median ${(tLow! * 1e6).toFixed(1)} µs vs ${(tDense! * 1e6).toFixed(1)} µs)`);
+    model.dispose();
   }
   dense.dispose();
 }

@@ -8,10 +8,14 @@ import { reshape } from '../ops/layout.js';
 import { Module, Sequential } from '../nn/module.js';
 import { Rng } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { svd } from './svd.js';
+import { randomizedSvd, type RandomizedSvdOptions } from './rsvd.js';
+import { svd, type Svd } from './svd.js';
 
 /** How many singular values to keep: exactly `rank`; the fewest holding `energy` of Σσ²; or the rank whose two layers hold `paramsFraction` of the weight's elements. */
 export type RankChoice = { rank: number } | { energy: number } | { paramsFraction: number };
+
+/** A rank choice, and randomizedSvd() instead of the exact Jacobi svd() (with { rank } or { paramsFraction } only): for large layers. */
+export type LowRankOptions = RankChoice & { randomized?: true | Omit<RandomizedSvdOptions, 'rank'> };
 
 /** r = max(1, floor(f·out·in/(out + in))): two factors [r, in] and [out, r] hold at most f·out·in weights. */
 export function rankForParams(outFeatures: number, inFeatures: number, fraction: number): number {
@@ -46,13 +50,19 @@ export function chooseRank(s: ArrayLike<number>, outFeatures: number, inFeatures
 }
 
 /** Factors of w [out, in] at the chosen rank: a = √Σ_r·Vᵀ_r [r, in], b = U_r·√Σ_r [out, r] (f32). */
-function factor(w: Tensor, choice: RankChoice): { r: number; a: Float32Array; b: Float32Array } {
+function factor(w: Tensor, choice: RankChoice, randomized: LowRankOptions['randomized']): { r: number; a: Float32Array; b: Float32Array } {
   const [out, inn] = w.shape as [number, number];
-  const d = svd(w);
+  let r: number, d: Svd;
+  if (randomized) {
+    r = chooseRank(new Float64Array(Math.min(out, inn)), out, inn, choice);
+    d = randomizedSvd(w, { ...(randomized === true ? {} : randomized), rank: r });
+  } else {
+    d = svd(w);
+  }
   try {
     const s = d.s.toTypedArray(), u = d.u.toTypedArray(), vt = d.vt.toTypedArray();
     const k = s.length;
-    const r = chooseRank(s, out, inn, choice);
+    r = chooseRank(s, out, inn, choice);
     const root = s.map(Math.sqrt);
     const a = new Float32Array(r * inn), b = new Float32Array(out * r);
     for (let i = 0; i < r; i++) for (let j = 0; j < inn; j++) a[i * inn + j] = root[i]! * vt[i * inn + j]!;
@@ -73,13 +83,15 @@ function setData(t: Tensor, values: Float32Array): void {
  * Conv2d(r → OC, 1×1, bias)), from the truncated SVD of the weight ([OC, C·KH·KW] for a conv).
  * The layer is left unchanged; the new layers are its best rank-r approximation in Frobenius norm.
  */
-export function lowRank(layer: Linear | Conv2d, choice: RankChoice): Sequential {
+export function lowRank(layer: Linear | Conv2d, options: LowRankOptions): Sequential {
   const fn = 'lowRank';
+  const { randomized, ...choice } = options;
   checkChoice(fn, choice);
+  if (randomized !== undefined && 'energy' in choice) invalid(fn, 'options', '{ rank } or { paramsFraction } with randomized (energy needs every σ)', 'energy');
   const rng = new Rng(0); // placeholder init, overwritten: leaves the default random stream alone.
   if (layer instanceof Linear) {
     const w = layer.weight, bias = layer.bias;
-    const { r, a, b } = factor(w, choice);
+    const { r, a, b } = factor(w, choice, randomized);
     const first = new Linear(layer.inFeatures, r, { bias: false, rng });
     const second = new Linear(r, layer.outFeatures, { bias: bias !== null, rng });
     setData(first.weight, a);
@@ -93,7 +105,7 @@ export function lowRank(layer: Linear | Conv2d, choice: RankChoice): Sequential 
     const flat = noGrad(() => reshape(layer.weight, [oc, c * kh * kw]));
     let f: ReturnType<typeof factor>;
     try {
-      f = factor(flat, choice);
+      f = factor(flat, choice, randomized);
     } finally {
       flat.dispose();
     }
@@ -107,7 +119,7 @@ export function lowRank(layer: Linear | Conv2d, choice: RankChoice): Sequential 
   return invalid(fn, 'layer', 'a Linear or a Conv2d', layer);
 }
 
-export type LowRankModelOptions = RankChoice & {
+export type LowRankModelOptions = LowRankOptions & {
   /** Dotted names (as in namedModules()) of the Linear/Conv2d layers to factor; default every one. */
   layers?: string[];
 };
@@ -119,8 +131,9 @@ export type LowRankModelOptions = RankChoice & {
 export function lowRankModel(model: Sequential, options: LowRankModelOptions): Sequential {
   const fn = 'lowRankModel';
   if (!(model instanceof Sequential)) invalid(fn, 'model', 'a Sequential', model);
-  const { layers, ...choice } = options;
+  const { layers, randomized, ...choice } = options;
   checkChoice(fn, choice as RankChoice);
+  if (randomized !== undefined && 'energy' in choice) invalid(fn, 'options', '{ rank } or { paramsFraction } with randomized (energy needs every σ)', 'energy');
   if (layers !== undefined && !Array.isArray(layers)) invalid(fn, 'options.layers', 'an array of layer names', layers);
   const found = new Map(model.namedModules().filter(([, m]) => m instanceof Linear || m instanceof Conv2d));
   const wanted = new Set(layers ?? found.keys());
@@ -134,7 +147,7 @@ export function lowRankModel(model: Sequential, options: LowRankModelOptions): S
     if (m instanceof Sequential) return rebuild(m, name);
     if (!wanted.has(name)) return m;
     replaced.push(m);
-    return lowRank(m as Linear | Conv2d, choice as RankChoice);
+    return lowRank(m as Linear | Conv2d, { ...(choice as RankChoice), ...(randomized ? { randomized } : {}) });
   }));
   const out = rebuild(model, '');
   for (const m of replaced) m.dispose();
