@@ -96,3 +96,10 @@ export { polynomialSparsity, GradualPruning, iterativePruning } from './prune/sc
 export type { PolynomialSchedule, GradualOptions, IterativeOptions } from './prune/schedule.js';
 export { lotteryTicket, randomReinit } from './prune/lottery.js';
 export type { LotteryOptions, LotteryContext, LotteryRound, LotteryTicket } from './prune/lottery.js';
+
+export { svd } from './lowrank/svd.js';
+export type { Svd, SvdOptions } from './lowrank/svd.js';
+export { randomizedSvd } from './lowrank/rsvd.js';
+export type { RandomizedSvdOptions } from './lowrank/rsvd.js';
+export { lowRank, lowRankModel, chooseRank, rankForParams } from './lowrank/lowrank.js';
+export type { RankChoice, LowRankOptions, LowRankModelOptions } from './lowrank/lowrank.js';

@@ -89,4 +89,7 @@ export interface Kernels {
   f32_f16_vcvt: Unary; f16_f32_vcvt: Unary; f32_bf16_vcvt: Unary; bf16_f32_vcvt: Unary;
   f32_e4m3_vcvt(n: number, x: Ptr, y: Ptr, saturate: number): void; e4m3_f32_vcvt: Unary;
   f32_e5m2_vcvt(n: number, x: Ptr, y: Ptr, saturate: number): void; e5m2_f32_vcvt: Unary;
+  // f32-svd
+  f32_svd_workspace_bytes(m: number, n: number): number;
+  f32_svd_jacobi(m: number, n: number, a: Ptr, u: Ptr, s: Ptr, vt: Ptr, workspace: Ptr, maxSweeps: number, tol: number): number;
 }
