@@ -70,6 +70,7 @@ export function syntheticDataset(train = 12000, test = 2000): Dataset {
  */
 export async function demoDataset(dir: string | undefined, forceSynthetic: boolean): Promise<Dataset> {
   if (forceSynthetic) return syntheticDataset();
+  if (dir !== undefined) delete process.env.FASHION_MNIST_DIR; // an explicit --data is the only place searched
   try {
     const fm = dir === undefined ? await fashionMnist() : await fashionMnist({ path: dir, systemDir: dir });
     return { name: 'Fashion-MNIST (60000 train / 10000 test)', train: { x: fm.train.images, y: fm.train.labels }, test: { x: fm.test.images, y: fm.test.labels }, classes: 10 };

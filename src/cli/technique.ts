@@ -1,6 +1,12 @@
 /// <reference types="node" />
 // The technique registry: every file in ./techniques/ default-exports one Technique, found at run
-// time, so adding a technique is adding one file. The runner measures what a technique leaves out.
+// time, so adding a technique is adding one file. The runner measures what a technique leaves out
+// (accuracy on the test split, batch-1 latency against f32). A new one, e.g. techniques/prune.ts:
+//   const prune: Technique = { name: 'prune', summary: '…', order: 50, needsTraining: true,
+//     async run(ctx) { const m = ctx.copy(); …; await ctx.fit(m, { epochs: ctx.epochs, label: 'prune' });
+//       return { model: m, bytes, save, sparsity, dispose: () => m.dispose() }; } };
+//   export default prune;
+// It then appears in `demo`, as `compress --prune`, and (with `sparsity`) in the report's sparsity chart.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as st from '../index.js';
