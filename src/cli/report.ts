@@ -121,7 +121,7 @@ svg{font:11px system-ui,sans-serif;background:#fff}svg .axis{font-size:12px;fill
 .note{background:#fff7e0;border:1px solid #e8d28a;padding:6px 10px;max-width:540px}
 </style></head><body>
 <h1>slimtensor compression report</h1>
-<p>Model ${esc(d.arch)} on ${esc(d.dataset)}. Accuracy on the test split; bytes of the stored file; latency is the median of batch-1 forwards, ×faster against the f32 model measured in the same run. Total ${d.seconds.toFixed(1)} s.</p>
+<p>Model ${esc(d.arch)} on ${esc(d.dataset)}. Accuracy on the test split; bytes of the stored file; latency is the median of batch-1 forwards; ×faster is the median over rounds of t(f32)/t(technique), the two models called in turn in the same run. Total ${d.seconds.toFixed(1)} s.</p>
 <table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>
 <div class="charts">
 <div class="chart"><h2>Accuracy against size (Pareto front dashed)</h2>${pareto}</div>

@@ -101,7 +101,7 @@ export async function demo(argv: string[]): Promise<void> {
   if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
     process.stdout.write(`\n${table(rows)}\n\n`);
-    process.stdout.write(`data: ${full.name}${quick ? ' (quick subset)' : ''}; latency: median of batch-1 forwards, ×faster against the f32 model measured alongside; total ${seconds.toFixed(1)} s\n`);
+    process.stdout.write(`data: ${full.name}${quick ? ' (quick subset)' : ''}; latency: median of batch-1 forwards; ×faster: median over rounds of t(f32)/t(technique), the two called in turn; total ${seconds.toFixed(1)} s\n`);
     if (typeof options.report === 'string') process.stdout.write(`report: ${options.report}\n`);
   }
   base.dispose();
