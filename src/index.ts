@@ -30,7 +30,7 @@ export type { BackwardOptions } from './autograd/backward.js';
 export { noGrad, isGradEnabled } from './autograd/tape.js';
 export { assign } from './ops/layout.js';
 
-export { Module, Sequential } from './nn/module.js';
+export { Module, Sequential, leafModules } from './nn/module.js';
 export type { StateDict } from './nn/module.js';
 export { Linear, ReLU, GELU, Tanh, Sigmoid, Flatten, Dropout, Embedding, Conv2d, MaxPool2d, AvgPool2d } from './nn/layers.js';
 export { conv2d, maxPool2d, avgPool2d } from './ops/conv.js';

@@ -55,6 +55,25 @@ const LAYERS: Record<string, { keys: string[]; make: Maker }> = {
   batchnorm2d: { keys: ['features', 'eps'], make: (l, at) => new st.BatchNorm2d(int(l, 'features', at), { eps: num(l, 'eps', at, 1e-5) }) },
 };
 
+/**
+ * The spec of a model's leaves (nested Sequentials flattened, as st.lowRankModel makes them), and
+ * the flat Sequential over the same layers whose state dict matches it; unknown layers throw.
+ */
+export function specOf(model: st.Module, input: number[]): { spec: ArchSpec; flat: st.Sequential } {
+  const leaves = st.leafModules(model).map(([, m]) => m);
+  const pair = (v: number | readonly [number, number]) => (typeof v === 'number' ? v : v[0]);
+  const layers = leaves.map((m): LayerSpec => {
+    if (m instanceof st.Linear) return { type: 'linear', in: m.inFeatures, out: m.outFeatures, bias: m.bias !== null };
+    if (m instanceof st.Conv2d) {
+      const [out, inC, kh] = m.weight.shape as [number, number, number];
+      return { type: 'conv2d', in: inC, out, kernel: kh, stride: pair(m.options.stride), padding: pair(m.options.padding), dilation: pair(m.options.dilation), bias: m.bias !== null };
+    }
+    for (const [type, cls] of [['relu', st.ReLU], ['gelu', st.GELU], ['tanh', st.Tanh], ['sigmoid', st.Sigmoid], ['flatten', st.Flatten]] as const) if (m instanceof cls) return { type };
+    throw new CliError(`a ${m.constructor.name} layer cannot be described by --arch`);
+  });
+  return { spec: { input, layers }, flat: new st.Sequential(...leaves) };
+}
+
 /** "784-300-100-10" → Linear/ReLU layers. */
 export function mlpSpec(widths: number[]): ArchSpec {
   const layers: LayerSpec[] = [];
