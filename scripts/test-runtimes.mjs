@@ -1,19 +1,21 @@
 // npm run test:runtimes: the conformance program (test/program.ts) in Node, Deno, Bun, headless
 // Chromium and workerd, each hash checked against test/golden.json. Installs the runtimes into
 // .runtimes/ (its own package.json, never the package's), and Debian's chromium when missing.
+// The tarball's file list is checked too (test/pack-rules.ts). Run through tsx for that import.
 // Options: --only node,deno,... (a subset), --skip-build (reuse dist/).
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { packProblems } from '../test/pack-rules.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = join(root, '.runtimes');
 const work = join(dir, 'work');
 const bin = (name) => join(dir, 'node_modules', '.bin', name);
 /** Pinned so every machine runs the same engines; bump deliberately. */
-const RUNTIMES = { deno: '2.9.6', bun: '1.4.5', workerd: '1.20261123.1', 'playwright-core': '1.65.2' };
+const RUNTIMES = { deno: '2.9.6', bun: '1.4.5', workerd: '1.20261123.1', 'playwright-core': '1.65.2', 'fast-check': '4.10.2' };
 const CHROMIUM = '/usr/bin/chromium';
 const TIMEOUT_MS = 240_000;
 
@@ -30,6 +32,9 @@ for (const f of readdirSync(dir)) if (f.endsWith('.tgz')) rmSync(join(dir, f));
 const [pack] = JSON.parse(sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir]));
 step(`packed ${pack.filename}: ${pack.size} bytes, ${pack.unpackedSize} unpacked, ${pack.files.length} files`);
 for (const f of pack.files) console.log(`    ${String(f.size).padStart(8)}  ${f.path}`);
+const packed = packProblems(pack.files.map((f) => f.path), JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')), true);
+const results = [{ name: 'pack', ok: packed.length === 0 }];
+console.log(`${packed.length ? '✗' : '✓'} pack     ${packed.length ? packed.join('; ') : 'only dist/, README.md and package.json; every export target present'}`);
 
 // 2. The runtimes, in their own folder.
 const manifest = { name: 'slimtensor-runtimes', private: true, type: 'module', description: 'Written by scripts/test-runtimes.mjs', dependencies: RUNTIMES };
@@ -125,7 +130,6 @@ const runners = {
   workerd: async () => ({ ...(await run(bin('workerd'), ['test', '--verbose', 'workerd.capnp'])), version: sh(bin('workerd'), ['--version']).trim() }),
 };
 
-const results = [];
 for (const [name, runner] of Object.entries(runners)) {
   if (only && !only.includes(name)) continue;
   const t0 = performance.now();

@@ -138,7 +138,7 @@ const int4: Section = {
   run(st, record) {
     const model = mlp(st, 11, [96, 40, 7]);
     const x = st.normal([5, 96], 0, 1, { seed: 40 });
-    for (const groupSize of [32, 64, 128]) {
+    for (const groupSize of [32, 64, 128] as const) {
       const prepared = st.prepare(model, { default: { dtype: 'int4', groupSize } });
       prepared.forward(x);
       const q = st.convert(prepared);
