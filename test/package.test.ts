@@ -82,3 +82,15 @@ test(`size budgets: the .wasm ≤ ${BUDGET.wasm} bytes, the minified universal b
   assert.ok(bundle <= BUDGET.bundle, `the minified bundle is ${bundle} bytes, budget ${BUDGET.bundle}`);
   assert.ok(!Object.keys(out.metafile.inputs).some((f) => f.includes('fast-check') || f.includes('/testing/')), 'the universal bundle pulls in no test helper');
 });
+
+test('the library loads and runs where the engine has no FinalizationRegistry (workerd before its 2025-05-05 compat date)', () => {
+  const code = `delete globalThis.FinalizationRegistry;
+    const st = await import('./src/index.ts');
+    await st.init();
+    const t = st.tidy(() => st.add(st.normal([3], 0, 1, { seed: 1 }), 1));
+    const r = new st.Rng(3).uint32();
+    t.dispose();
+    console.log(JSON.stringify({ n: t.size, r, tensors: st.memoryStats().tensors }));`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out), { n: 3, r: 2750463884, tensors: 0 });
+});
