@@ -44,7 +44,11 @@ const want = `${JSON.stringify(manifest, null, 2)}\n`;
 if (have !== want || !['deno', 'bun', 'workerd'].every((b) => existsSync(bin(b)))) {
   writeFileSync(manifestPath, want);
   step(`installing ${Object.entries(RUNTIMES).map(([k, v]) => `${k}@${v}`).join(', ')} into .runtimes/`);
-  sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir, { stdio: 'inherit' });
+  try {
+    sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir, { stdio: 'inherit' });
+  } catch (e) {
+    console.log(`✗ npm install in .runtimes/ failed: ${e.message}`); // each missing runtime then fails below
+  }
 }
 sh('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `./${pack.filename}`], dir, { stdio: 'inherit' });
 const installed = join(dir, 'node_modules', 'slimtensor');
@@ -98,12 +102,12 @@ async function chromium() {
     res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { chromium: pw } = await import(pathToFileURL(join(dir, 'node_modules/playwright-core/index.mjs')).href);
   const profile = join(dir, 'chromium-profile');
   rmSync(profile, { recursive: true, force: true });
   const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
   let context;
   try {
+    const { chromium: pw } = await import(pathToFileURL(join(dir, 'node_modules/playwright-core/index.mjs')).href);
     context = await pw.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args });
     const page = await context.newPage();
     const errors = [];
@@ -121,13 +125,15 @@ async function chromium() {
   }
 }
 
+/** A runtime whose binary the install did not leave behind fails with that reason instead of running. */
+const ifInstalled = (name, runner) => () => (existsSync(bin(name)) ? runner() : { error: `${name} is not installed in .runtimes/node_modules (see the npm install output above)` });
 const denoEnv = { ...process.env, DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(dir, 'deno-dir'), NO_COLOR: '1' };
 const runners = {
   node: () => run(process.execPath, ['node.mjs']),
-  deno: () => run(bin('deno'), ['run', `--allow-read=${dir}`, '--node-modules-dir=manual', 'deno.mjs'], { env: denoEnv }),
-  bun: () => run(bin('bun'), ['bun.mjs']),
+  deno: ifInstalled('deno', () => run(bin('deno'), ['run', `--allow-read=${dir}`, '--node-modules-dir=manual', 'deno.mjs'], { env: denoEnv })),
+  bun: ifInstalled('bun', () => run(bin('bun'), ['bun.mjs'])),
   chromium,
-  workerd: async () => ({ ...(await run(bin('workerd'), ['test', '--verbose', 'workerd.capnp'])), version: sh(bin('workerd'), ['--version']).trim() }),
+  workerd: ifInstalled('workerd', async () => ({ ...(await run(bin('workerd'), ['test', '--verbose', 'workerd.capnp'])), version: sh(bin('workerd'), ['--version']).trim() })),
 };
 
 for (const [name, runner] of Object.entries(runners)) {
