@@ -3,7 +3,7 @@ import { invalid } from '../errors.js';
 import type { Shape } from './shape.js';
 import { empty, type Tensor } from './tensor.js';
 
-const freeState = new FinalizationRegistry<number>((ptr) => heap().free(ptr));
+const freeState = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<number>((ptr) => heap().free(ptr)) : null;
 
 /**
  * A seeded PCG32 stream (XSH-RR) whose state lives in wasm memory: the same seed gives the same
@@ -15,7 +15,7 @@ export class Rng {
   constructor(seed = 0) {
     if (!Number.isSafeInteger(seed) || seed < 0) invalid('Rng', 'seed', 'a non-negative safe integer', seed);
     this.#state = heap().alloc(16);
-    freeState.register(this, this.#state);
+    freeState?.register(this, this.#state);
     kernels().rng_seed(this.#state, seed % 2 ** 32, Math.floor(seed / 2 ** 32));
   }
 

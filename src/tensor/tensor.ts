@@ -29,7 +29,8 @@ function release(held: Held): void {
 }
 
 /** Frees a tensor the program dropped without dispose(); dispose() stays the way to bound memory. */
-const finalizer = new FinalizationRegistry<Held>(release);
+// Absent where the engine hides it (workerd before its enable_weak_ref date): then only dispose/tidy free.
+const finalizer = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Held>(release) : null;
 
 /** A dense, row-major tensor whose elements live in wasm memory until dispose(). */
 export class Tensor<D extends DType = DType> {
@@ -53,7 +54,7 @@ export class Tensor<D extends DType = DType> {
     this.#held = { ptr, bytes };
     liveTensors++;
     liveBytes += bytes;
-    finalizer.register(this, this.#held, this);
+    finalizer?.register(this, this.#held, this);
     track(this);
   }
 
@@ -91,7 +92,7 @@ export class Tensor<D extends DType = DType> {
     this.node = null;
     this.grad?.dispose();
     this.grad = null;
-    finalizer.unregister(this);
+    finalizer?.unregister(this);
     untrack(this);
     release(this.#held);
   }
