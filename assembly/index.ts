@@ -20,3 +20,8 @@ export * from "./qs8-gemm/gemm";
 export * from "./qs8-gemv/gemv";
 export * from "./q4-gemv/gemv";
 export * from "./q4-gemv/gemm";
+export * from "./f32-spmm/spmv";
+export * from "./f32-spmm/spmm";
+export * from "./f32-nm/gemv";
+export * from "./f32-nm/gemm";
+export * from "./qs8-spmm/spmm";

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import './setup.js';
+import * as st from '../src/index.js';
+import { kernels, scratch } from '../src/backend/binding.js';
+import { fromValues } from '../src/tensor/create.js';
+import type { Tensor } from '../src/tensor/tensor.js';
+import { csrEncodeRef, csrDecodeRef, nm24EncodeRef, nm24DecodeRef, isNm24 } from '../src/sparse/formats.js';
+import { colsTensor } from '../src/sparse/csr.js';
+import {
+  f32Nm24GemmRef, f32Nm24GemvRef, f32SpmmCsrRef, f32SpmvCsrRef, qs8SpmmCsrF32outRef, qs8SpmmCsrRequantRef,
+} from '../src/sparse/kernels-ref.js';
+import { quantizeMultiplier } from '../src/quant/requant.js';
+import { sameF32 } from './reference.js';
+
+/** Deterministic generator: uniform [-1, 1), adversarial values now and then (±0, huge, tiny, ±Inf, NaN when asked). */
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const special = [0, -0, 3e38, -3e38, 1e-40, -1e-30, 65504, 1 / 3];
+  return { u, f32: (wild: boolean) => Math.fround(wild && u() < 0.1 ? special[Math.floor(u() * special.length)]! : u() * 2 - 1) };
+}
+
+/** Dense w [n, k] with about `density` of its entries nonzero (some rows left empty). */
+function sparseWeight(n: number, k: number, density: number, seed: number, wild: boolean): Float32Array {
+  const r = rng(seed);
+  const w = new Float32Array(n * k);
+  for (let j = 0; j < n; j++) {
+    if (r.u() < 0.15) continue; // an empty row
+    for (let c = 0; c < k; c++) if (r.u() < density) w[j * k + c] = r.f32(wild) || 0.5;
+  }
+  return w;
+}
+
+const vec = (len: number, seed: number, wild: boolean) => { const r = rng(seed); return Float32Array.from({ length: len }, () => r.f32(wild)); };
+const inWasm = <D extends 'f32' | 'i32' | 'u8' | 'i8'>(a: ArrayLike<number>, dtype: D) => fromValues('test', a, [a.length], dtype);
+const ptr = (t: Tensor | null) => t?.ptr ?? 0;
+
+function assertSame(got: Float32Array, want: Float32Array, what: string): void {
+  assert.equal(got.length, want.length);
+  for (let i = 0; i < want.length; i++) if (!sameF32(got[i]!, want[i]!)) assert.fail(`${what}: [${i}] got ${got[i]} want ${want[i]}`);
+}
+
+// Tile boundaries: SpMV blocks of 4/8 entries, SpMM panels of 16 rows, 2:4 blocks of 8 inputs, GEMV 4-row groups.
+const N = fc.constantFrom(0, 1, 3, 4, 5, 8, 13);
+const K = fc.constantFrom(0, 1, 3, 4, 7, 8, 9, 16, 17, 31, 67);
+const M = fc.constantFrom(1, 2, 15, 16, 17, 33);
+const DENSITY = fc.constantFrom(0, 0.1, 0.5, 0.9, 1);
+const CLAMP = fc.constantFrom([-Infinity, Infinity], [0, Infinity], [-0.5, 0.25]);
+
+test('f32_spmv_csr and f32_spmm_csr equal their references bit for bit (u16 and i32 indices, empty rows, nnz = 0)', () => {
+  const kern = kernels();
+  fc.assert(fc.property(M, N, K, DENSITY, CLAMP, fc.boolean(), fc.boolean(), fc.integer(), (m, n, k, d, [lo, hi], withBias, wild, seed) => {
+    const w = sparseWeight(n, k, d, seed, wild);
+    const { values, cols: c16, indptr } = csrEncodeRef(w, n, k);
+    const x = vec(m * k, seed + 1, wild);
+    const bias = withBias ? vec(n, seed + 2, false) : null;
+    for (const cols of [c16, Int32Array.from(c16)]) {
+      const ib = cols instanceof Int32Array ? 4 : 2;
+      const tv = inWasm(values, 'f32'), tc = colsTensor('test', cols), tp = inWasm(indptr, 'i32');
+      const tx = inWasm(x, 'f32'), tb = bias && inWasm(bias, 'f32');
+      const ty = inWasm(new Float32Array(m * n), 'f32');
+      const want = new Float32Array(m * n);
+      kern.f32_spmv_csr(n, tx.ptr, tv.ptr, tc.ptr, tp.ptr, ptr(tb), ty.ptr, lo!, hi!, ib);
+      f32SpmvCsrRef(n, x, values, cols, indptr, bias, want, lo!, hi!);
+      assertSame((ty.toTypedArray() as Float32Array).subarray(0, n), want.subarray(0, n), `spmv n=${n} k=${k} ib=${ib}`);
+      kern.f32_spmm_csr(m, n, k, tx.ptr, tv.ptr, tc.ptr, tp.ptr, ptr(tb), ty.ptr, scratch(kern.f32_spmm_workspace_bytes(m, n, k)), lo!, hi!, ib);
+      f32SpmmCsrRef(m, n, k, x, values, cols, indptr, bias, want, lo!, hi!);
+      assertSame(ty.toTypedArray() as Float32Array, want, `spmm m=${m} n=${n} k=${k} ib=${ib}`);
+      for (const t of [tv, tc, tp, tx, tb, ty]) t?.dispose();
+    }
+  }), { numRuns: 150 });
+});
+
+test('2:4 codec: decode(encode(w)) keeps the 2 largest |w| per group of 4 (tail padded), exact on 2:4 weights', () => {
+  fc.assert(fc.property(N, K, DENSITY, fc.integer(), (n, k, d, seed) => {
+    const w = sparseWeight(n, k, d, seed, false);
+    const back = nm24DecodeRef(nm24EncodeRef(w, n, k), n, k);
+    assert.ok(isNm24(back, n, k));
+    for (let j = 0; j < n; j++) {
+      for (let c0 = 0; c0 < k; c0 += 4) {
+        const g = Array.from(w.subarray(j * k + c0, j * k + Math.min(c0 + 4, k)));
+        const kept = g.filter((_, t) => back[j * k + c0 + t] !== 0).map(Math.abs);
+        const dropped = g.filter((_, t) => back[j * k + c0 + t] === 0).map(Math.abs);
+        for (const v of dropped) for (const u of kept) assert.ok(v <= u);
+        g.forEach((v, t) => assert.ok(back[j * k + c0 + t] === 0 || back[j * k + c0 + t] === v));
+      }
+    }
+    assert.deepEqual(nm24DecodeRef(nm24EncodeRef(back, n, k), n, k), back);
+    assert.deepEqual(csrDecodeRef(csrEncodeRef(w, n, k), n, k), w);
+  }), { numRuns: 100 });
+});
+
+test('f32_nm24_gemv and f32_nm24_gemm equal their references bit for bit, k tails zero-padded', () => {
+  const kern = kernels();
+  fc.assert(fc.property(M, N, K, DENSITY, CLAMP, fc.boolean(), fc.boolean(), fc.integer(), (m, n, k, d, [lo, hi], withBias, wild, seed) => {
+    const { values, indices } = nm24EncodeRef(sparseWeight(n, k, d, seed, wild), n, k);
+    const x = vec(m * k, seed + 1, wild);
+    const bias = withBias ? vec(n, seed + 2, false) : null;
+    const tv = inWasm(values, 'f32'), ti = inWasm(indices, 'u8'), tx = inWasm(x, 'f32'), tb = bias && inWasm(bias, 'f32');
+    const ty = inWasm(new Float32Array(m * n), 'f32');
+    const want = new Float32Array(m * n);
+    kern.f32_nm24_gemv(n, k, tx.ptr, tv.ptr, ti.ptr, ptr(tb), ty.ptr, lo!, hi!);
+    f32Nm24GemvRef(n, k, x, values, indices, bias, want, lo!, hi!);
+    assertSame((ty.toTypedArray() as Float32Array).subarray(0, n), want.subarray(0, n), `nm24 gemv n=${n} k=${k}`);
+    kern.f32_nm24_gemm(m, n, k, tx.ptr, tv.ptr, ti.ptr, ptr(tb), ty.ptr, scratch(kern.f32_nm24_gemm_workspace_bytes(m, n, k)), lo!, hi!);
+    f32Nm24GemmRef(m, n, k, x, values, indices, bias, want, lo!, hi!);
+    assertSame(ty.toTypedArray() as Float32Array, want, `nm24 gemm m=${m} n=${n} k=${k}`);
+    for (const t of [tv, ti, tx, tb, ty]) t?.dispose();
+  }), { numRuns: 150 });
+});
+
+test('qs8_spmm_csr_f32out and _requant equal their references exactly (any zero points, extreme int8)', () => {
+  const kern = kernels();
+  fc.assert(fc.property(M, N, K, DENSITY, fc.integer({ min: -128, max: 127 }), fc.integer({ min: -128, max: 127 }), fc.boolean(), fc.integer(), (m, n, k, d, xZp, outZp, withBias, seed) => {
+    const r = rng(seed);
+    const wf = sparseWeight(n, k, d, seed, false);
+    const w = Int8Array.from(wf, (v) => (v === 0 ? 0 : r.u() < 0.2 ? (r.u() < 0.5 ? -128 : 127) : Math.round(v * 127) || 1));
+    const { values: vf, cols, indptr } = csrEncodeRef(w, n, k);
+    const values = Int8Array.from(vf);
+    const x = Int8Array.from({ length: m * k }, () => Math.floor(r.u() * 256) - 128);
+    const scaleW = Float32Array.from({ length: n }, () => Math.fround(r.u() * 0.1 + 1e-4));
+    const biasF = withBias ? vec(n, seed + 2, false) : null;
+    const biasI = withBias ? Int32Array.from({ length: n }, () => Math.floor(r.u() * 2e5) - 1e5) : null;
+    const qm = Array.from({ length: n }, () => quantizeMultiplier(r.u() * 0.01 + 1e-5));
+    const mult = Int32Array.from(qm, (q) => q.multiplier), shift = Int32Array.from(qm, (q) => q.shift);
+    for (const c of [cols, Int32Array.from(cols)]) {
+      const ib = c instanceof Int32Array ? 4 : 2;
+      const tv = inWasm(values, 'i8'), tc = colsTensor('test', c), tp = inWasm(indptr, 'i32'), tx = inWasm(x, 'i8');
+      const tsw = inWasm(scaleW, 'f32'), tbf = biasF && inWasm(biasF, 'f32'), tbi = biasI && inWasm(biasI, 'i32');
+      const tm = inWasm(mult, 'i32'), ts = inWasm(shift, 'i32');
+      const tyf = inWasm(new Float32Array(m * n), 'f32'), tyq = inWasm(new Int8Array(m * n), 'i8');
+      kern.qs8_spmm_csr_f32out(m, n, k, tx.ptr, xZp, tv.ptr, tc.ptr, tp.ptr, ptr(tbf), tyf.ptr, 0.0125, tsw.ptr, ib);
+      const wantF = new Float32Array(m * n);
+      qs8SpmmCsrF32outRef(m, n, k, x, xZp, values, c, indptr, biasF, wantF, 0.0125, scaleW);
+      assertSame(tyf.toTypedArray() as Float32Array, wantF, 'qs8 f32out');
+      kern.qs8_spmm_csr_requant(m, n, k, tx.ptr, xZp, tv.ptr, tc.ptr, tp.ptr, ptr(tbi), tyq.ptr, tm.ptr, ts.ptr, outZp, -128, 127, ib);
+      const wantQ = new Int8Array(m * n);
+      qs8SpmmCsrRequantRef(m, n, k, x, xZp, values, c, indptr, biasI, wantQ, mult, shift, outZp, -128, 127);
+      assert.deepEqual(tyq.toTypedArray(), wantQ);
+      for (const t of [tv, tc, tp, tx, tsw, tbf, tbi, tm, ts, tyf, tyq]) t?.dispose();
+    }
+  }), { numRuns: 100 });
+});
