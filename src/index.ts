@@ -69,3 +69,10 @@ export { MinMaxObserver, MovingAverageMinMaxObserver, PerChannelMinMaxObserver, 
 export { PercentileObserver, HistogramObserver } from './quant/hist-observers.js';
 export type { PercentileConfig, HistogramConfig } from './quant/hist-observers.js';
 export { Int8Linear, Int4Linear } from './quant/qlinear.js';
+export { CsrMatrix, Nm24Matrix, toCsr, fromCsr, toNm24, fromNm24 } from './sparse/csr.js';
+export { SparseLinear, NmLinear, SparseInt8Linear, chooseSparseFormat, CSR_MAX_DENSITY } from './sparse/linear.js';
+export type { SparseLinearFormat, SparseLinearOptions, SparseInt8Parts } from './sparse/linear.js';
+export { SPARSE_FORMATS, indexBytesFor } from './sparse/formats.js';
+export type { SparseFormatName, SparseFormatTraits, CsrArrays, Nm24Arrays } from './sparse/formats.js';
+export { saveSparse, loadSparse } from './sparse/io.js';
+export type { SparseLayer } from './sparse/io.js';

@@ -101,7 +101,7 @@ test('f32_nm24_gemv and f32_nm24_gemm equal their references bit for bit, k tail
     const tv = inWasm(values, 'f32'), ti = inWasm(indices, 'u8'), tx = inWasm(x, 'f32'), tb = bias && inWasm(bias, 'f32');
     const ty = inWasm(new Float32Array(m * n), 'f32');
     const want = new Float32Array(m * n);
-    kern.f32_nm24_gemv(n, k, tx.ptr, tv.ptr, ti.ptr, ptr(tb), ty.ptr, lo!, hi!);
+    kern.f32_nm24_gemv(n, k, tx.ptr, tv.ptr, ti.ptr, ptr(tb), ty.ptr, scratch(kern.f32_nm24_gemv_workspace_bytes(k)), lo!, hi!);
     f32Nm24GemvRef(n, k, x, values, indices, bias, want, lo!, hi!);
     assertSame((ty.toTypedArray() as Float32Array).subarray(0, n), want.subarray(0, n), `nm24 gemv n=${n} k=${k}`);
     kern.f32_nm24_gemm(m, n, k, tx.ptr, tv.ptr, ti.ptr, ptr(tb), ty.ptr, scratch(kern.f32_nm24_gemm_workspace_bytes(m, n, k)), lo!, hi!);
@@ -143,3 +143,164 @@ test('qs8_spmm_csr_f32out and _requant equal their references exactly (any zero 
     }
   }), { numRuns: 100 });
 });
+
+// ---- TS layers ----
+
+const dense = (a: Float32Array, shape: number[]) => st.tensor(a, shape) as Tensor<'f32'>;
+const LAYER_DIMS = fc.tuple(fc.constantFrom(1, 2, 17), fc.constantFrom(1, 7, 8, 33), fc.constantFrom(1, 4, 9), fc.boolean(), fc.integer());
+
+test('toCsr / fromCsr and toNm24 / fromNm24 round-trip; byteLength counts values, indices and offsets', () => {
+  fc.assert(fc.property(N, K, DENSITY, fc.integer(), (n, k, d, seed) => st.tidy(() => {
+    const w = sparseWeight(n, k, d, seed, true);
+    const W = dense(w, [n, k]);
+    const csr = st.toCsr(W);
+    const nnz = w.filter((v) => v !== 0).length;
+    assert.equal(csr.nnz, nnz);
+    assert.equal(csr.byteLength, st.SPARSE_FORMATS.csr.bytes(n, k, nnz));
+    assert.deepEqual(st.fromCsr(csr).toTypedArray(), w);
+    const nm = st.toNm24(W);
+    assert.equal(nm.byteLength, st.SPARSE_FORMATS['nm-2:4'].bytes(n, k, 0));
+    assert.deepEqual(st.fromNm24(nm).toTypedArray(), nm24DecodeRef(nm24EncodeRef(w, n, k), n, k));
+    const t = st.toCsr(W, { threshold: 0.5 });
+    assert.deepEqual(st.fromCsr(t).toTypedArray(), w.map((v) => (Math.abs(v) > 0.5 ? v : 0)));
+    for (const c of [csr, nm, t]) c.dispose();
+  })), { numRuns: 60 });
+});
+
+test('SparseLinear in every format equals its kernel reference, and dense linear within summation error', () => {
+  fc.assert(fc.property(LAYER_DIMS, DENSITY, fc.boolean(), ([m, k, n, withBias, seed], d, relu) => st.tidy(() => {
+    const w = nm24DecodeRef(nm24EncodeRef(sparseWeight(n, k, d, seed, false), n, k), n, k); // 2:4, so every format applies
+    const x = vec(m * k, seed + 1, false);
+    const b = withBias ? vec(n, seed + 2, false) : null;
+    const W = dense(w, [n, k]), X = dense(x, [m, k]), B = b && dense(b, [n]);
+    const [lo, hi] = relu ? [0, Infinity] : [-Infinity, Infinity];
+    const act = relu ? 'relu' : 'none';
+    const ref = st.linear(X, W, B, act).toTypedArray() as Float32Array;
+    for (const format of ['dense', 'csr', 'nm-2:4'] as const) {
+      const layer = new st.SparseLinear(W, B, { format });
+      assert.equal(layer.format, format);
+      const got = layer.forward(X, act).toTypedArray() as Float32Array;
+      const want = new Float32Array(m * n);
+      if (format === 'csr') {
+        const a = csrEncodeRef(w, n, k);
+        if (m === 1) f32SpmvCsrRef(n, x, a.values, a.cols, a.indptr, b, want, lo!, hi!);
+        else f32SpmmCsrRef(m, n, k, x, a.values, a.cols, a.indptr, b, want, lo!, hi!);
+      } else if (format === 'nm-2:4') {
+        const a = nm24EncodeRef(w, n, k);
+        if (m === 1) f32Nm24GemvRef(n, k, x, a.values, a.indices, b, want, lo!, hi!);
+        else f32Nm24GemmRef(m, n, k, x, a.values, a.indices, b, want, lo!, hi!);
+      } else want.set(ref);
+      assertSame(got, want, `${format} m=${m} k=${k} n=${n}`);
+      for (let i = 0; i < m * n; i++) {
+        let mag = b ? Math.abs(b[i % n]!) : 0;
+        for (let p = 0; p < k; p++) mag += Math.abs(w[(i % n) * k + p]! * x[Math.floor(i / n) * k + p]!);
+        assert.ok(Math.abs(got[i]! - ref[i]!) <= 2 * k * 2 ** -23 * mag + 1e-30, `${format}: ${got[i]} vs dense ${ref[i]}`);
+      }
+      layer.dispose();
+    }
+  })), { numRuns: 60 });
+});
+
+test('SparseLinear auto: CSR below the crossover density, 2:4 for 2:4 weights at batch 1, dense otherwise', () => {
+  st.tidy(() => {
+    const n = 16, k = 64;
+    const W = (d: number) => dense(sparseWeight(n, k, d, 7, false), [n, k]);
+    assert.equal(st.chooseSparseFormat(0.01, false), 'csr');
+    assert.equal(st.chooseSparseFormat(0.5, true), 'nm-2:4');
+    assert.equal(st.chooseSparseFormat(0.5, true, 64), 'dense');
+    assert.equal(st.chooseSparseFormat(0.9, false), 'dense');
+    assert.equal(new st.SparseLinear(W(0.02)).format, 'csr');
+    assert.equal(new st.SparseLinear(W(1)).format, 'dense');
+    const nm = dense(nm24DecodeRef(nm24EncodeRef(sparseWeight(n, k, 1, 3, false), n, k), n, k), [n, k]);
+    assert.equal(new st.SparseLinear(nm).format, 'nm-2:4');
+    assert.equal(new st.SparseLinear(nm, null, { batch: 64 }).format, 'dense');
+    assert.equal(new st.SparseLinear(st.zeros([n, k])).format, 'csr');
+  });
+});
+
+test('NmLinear equals SparseLinear on its 2:4-pruned weight; 2:4 stores 17 bytes per 8 inputs', () => st.tidy(() => {
+  const n = 9, k = 37;
+  const W = dense(vec(n * k, 5, false), [n, k]);
+  const X = dense(vec(3 * k, 6, false), [3, k]);
+  const layer = new st.NmLinear(W);
+  const pruned = new st.SparseLinear(st.fromNm24(layer.weight), null, { format: 'nm-2:4' });
+  assert.deepEqual(layer.forward(X).toTypedArray(), pruned.forward(X).toTypedArray());
+  assert.equal(layer.byteLength, n * Math.ceil(k / 8) * 17);
+  layer.dispose();
+  pruned.dispose();
+}));
+
+test('SparseInt8Linear equals Int8Linear (same codes, exact int32 sums) and its requantized path equals the reference', () => {
+  fc.assert(fc.property(LAYER_DIMS, DENSITY, ([m, k, n, withBias, seed], d) => st.tidy(() => {
+    const w = sparseWeight(n, k, d, seed, false);
+    const W = dense(w, [n, k]), X = dense(vec(m * k, seed + 1, false), [m, k]);
+    const B = withBias ? dense(vec(n, seed + 2, false), [n]) : null;
+    const sparse = new st.SparseInt8Linear(W, B);
+    const ref = new st.Int8Linear(W, B);
+    assertSame(sparse.forward(X).toTypedArray() as Float32Array, ref.forward(X).toTypedArray() as Float32Array, 'f32 out');
+    // Static int8: x codes in, int8 codes out.
+    const r = rng(seed);
+    const xq = Int8Array.from({ length: m * k }, () => Math.floor(r.u() * 256) - 128);
+    const xScale = 0.02, xZp = 3, outScale = 0.5, outZp = -7;
+    const got = sparse.forwardInt8(st.tensor(xq, [m, k]), xScale, xZp, outScale, outZp).toTypedArray();
+    const ws = sparse.weightScale.toTypedArray();
+    const qm = Array.from(ws, (s) => quantizeMultiplier(xScale * s / outScale));
+    const bias = B ? Int32Array.from(B.toTypedArray() as Float32Array, (v, j) => Math.round(v / (xScale * ws[j]!)) | 0) : null;
+    const want = new Int8Array(m * n);
+    const cols = sparse.indexBytes === 2 ? new Uint16Array(sparse.indices.toTypedArray().buffer) : sparse.indices.toTypedArray() as Int32Array;
+    qs8SpmmCsrRequantRef(m, n, k, xq, xZp, sparse.values.toTypedArray() as Int8Array, cols, sparse.indptr.toTypedArray() as Int32Array, bias, want,
+      Int32Array.from(qm, (q) => q.multiplier), Int32Array.from(qm, (q) => q.shift), outZp, -128, 127);
+    assert.deepEqual(got, want);
+    assert.equal(sparse.byteLength, st.SPARSE_FORMATS['csr-int8'].bytes(n, k, sparse.nnz) + (B ? 4 * n : 0));
+    sparse.dispose();
+    ref.dispose();
+  })), { numRuns: 40 });
+});
+
+test('saveSparse / loadSparse: every layer reloads to identical outputs, and the file is smaller than dense', () => st.tidy(() => {
+  const n = 64, k = 96;
+  const w = sparseWeight(n, k, 0.1, 11, false);
+  const W = dense(w, [n, k]), B = dense(vec(n, 12, false), [n]), X = dense(vec(5 * k, 13, false), [5, k]);
+  const X1 = dense(vec(k, 14, false), [1, k]);
+  const layers = {
+    csr: new st.SparseLinear(W, B, { format: 'csr' }),
+    dense: new st.SparseLinear(W, B, { format: 'dense' }),
+    nm: new st.NmLinear(W, B),
+    nmAsSparse: new st.SparseLinear(st.fromNm24(st.toNm24(W)), null, { format: 'nm-2:4' }),
+    int8: new st.SparseInt8Linear(W, B),
+  };
+  const before = st.memoryStats().tensors;
+  const bytes = st.saveSparse(layers);
+  const loaded = st.loadSparse(bytes);
+  assert.deepEqual(Object.keys(loaded).sort(), Object.keys(layers).sort());
+  for (const [name, l] of Object.entries(layers)) {
+    const back = loaded[name]!;
+    assert.equal(back.constructor, l.constructor);
+    assert.equal(back.byteLength, l.byteLength);
+    st.tidy(() => { for (const x of [X, X1]) assert.deepEqual(back.forward(x).toTypedArray(), l.forward(x).toTypedArray(), name); });
+  }
+  for (const l of Object.values(loaded)) l.dispose();
+  assert.equal(st.memoryStats().tensors, before, 'loading leaves no stray tensors');
+  const denseFile = st.saveSafetensors({ weight: W, bias: B }).byteLength;
+  const csrFile = st.saveSparse({ l: layers.csr }).byteLength;
+  const int8File = st.saveSparse({ l: layers.int8 }).byteLength;
+  assert.ok(csrFile < 0.75 * denseFile, `csr file ${csrFile} vs dense ${denseFile}`);
+  assert.ok(int8File < csrFile, `int8 csr file ${int8File} vs csr ${csrFile}`);
+  for (const l of Object.values(layers)) l.dispose();
+}));
+
+test('sparse layers: typed errors name the argument', () => st.tidy(() => {
+  const W = dense(vec(8 * 8, 1, false), [8, 8]);
+  const code = (f: () => unknown, c: string) => assert.throws(f, (e: unknown) => e instanceof st.SlimError && e.code === c);
+  code(() => new st.SparseLinear(W, null, { format: 'nm-2:4' }), 'INVALID_ARGUMENT');
+  code(() => new st.SparseLinear(W, null, { format: 'coo' as 'csr' }), 'INVALID_ARGUMENT');
+  code(() => new st.SparseLinear(st.zeros([8])), 'SHAPE_MISMATCH');
+  code(() => new st.SparseLinear(W, st.zeros([3])), 'SHAPE_MISMATCH');
+  const l = new st.SparseLinear(W, null, { format: 'csr' });
+  code(() => l.forward(st.zeros([2, 7])), 'SHAPE_MISMATCH');
+  code(() => l.forward(W, 'gelu' as 'relu'), 'INVALID_ARGUMENT');
+  code(() => new st.CsrMatrix(2, 4, { values: new Float32Array(1), cols: new Uint16Array([4]), indptr: new Int32Array([0, 1, 1]) }), 'INVALID_ARGUMENT');
+  code(() => st.toCsr(W, { threshold: -1 }), 'INVALID_ARGUMENT');
+  code(() => st.loadSparse(st.saveSafetensors({ 'l.values': W }, { l: JSON.stringify({ format: 'csr', shape: [8, 8] }) })), 'INVALID_FORMAT');
+  l.dispose();
+}));

@@ -29,7 +29,24 @@ for (const sparsity of [0.5, 0.8, 0.9, 0.95, 0.98]) {
   const r2 = [], r4 = [];
   for (let r = 0; r < rounds; r++) { const d = time(dense); r2.push(d / time(sp(C2, 2))); r4.push(d / time(sp(C4, 4))); }
   const med = (a) => a.sort((x, y) => x - y)[a.length >> 1].toFixed(2);
-  console.log(`dense ${time(dense).toFixed(3)}ms csr-u16 ${time(sp(C2,2)).toFixed(3)}ms nnz ${nnz}`);
+  //console.log(`dense ${time(dense).toFixed(3)}ms csr-u16 ${time(sp(C2,2)).toFixed(3)}ms nnz ${nnz}`);
   console.log(`m=${m} ${n}x${k} sparsity ${sparsity}: dense/csr-u16 ${med(r2)}x, dense/csr-i32 ${med(r4)}x (median of ${rounds})`);
   top = V;
+}
+
+// 2:4 (random values, random 2-of-4 positions) against the same dense kernel.
+{
+  const kb = Math.ceil(k / 8);
+  const V = alloc(n * kb * 16), I = alloc(n * kb);
+  const f = new Float32Array(ex.memory.buffer, V, n * kb * 4), u = new Uint8Array(ex.memory.buffer, I, n * kb);
+  for (let i = 0; i < f.length; i++) f[i] = rnd();
+  const pairs = [0b0100, 0b1000, 0b1100, 0b1001, 0b1101, 0b1110];
+  for (let i = 0; i < u.length; i++) u[i] = pairs[Math.floor((rnd() + 1) * 3)] | (pairs[Math.floor((rnd() + 1) * 3)] << 4);
+  const ws2 = alloc(Math.max(ex.f32_nm24_gemm_workspace_bytes(m, n, k) >>> 0, ex.f32_nm24_gemv_workspace_bytes(k) >>> 0));
+  const nm = () => (m === 1 ? ex.f32_nm24_gemv(n, k, X, V, I, B, Y, ws2, -Infinity, Infinity) : ex.f32_nm24_gemm(m, n, k, X, V, I, B, Y, ws2, -Infinity, Infinity));
+  const r = [];
+  const dt = [], nt = [];
+  for (let i = 0; i < rounds; i++) { const d = time(dense), t = time(nm); dt.push(d); nt.push(t); r.push(d / t); }
+  console.log(`dense ${dt.sort((a, b) => a - b)[rounds >> 1].toFixed(3)} ms, nm24 ${nt.sort((a, b) => a - b)[rounds >> 1].toFixed(3)} ms`);
+  console.log(`m=${m} ${n}x${k} 2:4: dense/nm24 ${r.sort((a, b) => a - b)[r.length >> 1].toFixed(2)}x (median of ${rounds})`);
 }
