@@ -209,9 +209,11 @@ test('SparseLinear auto: CSR below the crossover density, 2:4 for 2:4 weights at
     assert.equal(st.chooseSparseFormat(0.5, true), 'nm-2:4');
     assert.equal(st.chooseSparseFormat(0.5, true, 64), 'dense');
     assert.equal(st.chooseSparseFormat(0.9, false), 'dense');
+    assert.equal(st.chooseSparseFormat(0.4, false), 'dense');
+    assert.equal(st.chooseSparseFormat(0.4, false, 64), 'csr');
     assert.equal(new st.SparseLinear(W(0.02)).format, 'csr');
     assert.equal(new st.SparseLinear(W(1)).format, 'dense');
-    const nm = dense(nm24DecodeRef(nm24EncodeRef(sparseWeight(n, k, 1, 3, false), n, k), n, k), [n, k]);
+    const nm = dense(nm24DecodeRef(nm24EncodeRef(vec(n * k, 3, false), n, k), n, k), [n, k]); // density 0.5
     assert.equal(new st.SparseLinear(nm).format, 'nm-2:4');
     assert.equal(new st.SparseLinear(nm, null, { batch: 64 }).format, 'dense');
     assert.equal(new st.SparseLinear(st.zeros([n, k])).format, 'csr');

@@ -3,7 +3,7 @@
 // and each 4-bit index t, the pair [x[4g + (t & 3)], x[4g + (t >> 2)]] (x zero-padded past k), so a
 // block's 4 kept x values are two 8-byte loads addressed by its index byte: no swizzle, no gather.
 // Every row sums in one fixed order: 4 lanes, lane q += values[4b + q]·x[8b + offset_q] over blocks
-// b in order, lanes summed (l0 + l1) + (l2 + l3), + bias, then clamp. Two rows at a time.
+// b in order, lanes summed (l0 + l1) + (l2 + l3), + bias, then clamp. Four rows at a time.
 import { SWZ } from "./nm";
 
 // x's last partial block, zero-padded.
@@ -57,21 +57,27 @@ export function f32_nm24_gemv(n: i32, k: i32, x: usize, values: usize, indices: 
   const ldi = <usize>kb;
   const xend = workspace + (<usize>kb << 8);
   let j = 0;
-  for (; j + 2 <= n; j += 2) {
+  for (; j + 4 <= n; j += 4) {
     let vp = values + <usize>j * ldv;
     let ip = indices + <usize>j * ldi;
     let vacc0 = f32x4.splat(0);
     let vacc1 = vacc0;
+    let vacc2 = vacc0;
+    let vacc3 = vacc0;
     for (let xb = workspace; xb < xend; xb += 256) {
       vacc0 = step(vacc0, vp, ip, xb);
       vacc1 = step(vacc1, vp + ldv, ip + ldi, xb);
+      vacc2 = step(vacc2, vp + 2 * ldv, ip + 2 * ldi, xb);
+      vacc3 = step(vacc3, vp + 3 * ldv, ip + 3 * ldi, xb);
       vp += 16;
       ip += 1;
     }
     finish(vacc0, bias, j, y, vmin, vmax);
     finish(vacc1, bias, j + 1, y, vmin, vmax);
+    finish(vacc2, bias, j + 2, y, vmin, vmax);
+    finish(vacc3, bias, j + 3, y, vmin, vmax);
   }
-  if (j < n) {
+  for (; j < n; j++) {
     let vp = values + <usize>j * ldv;
     let ip = indices + <usize>j * ldi;
     let vacc = f32x4.splat(0);

@@ -1,6 +1,6 @@
 // Dev harness: CSR SpMV with u16 vs i32 column indices (and SpMM, 2:4) against our dense f32 GEMV/GEMM,
 // on the product module (build/slimtensor.wasm), same run, median of interleaved rounds.
-//   node bench/dev/sparse-kernels.mjs [--n 4096] [--m 1] [--rounds 7]
+//   node bench/dev/sparse-kernels.mjs [--n 4096] [--m 1] [--rounds 7] [--sparsities 0.5,0.8]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { option, root } from './wasm-dev.mjs';
@@ -18,7 +18,7 @@ const ws = alloc(Math.max(ex.f32_gemm_workspace_bytes(m, n, k), ex.f32_spmm_work
 const time = (fn) => { const reps = []; for (let r = 0; r < 5; r++) { const t = performance.now(); fn(); reps.push(performance.now() - t); } return reps.sort((a, b) => a - b)[2]; };
 const dense = () => (m === 1 ? ex.f32_gemv(n, k, X, W, B, Y, -Infinity, Infinity) : ex.f32_gemm(m, n, k, X, k, 0, W, k, 1, B, Y, n, ws, -Infinity, Infinity));
 
-for (const sparsity of [0.5, 0.8, 0.9, 0.95, 0.98]) {
+for (const sparsity of (option('--sparsities') ?? '0.5,0.8,0.9,0.95,0.98').split(',').map(Number)) {
   const vals = [], cols = [], indptr = [0];
   for (let j = 0; j < n; j++) { for (let c = 0; c < k; c++) if ((rnd() + 1) / 2 >= sparsity) { vals.push(rnd()); cols.push(c); } indptr.push(vals.length); }
   const nnz = vals.length;

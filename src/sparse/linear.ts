@@ -20,9 +20,11 @@ export type SparseLinearFormat = 'dense' | 'csr' | 'nm-2:4';
 
 /**
  * Densities (nnz / (n·k)) below which CSR beats our dense kernels on this machine (AMD Zen 4, Node 20,
- * `npm run bench -- spmv spmm`): batch 1 (SpMV vs f32 GEMV) and batches ≥ 2 (SpMM vs f32 GEMM).
+ * 2 shared cores; `node bench/dev/sparse-kernels.mjs --sparsities …`, medians of 5-7 interleaved runs):
+ * batch 1, SpMV vs f32 GEMV at 4096² crosses between density 0.35 (0.85-0.98x) and 0.3 (1.06-1.13x);
+ * batch 64, SpMM vs f32 GEMM at 1024² is ≥ 1.1x from density 0.6 down, so 0.5 keeps a margin.
  */
-export const CSR_MAX_DENSITY = { gemv: 0.3, gemm: 0.3 } as const;
+export const CSR_MAX_DENSITY = { gemv: 0.3, gemm: 0.5 } as const;
 
 /** The format SparseLinear picks for a weight of this density (and 2:4 structure) at this batch size. */
 export function chooseSparseFormat(density: number, nm24: boolean, batch = 1): SparseLinearFormat {
