@@ -42,7 +42,7 @@ for (const sparsity of (option('--sparsities') ?? '0.5,0.8,0.9,0.95,0.98').split
   for (let i = 0; i < f.length; i++) f[i] = rnd();
   const pairs = [0b0100, 0b1000, 0b1100, 0b1001, 0b1101, 0b1110];
   for (let i = 0; i < u.length; i++) u[i] = pairs[Math.floor((rnd() + 1) * 3)] | (pairs[Math.floor((rnd() + 1) * 3)] << 4);
-  const ws2 = alloc(Math.max(ex.f32_nm24_gemm_workspace_bytes(m, n, k) >>> 0, ex.f32_nm24_gemv_workspace_bytes(k) >>> 0));
+  const ws2 = alloc(Math.max(ex.f32_nm24_gemm_workspace_bytes(m, n, k) >>> 0, ex.f32_nm24_gemv_workspace_bytes(n, k) >>> 0));
   const nm = () => (m === 1 ? ex.f32_nm24_gemv(n, k, X, V, I, B, Y, ws2, -Infinity, Infinity) : ex.f32_nm24_gemm(m, n, k, X, V, I, B, Y, ws2, -Infinity, Infinity));
   const r = [];
   const dt = [], nt = [];
