@@ -6,24 +6,35 @@
 // Integer results equal the scalar reference exactly, whatever the summation order.
 import { requant_i32 } from "../qs8-gemm/requant";
 
-// Σ w_p·x[c_p] in the low 32 bits and Σ w_p in the high 32 bits, for entries p0 .. p1 − 1.
+@inline
+function xat<I>(x: usize, cols: usize, p: usize): i32 {
+  return <i32>load<i8>(x + <usize>load<I>(cols + p * sizeof<I>()));
+}
+
+// Σ w_p·x[c_p] in the low 32 bits and Σ w_p in the high 32 bits, for entries p0 .. p1 − 1: four
+// entries at a time as i32 lanes (x gathered with scalar loads), the rest one by one.
 @inline
 function row_sums<I>(x: usize, values: usize, cols: usize, p0: usize, p1: usize): i64 {
-  let s0 = 0, s1 = 0, ws = 0;
+  let vacc = i32x4.splat(0);
+  let vws = vacc;
   let p = p0;
-  for (; p + 2 <= p1; p += 2) {
-    const w0 = <i32>load<i8>(values + p);
-    const w1 = <i32>load<i8>(values + p, 1);
-    s0 += w0 * <i32>load<i8>(x + <usize>load<I>(cols + p * sizeof<I>()));
-    s1 += w1 * <i32>load<i8>(x + <usize>load<I>(cols + (p + 1) * sizeof<I>()));
-    ws += w0 + w1;
+  for (; p + 4 <= p1; p += 4) {
+    const vw = i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load32_zero(values + p)));
+    let vx = i32x4.splat(xat<I>(x, cols, p));
+    vx = i32x4.replace_lane(vx, 1, xat<I>(x, cols, p + 1));
+    vx = i32x4.replace_lane(vx, 2, xat<I>(x, cols, p + 2));
+    vx = i32x4.replace_lane(vx, 3, xat<I>(x, cols, p + 3));
+    vacc = i32x4.add(vacc, i32x4.mul(vw, vx));
+    vws = i32x4.add(vws, vw);
   }
-  if (p < p1) {
+  let s = i32x4.extract_lane(vacc, 0) + i32x4.extract_lane(vacc, 1) + i32x4.extract_lane(vacc, 2) + i32x4.extract_lane(vacc, 3);
+  let ws = i32x4.extract_lane(vws, 0) + i32x4.extract_lane(vws, 1) + i32x4.extract_lane(vws, 2) + i32x4.extract_lane(vws, 3);
+  for (; p < p1; p++) {
     const w = <i32>load<i8>(values + p);
-    s0 += w * <i32>load<i8>(x + <usize>load<I>(cols + p * sizeof<I>()));
+    s += w * xat<I>(x, cols, p);
     ws += w;
   }
-  return (<i64>ws << 32) | <i64><u32>(s0 + s1);
+  return (<i64>ws << 32) | <i64><u32>s;
 }
 
 @inline
