@@ -1,43 +1,48 @@
 // f32 CSR SpMV: y[n] = clamp(W x + bias, vmin, vmax), W [n, k] in CSR:
 //   values f32 [nnz]; cols [nnz] u16 (index_bytes 2) or i32 (index_bytes 4); indptr i32 [n + 1]
 //   (row j holds entries indptr[j] .. indptr[j+1] − 1, which need not start at 0).
-// Every row sums in one fixed order: 4 lanes, lane l += values[p]·x[cols[p]] for the p ≡ l (mod 4)
-// of the row's first 4·⌊len/4⌋ entries, lanes summed (l0 + l1) + (l2 + l3), + the sequential sum
-// of the last len % 4 products, + bias, then clamp. x is gathered with scalar loads (no wasm gather).
+// Every row sums in one fixed order (src/sparse/kernels-ref.ts): over its 8-entry blocks, vectors A
+// += entries 0-3 and B += entries 4-7 lane-wise; A += B; A += one more 4-entry block if any; lanes
+// summed (l0 + l1) + (l2 + l3), + the sequential sum of the last len % 4 products, + bias, then clamp.
+// x is gathered with scalar loads (no wasm gather); the column pointer walks with constant load
+// offsets, which V8 folds into the addressing (1.2-1.3x over recomputing cols + p·size per entry).
 
+// x[c] for a column index c.
 @inline
-function col<I>(cols: usize, p: usize): usize {
-  return <usize>load<I>(cols + p * sizeof<I>()) << 2;
+function xc(x: usize, c: usize): f32 {
+  return load<f32>(x + (c << 2));
 }
 
 @inline
 function row_dot<I>(x: usize, values: usize, cols: usize, p0: usize, p1: usize): f32 {
   let vacc = f32x4.splat(0);
   let vacc1 = vacc;
-  let p = p0;
-  for (; p + 8 <= p1; p += 8) {
-    let vx = f32x4.splat(load<f32>(x + col<I>(cols, p)));
-    let vy = f32x4.splat(load<f32>(x + col<I>(cols, p + 4)));
-    vx = f32x4.replace_lane(vx, 1, load<f32>(x + col<I>(cols, p + 1)));
-    vy = f32x4.replace_lane(vy, 1, load<f32>(x + col<I>(cols, p + 5)));
-    vx = f32x4.replace_lane(vx, 2, load<f32>(x + col<I>(cols, p + 2)));
-    vy = f32x4.replace_lane(vy, 2, load<f32>(x + col<I>(cols, p + 6)));
-    vx = f32x4.replace_lane(vx, 3, load<f32>(x + col<I>(cols, p + 3)));
-    vy = f32x4.replace_lane(vy, 3, load<f32>(x + col<I>(cols, p + 7)));
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load(values + (p << 2)), vx));
-    vacc1 = f32x4.add(vacc1, f32x4.mul(v128.load(values + (p << 2), 16), vy));
+  let vp = values + (p0 << 2);
+  let cp = cols + p0 * sizeof<I>();
+  const vend = values + (p1 << 2);
+  for (; vp + 32 <= vend; vp += 32, cp += 8 * sizeof<I>()) {
+    let vx = f32x4.splat(xc(x, <usize>load<I>(cp, 0 * sizeof<I>())));
+    let vy = f32x4.splat(xc(x, <usize>load<I>(cp, 4 * sizeof<I>())));
+    vx = f32x4.replace_lane(vx, 1, xc(x, <usize>load<I>(cp, 1 * sizeof<I>())));
+    vy = f32x4.replace_lane(vy, 1, xc(x, <usize>load<I>(cp, 5 * sizeof<I>())));
+    vx = f32x4.replace_lane(vx, 2, xc(x, <usize>load<I>(cp, 2 * sizeof<I>())));
+    vy = f32x4.replace_lane(vy, 2, xc(x, <usize>load<I>(cp, 6 * sizeof<I>())));
+    vx = f32x4.replace_lane(vx, 3, xc(x, <usize>load<I>(cp, 3 * sizeof<I>())));
+    vy = f32x4.replace_lane(vy, 3, xc(x, <usize>load<I>(cp, 7 * sizeof<I>())));
+    vacc = f32x4.add(vacc, f32x4.mul(v128.load(vp), vx));
+    vacc1 = f32x4.add(vacc1, f32x4.mul(v128.load(vp, 16), vy));
   }
   vacc = f32x4.add(vacc, vacc1);
-  for (; p + 4 <= p1; p += 4) {
-    let vx = f32x4.splat(load<f32>(x + col<I>(cols, p)));
-    vx = f32x4.replace_lane(vx, 1, load<f32>(x + col<I>(cols, p + 1)));
-    vx = f32x4.replace_lane(vx, 2, load<f32>(x + col<I>(cols, p + 2)));
-    vx = f32x4.replace_lane(vx, 3, load<f32>(x + col<I>(cols, p + 3)));
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load(values + (p << 2)), vx));
+  for (; vp + 16 <= vend; vp += 16, cp += 4 * sizeof<I>()) {
+    let vx = f32x4.splat(xc(x, <usize>load<I>(cp, 0 * sizeof<I>())));
+    vx = f32x4.replace_lane(vx, 1, xc(x, <usize>load<I>(cp, 1 * sizeof<I>())));
+    vx = f32x4.replace_lane(vx, 2, xc(x, <usize>load<I>(cp, 2 * sizeof<I>())));
+    vx = f32x4.replace_lane(vx, 3, xc(x, <usize>load<I>(cp, 3 * sizeof<I>())));
+    vacc = f32x4.add(vacc, f32x4.mul(v128.load(vp), vx));
   }
   let s = (f32x4.extract_lane(vacc, 0) + f32x4.extract_lane(vacc, 1)) + (f32x4.extract_lane(vacc, 2) + f32x4.extract_lane(vacc, 3));
   let t: f32 = 0;
-  for (; p < p1; p++) t += load<f32>(values + (p << 2)) * load<f32>(x + col<I>(cols, p));
+  for (; vp < vend; vp += 4, cp += sizeof<I>()) t += load<f32>(vp) * xc(x, <usize>load<I>(cp, 0 * sizeof<I>()));
   return s + t;
 }
 

@@ -7,8 +7,8 @@
 import { requant_i32 } from "../qs8-gemm/requant";
 
 @inline
-function xat<I>(x: usize, cols: usize, p: usize): i32 {
-  return <i32>load<i8>(x + <usize>load<I>(cols + p * sizeof<I>()));
+function xc(x: usize, c: usize): i32 {
+  return <i32>load<i8>(x + c);
 }
 
 // Σ w_p·x[c_p] in the low 32 bits and Σ w_p in the high 32 bits, for entries p0 .. p1 − 1: four
@@ -17,21 +17,23 @@ function xat<I>(x: usize, cols: usize, p: usize): i32 {
 function row_sums<I>(x: usize, values: usize, cols: usize, p0: usize, p1: usize): i64 {
   let vacc = i32x4.splat(0);
   let vws = vacc;
-  let p = p0;
-  for (; p + 4 <= p1; p += 4) {
-    const vw = i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load32_zero(values + p)));
-    let vx = i32x4.splat(xat<I>(x, cols, p));
-    vx = i32x4.replace_lane(vx, 1, xat<I>(x, cols, p + 1));
-    vx = i32x4.replace_lane(vx, 2, xat<I>(x, cols, p + 2));
-    vx = i32x4.replace_lane(vx, 3, xat<I>(x, cols, p + 3));
+  let vp = values + p0;
+  let cp = cols + p0 * sizeof<I>();
+  const vend = values + p1;
+  for (; vp + 4 <= vend; vp += 4, cp += 4 * sizeof<I>()) {
+    const vw = i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load32_zero(vp)));
+    let vx = i32x4.splat(xc(x, <usize>load<I>(cp)));
+    vx = i32x4.replace_lane(vx, 1, xc(x, <usize>load<I>(cp, 1 * sizeof<I>())));
+    vx = i32x4.replace_lane(vx, 2, xc(x, <usize>load<I>(cp, 2 * sizeof<I>())));
+    vx = i32x4.replace_lane(vx, 3, xc(x, <usize>load<I>(cp, 3 * sizeof<I>())));
     vacc = i32x4.add(vacc, i32x4.mul(vw, vx));
     vws = i32x4.add(vws, vw);
   }
   let s = i32x4.extract_lane(vacc, 0) + i32x4.extract_lane(vacc, 1) + i32x4.extract_lane(vacc, 2) + i32x4.extract_lane(vacc, 3);
   let ws = i32x4.extract_lane(vws, 0) + i32x4.extract_lane(vws, 1) + i32x4.extract_lane(vws, 2) + i32x4.extract_lane(vws, 3);
-  for (; p < p1; p++) {
-    const w = <i32>load<i8>(values + p);
-    s += w * xat<I>(x, cols, p);
+  for (; vp < vend; vp++, cp += sizeof<I>()) {
+    const w = <i32>load<i8>(vp);
+    s += w * xc(x, <usize>load<I>(cp));
     ws += w;
   }
   return (<i64>ws << 32) | <i64><u32>s;
