@@ -3,7 +3,7 @@
 // and each 4-bit index t, the pair [x[4g + (t & 3)], x[4g + (t >> 2)]] (x zero-padded past k), so a
 // block's 4 kept x values are two 8-byte loads addressed by its index byte: no swizzle, no gather.
 // From TILED_ROWS rows, tables indexed by the whole byte (one 16-byte load per block) are built per
-// tile of blocks from the pairs (about 13% faster at 1024², see bench/suites/sparse.ts).
+// tile of blocks from the pairs (nm-gemv 1024²: 0.61x -> 0.68x of dense in the runs right after; noisy).
 // Every row sums in one fixed order: 4 lanes, lane q += values[4b + q]·x[8b + offset_q] over blocks
 // b in order, lanes summed (l0 + l1) + (l2 + l3), + bias, then clamp. Four rows at a time.
 import { SWZ } from "./nm";
