@@ -1,5 +1,6 @@
 // npm run bench -- <suite…> [--quick] [--json]
-// Suites: gemm-f32, gemv-f32, gemm-i8, gemv-i8, gemv-q4, train-mlp, mlp-infer, init (default: all). Ratios are measured in one run, single-threaded.
+// Suites: gemm-f32, gemv-f32, gemm-i8, gemv-i8, gemv-q4, train-mlp, mlp-infer, spmv, spmm, nm-gemv, init (default: all).
+// Ratios are measured in one run, single-threaded.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +12,12 @@ import { initFigures } from './suites/init.js';
 import { trainMlp } from './suites/train.js';
 import { mlpInfer } from './suites/quant.js';
 import { gemmI8, gemvI8, gemvQ4 } from './suites/int.js';
+import { nmGemv, spmm, spmv } from './suites/sparse.js';
 
-const SUITES: Record<string, (o: Options) => Promise<Line[]>> = { 'gemm-f32': gemmF32, 'gemv-f32': gemvF32, 'train-mlp': trainMlp, 'mlp-infer': mlpInfer, 'gemm-i8': gemmI8, 'gemv-i8': gemvI8, 'gemv-q4': gemvQ4 };
+const SUITES: Record<string, (o: Options) => Promise<Line[]>> = {
+  'gemm-f32': gemmF32, 'gemv-f32': gemvF32, 'gemm-i8': gemmI8, 'gemv-i8': gemvI8, 'gemv-q4': gemvQ4,
+  'train-mlp': trainMlp, 'mlp-infer': mlpInfer, spmv, spmm, 'nm-gemv': nmGemv,
+};
 /** Targets from the issues: the minimum ratio of ours over each peer, per suite and case. */
 const TARGETS: Record<string, (l: Line) => number | undefined> = {
   'gemm-f32': (l) => (/^(256|512|1024)x/.test(l.case) ? { 'tfjs-backend-wasm': 1.35, 'onnxruntime-web': 1.5 }[l.peer] : undefined),
@@ -22,6 +27,8 @@ const TARGETS: Record<string, (l: Line) => number | undefined> = {
   'gemm-i8': (l) => (/^(256|512|1024)x/.test(l.case) ? { 'slimtensor-f32': 1.9, 'onnxruntime-web': 1.1 }[l.peer] : undefined),
   'gemv-i8': (l) => (l.case === '1x4096x4096' ? { 'slimtensor-f32': 2, 'onnxruntime-web': 5 }[l.peer] : undefined),
   'gemv-q4': (l) => (l.case === '1x4096x4096' && l.peer === 'slimtensor-f32' ? 3 : undefined),
+  spmv: (l) => (l.case.endsWith('sparsity0.9') ? 4 : l.case.endsWith('sparsity0.95') ? 7 : undefined),
+  'nm-gemv': (l) => (l.case === '4096x4096-2:4' ? 1.5 : undefined),
 };
 
 const argv = process.argv.slice(2);

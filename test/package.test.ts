@@ -71,7 +71,7 @@ test('npm pack: the tarball holds dist/, the README and package.json, never test
 });
 
 /** Today's figures, with a little headroom: raise them on purpose, in the commit that grows the code. */
-const BUDGET = { wasm: 90_000, bundle: 270_000 };
+const BUDGET = { wasm: 150_000, bundle: 400_000 };
 
 test(`size budgets: the .wasm ≤ ${BUDGET.wasm} bytes, the minified universal bundle (the .wasm inlined as base64) ≤ ${BUDGET.bundle} bytes, without fast-check`, async () => {
   const wasm = statSync(join(root, 'build/slimtensor.wasm')).size;

@@ -92,4 +92,15 @@ export interface Kernels {
   // f32-svd
   f32_svd_workspace_bytes(m: number, n: number): number;
   f32_svd_jacobi(m: number, n: number, a: Ptr, u: Ptr, s: Ptr, vt: Ptr, workspace: Ptr, maxSweeps: number, tol: number): number;
+  // f32-spmm, f32-nm, qs8-spmm (sparse; index_bytes 2 = u16 column indices, 4 = i32)
+  f32_spmv_csr(n: number, x: Ptr, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number, indexBytes: number): void;
+  f32_spmm_workspace_bytes(m: number, n: number, k: number): number;
+  f32_spmm_csr(m: number, n: number, k: number, x: Ptr, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number, indexBytes: number): void;
+  f32_nm24_gemv_workspace_bytes(n: number, k: number): number;
+  f32_nm24_gemv(n: number, k: number, x: Ptr, values: Ptr, indices: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
+  f32_nm24_gemm_workspace_bytes(m: number, n: number, k: number): number;
+  f32_nm24_gemm(m: number, n: number, k: number, x: Ptr, values: Ptr, indices: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
+  qs8_spmm_csr_f32out(m: number, n: number, k: number, x: Ptr, xZp: number, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, out: Ptr, scaleX: number, scaleW: Ptr, indexBytes: number): void;
+  qs8_spmm_csr_requant(m: number, n: number, k: number, x: Ptr, xZp: number, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, out: Ptr,
+    multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number, indexBytes: number): void;
 }

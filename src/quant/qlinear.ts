@@ -53,7 +53,8 @@ function checkQuantized(fn: string, w: QuantizedWeights, bias: Tensor | null | u
 }
 
 /** Per-tensor affine int8 qparams of x from its min and max (torch's formulas), as dynamic quantization uses. */
-function activationQParams(fn: string, x: Tensor): { scale: number; zeroPoint: number } {
+/** @internal */
+export function activationQParams(fn: string, x: Tensor): { scale: number; zeroPoint: number } {
   const kern = kernels();
   // Two floats in the kernel scratch, read through the memory view: no tensor, no new ArrayBuffer.
   const at = scratch(8);
@@ -69,7 +70,8 @@ function activationQParams(fn: string, x: Tensor): { scale: number; zeroPoint: n
   return { scale: qp.scale[0]!, zeroPoint: qp.zeroPoint[0]! };
 }
 
-function checkInput(fn: string, x: Tensor, k: number): number {
+/** @internal Rows of x (all dims but the last, which must be k). */
+export function checkInput(fn: string, x: Tensor, k: number): number {
   assertTensor(fn, 'x', x);
   assertDType(fn, 'x', x, 'f32');
   if (x.rank === 0 || x.shape[x.rank - 1] !== k) throw new SlimError('SHAPE_MISMATCH', `${fn}: x's last dim must equal the layer's in-features ${k}, received x ${shapeString(x.shape)}`);

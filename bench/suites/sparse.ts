@@ -1,0 +1,61 @@
+// spmv, spmm, nm-gemv: our sparse layers (CSR f32, 2:4) against our own dense f32 kernel on the same
+// shape in the same run (linear(x, W) with the dense W: the GEMV path at batch 1, the GEMM path above).
+// The unit is dense-equivalent GFLOP/s (2·m·n·k per call), so ratio = dense time / sparse time.
+import * as st from '../../src/index.js';
+import { lines, measure, randomF32, type Case, type Line, type Options } from '../harness.js';
+
+const SPARSITIES = [0.5, 0.8, 0.9, 0.95, 0.98];
+
+/** W [n, k] with each entry kept with probability 1 − sparsity (uniform, unstructured). */
+function prunedWeight(n: number, k: number, sparsity: number, seed: number): Float32Array {
+  const w = randomF32(n * k, seed);
+  const keep = randomF32(n * k, seed + 1);
+  for (let i = 0; i < w.length; i++) if ((keep[i]! + 1) / 2 < sparsity) w[i] = 0;
+  return w;
+}
+
+/** The 2 largest |w| of each group of 4 inputs (2:4 by magnitude). */
+function nm24Weight(n: number, k: number, seed: number): Float32Array {
+  const w = randomF32(n * k, seed);
+  for (let g = 0; g < w.length; g += 4) {
+    const order = [0, 1, 2, 3].sort((a, b) => Math.abs(w[g + b]!) - Math.abs(w[g + a]!));
+    w[g + order[2]!] = 0;
+    w[g + order[3]!] = 0;
+  }
+  return w;
+}
+
+async function sparseCase(suite: string, name: string, m: number, n: number, k: number, w: Float32Array, format: 'csr' | 'nm-2:4', opts: Options): Promise<Line[]> {
+  const W = st.keep(st.tensor(w, [n, k]));
+  const x = st.keep(st.tensor(randomF32(m * k, 9), [m, k]));
+  const layer = new st.SparseLinear(W, null, { format });
+  const c: Case = {
+    suite, name, unit: 'GFLOP/s', work: (2 * m * n * k) / 1e9,
+    ours: { name: `slimtensor-${format}`, fn: () => st.tidy(() => layer.forward(x)) },
+    peers: [{ name: 'slimtensor-dense-f32', fn: () => st.tidy(() => st.linear(x, W)) }],
+  };
+  const out = lines(c, await measure(c, opts));
+  layer.dispose();
+  W.dispose();
+  x.dispose();
+  return out;
+}
+
+export async function spmv(opts: Options): Promise<Line[]> {
+  const out: Line[] = [];
+  for (const s of SPARSITIES) out.push(...(await sparseCase('spmv', `4096x4096-sparsity${s}`, 1, 4096, 4096, prunedWeight(4096, 4096, s, 1), 'csr', opts)));
+  return out;
+}
+
+export async function spmm(opts: Options): Promise<Line[]> {
+  const out: Line[] = [];
+  for (const s of SPARSITIES) out.push(...(await sparseCase('spmm', `64x1024x1024-sparsity${s}`, 64, 1024, 1024, prunedWeight(1024, 1024, s, 2), 'csr', opts)));
+  return out;
+}
+
+export async function nmGemv(opts: Options): Promise<Line[]> {
+  const out: Line[] = [];
+  for (const size of [1024, 4096]) out.push(...(await sparseCase('nm-gemv', `${size}x${size}-2:4`, 1, size, size, nm24Weight(size, size, 3), 'nm-2:4', opts)));
+  out.push(...(await sparseCase('nm-gemv', '64x1024x1024-2:4-gemm', 64, 1024, 1024, nm24Weight(1024, 1024, 4), 'nm-2:4', opts)));
+  return out;
+}

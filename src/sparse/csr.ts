@@ -1,0 +1,135 @@
+// Sparse matrices in wasm memory: CSR (f32 or int8 values) and 2:4, built from a dense [n, k] weight.
+import { SlimError, invalid } from '../errors.js';
+import { fromValues } from '../tensor/create.js';
+import { keep } from '../tensor/scope.js';
+import { shapeString } from '../tensor/shape.js';
+import { assertDType, assertTensor, type Tensor } from '../tensor/tensor.js';
+import { checkCsr, csrDecodeRef, csrEncodeRef, nm24DecodeRef, nm24EncodeRef, type CsrArrays, type Nm24Arrays } from './formats.js';
+
+/** @internal [n, k] of a 2-D f32 weight. */
+export function checkWeight(fn: string, weight: Tensor): [number, number] {
+  assertTensor(fn, 'weight', weight);
+  assertDType(fn, 'weight', weight, 'f32');
+  if (weight.rank !== 2) throw new SlimError('SHAPE_MISMATCH', `${fn}: weight must be [out, in], received ${shapeString(weight.shape)}`);
+  return weight.shape as [number, number];
+}
+
+/** Column indices as stored: u16 pairs of bytes in a u8 tensor, or i32. */
+export function colsTensor(fn: string, cols: Uint16Array | Int32Array): Tensor<'u8'> | Tensor<'i32'> {
+  return cols instanceof Uint16Array
+    ? fromValues(fn, new Uint8Array(cols.buffer, cols.byteOffset, cols.byteLength), [cols.byteLength], 'u8')
+    : fromValues(fn, cols, [cols.length], 'i32');
+}
+
+export function colsArray(t: Tensor<'u8'> | Tensor<'i32'>): Uint16Array | Int32Array {
+  const a = t.toTypedArray();
+  return a instanceof Uint8Array ? new Uint16Array(a.buffer, a.byteOffset, a.byteLength >> 1) : a;
+}
+
+/** W [rows, cols] in CSR; its tensors are kept (outside tidy scopes) until dispose(). */
+export class CsrMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly nnz: number;
+  /** 2: u16 column indices (cols ≤ 65536), 4: i32. */
+  readonly indexBytes: 2 | 4;
+  readonly values: Tensor<'f32'>;
+  /** [nnz·2] u8 holding little-endian u16, or [nnz] i32. */
+  readonly indices: Tensor<'u8'> | Tensor<'i32'>;
+  readonly indptr: Tensor<'i32'>;
+
+  /** From CSR arrays (checked: indptr monotone from 0 to nnz, columns in [0, cols)). */
+  constructor(rows: number, cols: number, a: CsrArrays) {
+    const fn = 'CsrMatrix';
+    if (!Number.isSafeInteger(rows) || rows < 0) invalid(fn, 'rows', 'a non-negative integer', rows);
+    if (!Number.isSafeInteger(cols) || cols < 0) invalid(fn, 'cols', 'a non-negative integer', cols);
+    checkCsr(fn, a, rows, cols);
+    if (a.cols instanceof Uint16Array && cols > 65536) invalid(fn, 'cols', 'i32 indices when cols > 65536', a.cols);
+    this.rows = rows;
+    this.cols = cols;
+    this.nnz = a.values.length;
+    this.indexBytes = a.cols instanceof Uint16Array ? 2 : 4;
+    this.values = keep(fromValues(fn, a.values, [this.nnz], 'f32'));
+    this.indices = keep(colsTensor(fn, a.cols));
+    this.indptr = keep(fromValues(fn, a.indptr, [rows + 1], 'i32'));
+  }
+
+  get density(): number {
+    return this.rows * this.cols === 0 ? 0 : this.nnz / (this.rows * this.cols);
+  }
+
+  /** Stored bytes: values, column indices and row offsets. */
+  get byteLength(): number {
+    return this.values.byteLength + this.indices.byteLength + this.indptr.byteLength;
+  }
+
+  toArrays(): CsrArrays {
+    return { values: this.values.toTypedArray(), cols: colsArray(this.indices), indptr: this.indptr.toTypedArray() };
+  }
+
+  dispose(): void {
+    this.values.dispose();
+    this.indices.dispose();
+    this.indptr.dispose();
+  }
+}
+
+/** CSR of a 2-D f32 weight, keeping the entries with |w| > threshold (default 0: every nonzero). */
+export function toCsr(weight: Tensor, options: { threshold?: number } = {}): CsrMatrix {
+  const fn = 'toCsr';
+  const [n, k] = checkWeight(fn, weight);
+  const t = options.threshold ?? 0;
+  if (typeof t !== 'number' || !(t >= 0)) invalid(fn, 'options.threshold', 'a number ≥ 0', t);
+  const w = weight.toTypedArray() as Float32Array;
+  if (t > 0) for (let i = 0; i < w.length; i++) if (Math.abs(w[i]!) <= t) w[i] = 0;
+  return new CsrMatrix(n, k, csrEncodeRef(w, n, k));
+}
+
+/** The dense f32 [rows, cols] tensor of a CSR matrix. */
+export function fromCsr(csr: CsrMatrix): Tensor<'f32'> {
+  return fromValues('fromCsr', csrDecodeRef(csr.toArrays(), csr.rows, csr.cols), [csr.rows, csr.cols], 'f32');
+}
+
+/** W [rows, cols] in the 2:4 layout (see formats.ts); tensors kept until dispose(). */
+export class Nm24Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  /** [rows, ⌈cols/8⌉·4] f32. */
+  readonly values: Tensor<'f32'>;
+  /** [rows, ⌈cols/8⌉] u8. */
+  readonly indices: Tensor<'u8'>;
+
+  constructor(rows: number, cols: number, a: Nm24Arrays) {
+    const fn = 'Nm24Matrix';
+    const kb = Math.ceil(cols / 8);
+    if (a.values.length !== rows * kb * 4 || a.indices.length !== rows * kb) invalid(fn, 'arrays', `${rows * kb * 4} values and ${rows * kb} index bytes`, a.values);
+    this.rows = rows;
+    this.cols = cols;
+    this.values = keep(fromValues(fn, a.values, [rows, kb * 4], 'f32'));
+    this.indices = keep(fromValues(fn, a.indices, [rows, kb], 'u8'));
+  }
+
+  get byteLength(): number {
+    return this.values.byteLength + this.indices.byteLength;
+  }
+
+  toArrays(): Nm24Arrays {
+    return { values: this.values.toTypedArray(), indices: this.indices.toTypedArray() };
+  }
+
+  dispose(): void {
+    this.values.dispose();
+    this.indices.dispose();
+  }
+}
+
+/** 2:4 of a 2-D f32 weight: per group of 4 inputs the 2 largest |w| are kept (magnitude pruning if denser). */
+export function toNm24(weight: Tensor): Nm24Matrix {
+  const [n, k] = checkWeight('toNm24', weight);
+  return new Nm24Matrix(n, k, nm24EncodeRef(weight.toTypedArray() as Float32Array, n, k));
+}
+
+/** The dense f32 [rows, cols] tensor of a 2:4 matrix. */
+export function fromNm24(m: Nm24Matrix): Tensor<'f32'> {
+  return fromValues('fromNm24', nm24DecodeRef(m.toArrays(), m.rows, m.cols), [m.rows, m.cols], 'f32');
+}

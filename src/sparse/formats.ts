@@ -1,0 +1,124 @@
+// The sparse storage formats as data (one traits row each) and their scalar codecs on typed arrays.
+//   csr        values f32 [nnz] | cols u16 [nnz] when k ≤ 65536, else i32 | indptr i32 [n + 1]
+//   csr-int8   values i8 [nnz]  | cols as csr | indptr i32 [n + 1] | scale f32 [n] (symmetric per output row)
+//   nm-2:4     values f32 [n, ⌈k/8⌉·4] | indices u8 [n, ⌈k/8⌉]: per group of 4 inputs the 2 kept values
+//              (largest |w|, the earlier input on ties, stored in input order) and their positions 0..3
+//              as two 2-bit fields; one byte per 8 inputs (low nibble the first group). Inputs past k
+//              are zero padding. Layout of assembly/f32-nm/nm.ts.
+import { invalid } from '../errors.js';
+
+export type SparseFormatName = 'csr' | 'csr-int8' | 'nm-2:4';
+
+export interface SparseFormatTraits {
+  readonly name: SparseFormatName;
+  /** Bytes of one stored nonzero (value + column index) with indexBytes-wide indices; 2:4 counts per kept value. */
+  readonly bytesPerNonzero: (indexBytes: 2 | 4) => number;
+  /** Stored bytes of an [n, k] matrix with nnz nonzeros (2:4: nnz is ignored, the layout fixes it). */
+  readonly bytes: (n: number, k: number, nnz: number) => number;
+}
+
+/** Column indices are u16 when every column fits, else i32 (u16 moves 25% fewer bytes per nonzero). */
+export const indexBytesFor = (k: number): 2 | 4 => (k <= 65536 ? 2 : 4);
+
+export const SPARSE_FORMATS: Readonly<Record<SparseFormatName, SparseFormatTraits>> = {
+  csr: { name: 'csr', bytesPerNonzero: (ib) => 4 + ib, bytes: (n, k, nnz) => nnz * (4 + indexBytesFor(k)) + 4 * (n + 1) },
+  'csr-int8': { name: 'csr-int8', bytesPerNonzero: (ib) => 1 + ib, bytes: (n, k, nnz) => nnz * (1 + indexBytesFor(k)) + 4 * (n + 1) + 4 * n },
+  'nm-2:4': { name: 'nm-2:4', bytesPerNonzero: () => 4.25, bytes: (n, k) => n * Math.ceil(k / 8) * 17 },
+};
+
+export interface CsrArrays<V extends Float32Array | Int8Array = Float32Array> {
+  values: V;
+  cols: Uint16Array | Int32Array;
+  indptr: Int32Array;
+}
+
+/** CSR of w [n, k] (row-major): the entries with w ≠ 0 (NaN counts as nonzero), in row then column order. */
+export function csrEncodeRef(w: ArrayLike<number>, n: number, k: number): CsrArrays {
+  let nnz = 0;
+  for (let i = 0; i < n * k; i++) if (w[i] !== 0) nnz++;
+  const values = new Float32Array(nnz);
+  const cols = indexBytesFor(k) === 2 ? new Uint16Array(nnz) : new Int32Array(nnz);
+  const indptr = new Int32Array(n + 1);
+  let p = 0;
+  for (let j = 0; j < n; j++) {
+    for (let c = 0; c < k; c++) {
+      const v = w[j * k + c]!;
+      if (v !== 0) { values[p] = v; cols[p++] = c; }
+    }
+    indptr[j + 1] = p;
+  }
+  return { values, cols, indptr };
+}
+
+/** The dense w [n, k] of a CSR matrix. */
+export function csrDecodeRef({ values, cols, indptr }: CsrArrays<Float32Array | Int8Array>, n: number, k: number): Float32Array {
+  const w = new Float32Array(n * k);
+  for (let j = 0; j < n; j++) for (let p = indptr[j]!; p < indptr[j + 1]!; p++) w[j * k + cols[p]!] = values[p]!;
+  return w;
+}
+
+/** Throws unless indptr is monotone from 0 to values.length and every column is in [0, k). */
+export function checkCsr(fn: string, { values, cols, indptr }: CsrArrays<Float32Array | Int8Array>, n: number, k: number): void {
+  if (indptr.length !== n + 1 || indptr[0] !== 0 || indptr[n] !== values.length || cols.length !== values.length) {
+    invalid(fn, 'indptr', `${n + 1} offsets from 0 to nnz = ${values.length}`, indptr);
+  }
+  for (let j = 0; j < n; j++) if (indptr[j + 1]! < indptr[j]!) invalid(fn, `indptr[${j + 1}]`, `≥ indptr[${j}] = ${indptr[j]}`, indptr[j + 1]);
+  for (let p = 0; p < cols.length; p++) if (!(cols[p]! >= 0 && cols[p]! < k)) invalid(fn, `cols[${p}]`, `in [0, ${k})`, cols[p]);
+}
+
+export interface Nm24Arrays {
+  values: Float32Array;
+  indices: Uint8Array;
+}
+
+/** 2:4 of w [n, k]: per group of 4 inputs the two largest |w| (ties: earlier input), the rest pruned. */
+export function nm24EncodeRef(w: ArrayLike<number>, n: number, k: number): Nm24Arrays {
+  const kb = Math.ceil(k / 8);
+  const values = new Float32Array(n * kb * 4);
+  const indices = new Uint8Array(n * kb);
+  const g = [0, 0, 0, 0];
+  for (let j = 0; j < n; j++) {
+    for (let grp = 0; grp < 2 * kb; grp++) {
+      for (let t = 0; t < 4; t++) { const c = 4 * grp + t; g[t] = c < k ? w[j * k + c]! : 0; }
+      // The two positions to keep: by |w| descending (NaN first), then by position.
+      const order = [0, 1, 2, 3].sort((a, b) => mag(g[b]!) - mag(g[a]!) || a - b);
+      const lo = Math.min(order[0]!, order[1]!);
+      const hi = Math.max(order[0]!, order[1]!);
+      const o = j * kb * 4 + 2 * grp;
+      values[o] = g[lo]!;
+      values[o + 1] = g[hi]!;
+      indices[j * kb + (grp >> 1)]! |= (lo | (hi << 2)) << (4 * (grp & 1));
+    }
+  }
+  return { values, indices };
+}
+
+const mag = (v: number): number => (Number.isNaN(v) ? Infinity : Math.abs(v));
+
+/** The dense w [n, k] of a 2:4 matrix. */
+export function nm24DecodeRef({ values, indices }: Nm24Arrays, n: number, k: number): Float32Array {
+  const kb = Math.ceil(k / 8);
+  const w = new Float32Array(n * k);
+  for (let j = 0; j < n; j++) {
+    for (let b = 0; b < kb; b++) {
+      const idx = indices[j * kb + b]!;
+      for (let q = 0; q < 4; q++) {
+        const c = 8 * b + ((q & 2) << 1) + ((idx >> (2 * q)) & 3);
+        if (c < k) w[j * k + c] = values[j * kb * 4 + 4 * b + q]!;
+      }
+    }
+  }
+  return w;
+}
+
+/** Whether every group of 4 inputs of w [n, k] (tail zero-padded) has at most 2 nonzeros. */
+export function isNm24(w: ArrayLike<number>, n: number, k: number): boolean {
+  for (let j = 0; j < n; j++) {
+    for (let c0 = 0; c0 < k; c0 += 4) {
+      let nz = 0;
+      for (let c = c0; c < Math.min(c0 + 4, k); c++) if (w[j * k + c] !== 0) nz++;
+      if (nz > 2) return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,312 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import './setup.js';
+import * as st from '../src/index.js';
+import { kernels, scratch } from '../src/backend/binding.js';
+import { fromValues } from '../src/tensor/create.js';
+import type { Tensor } from '../src/tensor/tensor.js';
+import { csrEncodeRef, csrDecodeRef, nm24EncodeRef, nm24DecodeRef, isNm24 } from '../src/sparse/formats.js';
+import { colsTensor } from '../src/sparse/csr.js';
+import {
+  f32Nm24GemmRef, f32Nm24GemvRef, f32SpmmCsrRef, f32SpmvCsrRef, qs8SpmmCsrF32outRef, qs8SpmmCsrRequantRef,
+} from '../src/sparse/kernels-ref.js';
+import { quantizeMultiplier } from '../src/quant/requant.js';
+import { sameF32 } from './reference.js';
+
+/** Deterministic generator: uniform [-1, 1), adversarial values now and then (±0, huge, tiny, ±Inf, NaN when asked). */
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const special = [0, -0, 3e38, -3e38, 1e-40, -1e-30, 65504, 1 / 3];
+  return { u, f32: (wild: boolean) => Math.fround(wild && u() < 0.1 ? special[Math.floor(u() * special.length)]! : u() * 2 - 1) };
+}
+
+/** Dense w [n, k] with about `density` of its entries nonzero (some rows left empty). */
+function sparseWeight(n: number, k: number, density: number, seed: number, wild: boolean): Float32Array {
+  const r = rng(seed);
+  const w = new Float32Array(n * k);
+  for (let j = 0; j < n; j++) {
+    if (r.u() < 0.15) continue; // an empty row
+    for (let c = 0; c < k; c++) if (r.u() < density) w[j * k + c] = r.f32(wild) || 0.5;
+  }
+  return w;
+}
+
+const vec = (len: number, seed: number, wild: boolean) => { const r = rng(seed); return Float32Array.from({ length: len }, () => r.f32(wild)); };
+const inWasm = <D extends 'f32' | 'i32' | 'u8' | 'i8'>(a: ArrayLike<number>, dtype: D) => fromValues('test', a, [a.length], dtype);
+const ptr = (t: Tensor | null) => t?.ptr ?? 0;
+
+function assertSame(got: Float32Array, want: Float32Array, what: string): void {
+  assert.equal(got.length, want.length);
+  for (let i = 0; i < want.length; i++) if (!sameF32(got[i]!, want[i]!)) assert.fail(`${what}: [${i}] got ${got[i]} want ${want[i]}`);
+}
+
+// Tile boundaries: SpMV blocks of 4/8 entries, SpMM panels of 16 rows, 2:4 blocks of 8 inputs, GEMV 4-row groups.
+const N = fc.constantFrom(0, 1, 3, 4, 5, 8, 13);
+const K = fc.constantFrom(0, 1, 3, 4, 7, 8, 9, 16, 17, 31, 67);
+const M = fc.constantFrom(1, 2, 15, 16, 17, 33);
+const DENSITY = fc.constantFrom(0, 0.1, 0.5, 0.9, 1);
+const CLAMP = fc.constantFrom([-Infinity, Infinity], [0, Infinity], [-0.5, 0.25]);
+
+test('f32_spmv_csr and f32_spmm_csr equal their references bit for bit (u16 and i32 indices, empty rows, nnz = 0)', () => {
+  const kern = kernels();
+  fc.assert(fc.property(M, N, K, DENSITY, CLAMP, fc.boolean(), fc.boolean(), fc.integer(), (m, n, k, d, [lo, hi], withBias, wild, seed) => {
+    const w = sparseWeight(n, k, d, seed, wild);
+    const { values, cols: c16, indptr } = csrEncodeRef(w, n, k);
+    const x = vec(m * k, seed + 1, wild);
+    const bias = withBias ? vec(n, seed + 2, false) : null;
+    for (const cols of [c16, Int32Array.from(c16)]) {
+      const ib = cols instanceof Int32Array ? 4 : 2;
+      const tv = inWasm(values, 'f32'), tc = colsTensor('test', cols), tp = inWasm(indptr, 'i32');
+      const tx = inWasm(x, 'f32'), tb = bias && inWasm(bias, 'f32');
+      const ty = inWasm(new Float32Array(m * n), 'f32');
+      const want = new Float32Array(m * n);
+      kern.f32_spmv_csr(n, tx.ptr, tv.ptr, tc.ptr, tp.ptr, ptr(tb), ty.ptr, lo!, hi!, ib);
+      f32SpmvCsrRef(n, x, values, cols, indptr, bias, want, lo!, hi!);
+      assertSame((ty.toTypedArray() as Float32Array).subarray(0, n), want.subarray(0, n), `spmv n=${n} k=${k} ib=${ib}`);
+      kern.f32_spmm_csr(m, n, k, tx.ptr, tv.ptr, tc.ptr, tp.ptr, ptr(tb), ty.ptr, scratch(kern.f32_spmm_workspace_bytes(m, n, k)), lo!, hi!, ib);
+      f32SpmmCsrRef(m, n, k, x, values, cols, indptr, bias, want, lo!, hi!);
+      assertSame(ty.toTypedArray() as Float32Array, want, `spmm m=${m} n=${n} k=${k} ib=${ib}`);
+      for (const t of [tv, tc, tp, tx, tb, ty]) t?.dispose();
+    }
+  }), { numRuns: 150 });
+});
+
+test('2:4 codec: decode(encode(w)) keeps the 2 largest |w| per group of 4 (tail padded), exact on 2:4 weights', () => {
+  fc.assert(fc.property(N, K, DENSITY, fc.integer(), (n, k, d, seed) => {
+    const w = sparseWeight(n, k, d, seed, false);
+    const back = nm24DecodeRef(nm24EncodeRef(w, n, k), n, k);
+    assert.ok(isNm24(back, n, k));
+    for (let j = 0; j < n; j++) {
+      for (let c0 = 0; c0 < k; c0 += 4) {
+        const g = Array.from(w.subarray(j * k + c0, j * k + Math.min(c0 + 4, k)));
+        const kept = g.filter((_, t) => back[j * k + c0 + t] !== 0).map(Math.abs);
+        const dropped = g.filter((_, t) => back[j * k + c0 + t] === 0).map(Math.abs);
+        for (const v of dropped) for (const u of kept) assert.ok(v <= u);
+        g.forEach((v, t) => assert.ok(back[j * k + c0 + t] === 0 || back[j * k + c0 + t] === v));
+      }
+    }
+    assert.deepEqual(nm24DecodeRef(nm24EncodeRef(back, n, k), n, k), back);
+    assert.deepEqual(csrDecodeRef(csrEncodeRef(w, n, k), n, k), w);
+  }), { numRuns: 100 });
+});
+
+// The 2:4 GEMV switches to byte tables from 64 rows, in tiles of 16 blocks (128 inputs).
+const NM_N = fc.constantFrom(0, 1, 3, 4, 5, 13, 63, 64, 67);
+const NM_K = fc.constantFrom(0, 1, 7, 8, 9, 17, 67, 127, 128, 129, 300);
+
+test('f32_nm24_gemv and f32_nm24_gemm equal their references bit for bit, k tails zero-padded', () => {
+  const kern = kernels();
+  fc.assert(fc.property(fc.constantFrom(1, 2, 17), NM_N, NM_K, DENSITY, CLAMP, fc.boolean(), fc.boolean(), fc.integer(), (m, n, k, d, [lo, hi], withBias, wild, seed) => {
+    const { values, indices } = nm24EncodeRef(sparseWeight(n, k, d, seed, wild), n, k);
+    const x = vec(m * k, seed + 1, wild);
+    const bias = withBias ? vec(n, seed + 2, false) : null;
+    const tv = inWasm(values, 'f32'), ti = inWasm(indices, 'u8'), tx = inWasm(x, 'f32'), tb = bias && inWasm(bias, 'f32');
+    const ty = inWasm(new Float32Array(m * n), 'f32');
+    const want = new Float32Array(m * n);
+    kern.f32_nm24_gemv(n, k, tx.ptr, tv.ptr, ti.ptr, ptr(tb), ty.ptr, scratch(kern.f32_nm24_gemv_workspace_bytes(n, k)), lo!, hi!);
+    f32Nm24GemvRef(n, k, x, values, indices, bias, want, lo!, hi!);
+    assertSame((ty.toTypedArray() as Float32Array).subarray(0, n), want.subarray(0, n), `nm24 gemv n=${n} k=${k}`);
+    kern.f32_nm24_gemm(m, n, k, tx.ptr, tv.ptr, ti.ptr, ptr(tb), ty.ptr, scratch(kern.f32_nm24_gemm_workspace_bytes(m, n, k)), lo!, hi!);
+    f32Nm24GemmRef(m, n, k, x, values, indices, bias, want, lo!, hi!);
+    assertSame(ty.toTypedArray() as Float32Array, want, `nm24 gemm m=${m} n=${n} k=${k}`);
+    for (const t of [tv, ti, tx, tb, ty]) t?.dispose();
+  }), { numRuns: 150 });
+});
+
+test('qs8_spmm_csr_f32out and _requant equal their references exactly (any zero points, extreme int8)', () => {
+  const kern = kernels();
+  fc.assert(fc.property(M, N, K, DENSITY, fc.integer({ min: -128, max: 127 }), fc.integer({ min: -128, max: 127 }), fc.boolean(), fc.integer(), (m, n, k, d, xZp, outZp, withBias, seed) => {
+    const r = rng(seed);
+    const wf = sparseWeight(n, k, d, seed, false);
+    const w = Int8Array.from(wf, (v) => (v === 0 ? 0 : r.u() < 0.2 ? (r.u() < 0.5 ? -128 : 127) : Math.round(v * 127) || 1));
+    const { values: vf, cols, indptr } = csrEncodeRef(w, n, k);
+    const values = Int8Array.from(vf);
+    const x = Int8Array.from({ length: m * k }, () => Math.floor(r.u() * 256) - 128);
+    const scaleW = Float32Array.from({ length: n }, () => Math.fround(r.u() * 0.1 + 1e-4));
+    const biasF = withBias ? vec(n, seed + 2, false) : null;
+    const biasI = withBias ? Int32Array.from({ length: n }, () => Math.floor(r.u() * 2e5) - 1e5) : null;
+    const qm = Array.from({ length: n }, () => quantizeMultiplier(r.u() * 0.01 + 1e-5));
+    const mult = Int32Array.from(qm, (q) => q.multiplier), shift = Int32Array.from(qm, (q) => q.shift);
+    for (const c of [cols, Int32Array.from(cols)]) {
+      const ib = c instanceof Int32Array ? 4 : 2;
+      const tv = inWasm(values, 'i8'), tc = colsTensor('test', c), tp = inWasm(indptr, 'i32'), tx = inWasm(x, 'i8');
+      const tsw = inWasm(scaleW, 'f32'), tbf = biasF && inWasm(biasF, 'f32'), tbi = biasI && inWasm(biasI, 'i32');
+      const tm = inWasm(mult, 'i32'), ts = inWasm(shift, 'i32');
+      const tyf = inWasm(new Float32Array(m * n), 'f32'), tyq = inWasm(new Int8Array(m * n), 'i8');
+      kern.qs8_spmm_csr_f32out(m, n, k, tx.ptr, xZp, tv.ptr, tc.ptr, tp.ptr, ptr(tbf), tyf.ptr, 0.0125, tsw.ptr, ib);
+      const wantF = new Float32Array(m * n);
+      qs8SpmmCsrF32outRef(m, n, k, x, xZp, values, c, indptr, biasF, wantF, 0.0125, scaleW);
+      assertSame(tyf.toTypedArray() as Float32Array, wantF, 'qs8 f32out');
+      kern.qs8_spmm_csr_requant(m, n, k, tx.ptr, xZp, tv.ptr, tc.ptr, tp.ptr, ptr(tbi), tyq.ptr, tm.ptr, ts.ptr, outZp, -128, 127, ib);
+      const wantQ = new Int8Array(m * n);
+      qs8SpmmCsrRequantRef(m, n, k, x, xZp, values, c, indptr, biasI, wantQ, mult, shift, outZp, -128, 127);
+      assert.deepEqual(tyq.toTypedArray(), wantQ);
+      for (const t of [tv, tc, tp, tx, tsw, tbf, tbi, tm, ts, tyf, tyq]) t?.dispose();
+    }
+  }), { numRuns: 100 });
+});
+
+// ---- TS layers ----
+
+const dense = (a: Float32Array, shape: number[]) => st.tensor(a, shape) as Tensor<'f32'>;
+const LAYER_DIMS = fc.tuple(fc.constantFrom(1, 2, 17), fc.constantFrom(1, 7, 8, 33), fc.constantFrom(1, 4, 9), fc.boolean(), fc.integer());
+
+test('toCsr / fromCsr and toNm24 / fromNm24 round-trip; byteLength counts values, indices and offsets', () => {
+  fc.assert(fc.property(N, K, DENSITY, fc.integer(), (n, k, d, seed) => st.tidy(() => {
+    const w = sparseWeight(n, k, d, seed, true);
+    const W = dense(w, [n, k]);
+    const csr = st.toCsr(W);
+    const nnz = w.filter((v) => v !== 0).length;
+    assert.equal(csr.nnz, nnz);
+    assert.equal(csr.byteLength, st.SPARSE_FORMATS.csr.bytes(n, k, nnz));
+    assert.deepEqual(st.fromCsr(csr).toTypedArray(), w);
+    const nm = st.toNm24(W);
+    assert.equal(nm.byteLength, st.SPARSE_FORMATS['nm-2:4'].bytes(n, k, 0));
+    assert.deepEqual(st.fromNm24(nm).toTypedArray(), nm24DecodeRef(nm24EncodeRef(w, n, k), n, k));
+    const t = st.toCsr(W, { threshold: 0.5 });
+    assert.deepEqual(st.fromCsr(t).toTypedArray(), w.map((v) => (Math.abs(v) > 0.5 ? v : 0)));
+    for (const c of [csr, nm, t]) c.dispose();
+  })), { numRuns: 60 });
+});
+
+test('SparseLinear in every format equals its kernel reference, and dense linear within summation error', () => {
+  fc.assert(fc.property(LAYER_DIMS, DENSITY, fc.boolean(), ([m, k, n, withBias, seed], d, relu) => st.tidy(() => {
+    const w = nm24DecodeRef(nm24EncodeRef(sparseWeight(n, k, d, seed, false), n, k), n, k); // 2:4, so every format applies
+    const x = vec(m * k, seed + 1, false);
+    const b = withBias ? vec(n, seed + 2, false) : null;
+    const W = dense(w, [n, k]), X = dense(x, [m, k]), B = b && dense(b, [n]);
+    const [lo, hi] = relu ? [0, Infinity] : [-Infinity, Infinity];
+    const act = relu ? 'relu' : 'none';
+    const ref = st.linear(X, W, B, act).toTypedArray() as Float32Array;
+    for (const format of ['dense', 'csr', 'nm-2:4'] as const) {
+      const layer = new st.SparseLinear(W, B, { format });
+      assert.equal(layer.format, format);
+      const got = layer.forward(X, act).toTypedArray() as Float32Array;
+      const want = new Float32Array(m * n);
+      if (format === 'csr') {
+        const a = csrEncodeRef(w, n, k);
+        if (m === 1) f32SpmvCsrRef(n, x, a.values, a.cols, a.indptr, b, want, lo!, hi!);
+        else f32SpmmCsrRef(m, n, k, x, a.values, a.cols, a.indptr, b, want, lo!, hi!);
+      } else if (format === 'nm-2:4') {
+        const a = nm24EncodeRef(w, n, k);
+        if (m === 1) f32Nm24GemvRef(n, k, x, a.values, a.indices, b, want, lo!, hi!);
+        else f32Nm24GemmRef(m, n, k, x, a.values, a.indices, b, want, lo!, hi!);
+      } else want.set(ref);
+      assertSame(got, want, `${format} m=${m} k=${k} n=${n}`);
+      for (let i = 0; i < m * n; i++) {
+        let mag = b ? Math.abs(b[i % n]!) : 0;
+        for (let p = 0; p < k; p++) mag += Math.abs(w[(i % n) * k + p]! * x[Math.floor(i / n) * k + p]!);
+        assert.ok(Math.abs(got[i]! - ref[i]!) <= 2 * k * 2 ** -23 * mag + 1e-30, `${format}: ${got[i]} vs dense ${ref[i]}`);
+      }
+      layer.dispose();
+    }
+  })), { numRuns: 60 });
+});
+
+test('SparseLinear auto: CSR below the crossover density, 2:4 for 2:4 weights at batch 1, dense otherwise', () => {
+  st.tidy(() => {
+    const n = 16, k = 64;
+    const W = (d: number) => dense(sparseWeight(n, k, d, 7, false), [n, k]);
+    assert.equal(st.chooseSparseFormat(0.01, false), 'csr');
+    assert.equal(st.chooseSparseFormat(0.5, true), 'nm-2:4');
+    assert.equal(st.chooseSparseFormat(0.5, true, 64), 'dense');
+    assert.equal(st.chooseSparseFormat(0.9, false), 'dense');
+    assert.equal(st.chooseSparseFormat(0.4, false), 'dense');
+    assert.equal(st.chooseSparseFormat(0.4, false, 64), 'csr');
+    assert.equal(new st.SparseLinear(W(0.02)).format, 'csr');
+    assert.equal(new st.SparseLinear(W(1)).format, 'dense');
+    const nm = dense(nm24DecodeRef(nm24EncodeRef(vec(n * k, 3, false), n, k), n, k), [n, k]); // density 0.5
+    assert.equal(new st.SparseLinear(nm).format, 'nm-2:4');
+    assert.equal(new st.SparseLinear(nm, null, { batch: 64 }).format, 'dense');
+    assert.equal(new st.SparseLinear(st.zeros([n, k])).format, 'csr');
+  });
+});
+
+test('NmLinear equals SparseLinear on its 2:4-pruned weight; 2:4 stores 17 bytes per 8 inputs', () => st.tidy(() => {
+  const n = 9, k = 37;
+  const W = dense(vec(n * k, 5, false), [n, k]);
+  const X = dense(vec(3 * k, 6, false), [3, k]);
+  const layer = new st.NmLinear(W);
+  const pruned = new st.SparseLinear(st.fromNm24(layer.weight), null, { format: 'nm-2:4' });
+  assert.deepEqual(layer.forward(X).toTypedArray(), pruned.forward(X).toTypedArray());
+  assert.equal(layer.byteLength, n * Math.ceil(k / 8) * 17);
+  layer.dispose();
+  pruned.dispose();
+}));
+
+test('SparseInt8Linear equals Int8Linear (same codes, exact int32 sums) and its requantized path equals the reference', () => {
+  fc.assert(fc.property(LAYER_DIMS, DENSITY, ([m, k, n, withBias, seed], d) => st.tidy(() => {
+    const w = sparseWeight(n, k, d, seed, false);
+    const W = dense(w, [n, k]), X = dense(vec(m * k, seed + 1, false), [m, k]);
+    const B = withBias ? dense(vec(n, seed + 2, false), [n]) : null;
+    const sparse = new st.SparseInt8Linear(W, B);
+    const ref = new st.Int8Linear(W, B);
+    assertSame(sparse.forward(X).toTypedArray() as Float32Array, ref.forward(X).toTypedArray() as Float32Array, 'f32 out');
+    // Static int8: x codes in, int8 codes out.
+    const r = rng(seed);
+    const xq = Int8Array.from({ length: m * k }, () => Math.floor(r.u() * 256) - 128);
+    const xScale = 0.02, xZp = 3, outScale = 0.5, outZp = -7;
+    const got = sparse.forwardInt8(st.tensor(xq, [m, k]), xScale, xZp, outScale, outZp).toTypedArray();
+    const ws = sparse.weightScale.toTypedArray();
+    const qm = Array.from(ws, (s) => quantizeMultiplier(xScale * s / outScale));
+    const bias = B ? Int32Array.from(B.toTypedArray() as Float32Array, (v, j) => Math.round(v / (xScale * ws[j]!)) | 0) : null;
+    const want = new Int8Array(m * n);
+    const cols = sparse.indexBytes === 2 ? new Uint16Array(sparse.indices.toTypedArray().buffer) : sparse.indices.toTypedArray() as Int32Array;
+    qs8SpmmCsrRequantRef(m, n, k, xq, xZp, sparse.values.toTypedArray() as Int8Array, cols, sparse.indptr.toTypedArray() as Int32Array, bias, want,
+      Int32Array.from(qm, (q) => q.multiplier), Int32Array.from(qm, (q) => q.shift), outZp, -128, 127);
+    assert.deepEqual(got, want);
+    assert.equal(sparse.byteLength, st.SPARSE_FORMATS['csr-int8'].bytes(n, k, sparse.nnz) + (B ? 4 * n : 0));
+    sparse.dispose();
+    ref.dispose();
+  })), { numRuns: 40 });
+});
+
+test('saveSparse / loadSparse: every layer reloads to identical outputs, and the file is smaller than dense', () => st.tidy(() => {
+  const n = 64, k = 96;
+  const w = sparseWeight(n, k, 0.1, 11, false);
+  const W = dense(w, [n, k]), B = dense(vec(n, 12, false), [n]), X = dense(vec(5 * k, 13, false), [5, k]);
+  const X1 = dense(vec(k, 14, false), [1, k]);
+  const layers = {
+    csr: new st.SparseLinear(W, B, { format: 'csr' }),
+    dense: new st.SparseLinear(W, B, { format: 'dense' }),
+    nm: new st.NmLinear(W, B),
+    nmAsSparse: new st.SparseLinear(st.fromNm24(st.toNm24(W)), null, { format: 'nm-2:4' }),
+    int8: new st.SparseInt8Linear(W, B),
+  };
+  const before = st.memoryStats().tensors;
+  const bytes = st.saveSparse(layers);
+  const loaded = st.loadSparse(bytes);
+  assert.deepEqual(Object.keys(loaded).sort(), Object.keys(layers).sort());
+  for (const [name, l] of Object.entries(layers)) {
+    const back = loaded[name]!;
+    assert.equal(back.constructor, l.constructor);
+    assert.equal(back.byteLength, l.byteLength);
+    st.tidy(() => { for (const x of [X, X1]) assert.deepEqual(back.forward(x).toTypedArray(), l.forward(x).toTypedArray(), name); });
+  }
+  for (const l of Object.values(loaded)) l.dispose();
+  assert.equal(st.memoryStats().tensors, before, 'loading leaves no stray tensors');
+  const denseFile = st.saveSafetensors({ weight: W, bias: B }).byteLength;
+  const csrFile = st.saveSparse({ l: layers.csr }).byteLength;
+  const int8File = st.saveSparse({ l: layers.int8 }).byteLength;
+  assert.ok(csrFile < 0.75 * denseFile, `csr file ${csrFile} vs dense ${denseFile}`);
+  assert.ok(int8File < csrFile, `int8 csr file ${int8File} vs csr ${csrFile}`);
+  for (const l of Object.values(layers)) l.dispose();
+}));
+
+test('sparse layers: typed errors name the argument', () => st.tidy(() => {
+  const W = dense(vec(8 * 8, 1, false), [8, 8]);
+  const code = (f: () => unknown, c: string) => assert.throws(f, (e: unknown) => e instanceof st.SlimError && e.code === c);
+  code(() => new st.SparseLinear(W, null, { format: 'nm-2:4' }), 'INVALID_ARGUMENT');
+  code(() => new st.SparseLinear(W, null, { format: 'coo' as 'csr' }), 'INVALID_ARGUMENT');
+  code(() => new st.SparseLinear(st.zeros([8])), 'SHAPE_MISMATCH');
+  code(() => new st.SparseLinear(W, st.zeros([3])), 'SHAPE_MISMATCH');
+  const l = new st.SparseLinear(W, null, { format: 'csr' });
+  code(() => l.forward(st.zeros([2, 7])), 'SHAPE_MISMATCH');
+  code(() => l.forward(W, 'gelu' as 'relu'), 'INVALID_ARGUMENT');
+  code(() => new st.CsrMatrix(2, 4, { values: new Float32Array(1), cols: new Uint16Array([4]), indptr: new Int32Array([0, 1, 1]) }), 'INVALID_ARGUMENT');
+  code(() => st.toCsr(W, { threshold: -1 }), 'INVALID_ARGUMENT');
+  code(() => st.loadSparse(st.saveSafetensors({ 'l.values': W }, { l: JSON.stringify({ format: 'csr', shape: [8, 8] }) })), 'INVALID_FORMAT');
+  l.dispose();
+}));
