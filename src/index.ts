@@ -110,3 +110,4 @@ export { SPARSE_FORMATS, indexBytesFor } from './sparse/formats.js';
 export type { SparseFormatName, SparseFormatTraits, CsrArrays, Nm24Arrays } from './sparse/formats.js';
 export { saveSparse, loadSparse } from './sparse/io.js';
 export type { SparseLayer } from './sparse/io.js';
+export { SparseModel, sparsify, loadSparseModel } from './sparse/model.js';

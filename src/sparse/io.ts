@@ -17,9 +17,9 @@ export type SparseLayer = SparseLinear | NmLinear | SparseInt8Linear;
 interface Meta { format: 'dense' | 'csr' | 'nm-2:4' | 'csr-int8'; layer: 'SparseLinear' | 'NmLinear' | 'SparseInt8Linear'; shape: [number, number]; indexBytes?: 2 | 4 }
 
 /** A safetensors file holding the layers in their stored formats (no densification). */
-export function saveSparse(layers: Record<string, SparseLayer>): Uint8Array<ArrayBuffer> {
+export function saveSparse(layers: Record<string, SparseLayer>, extraMetadata: Record<string, string> = {}): Uint8Array<ArrayBuffer> {
   const tensors: Record<string, Tensor> = {};
-  const metadata: Record<string, string> = {};
+  const metadata: Record<string, string> = { ...extraMetadata };
   for (const [name, l] of Object.entries(layers)) {
     const w = l instanceof SparseInt8Linear ? l : l.weight;
     let meta: Meta;
