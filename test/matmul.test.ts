@@ -126,3 +126,65 @@ test('NaN and Inf propagate through matmul like the plain triple loop (0·Inf = 
     }
   });
 });
+
+const fr = Math.fround;
+
+/** The GEMM's order: C[i,j] = Σ_p a·b summed in f32 for p = 0..k-1, then + bias, then ReLU. */
+function exactGemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, tb: boolean, bias?: Float32Array, relu = false): Float32Array {
+  const c = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s = fr(s + fr(a[i * k + p]! * (tb ? b[j * k + p]! : b[p * n + j]!)));
+      if (bias) s = fr(s + bias[j]!);
+      c[i * n + j] = relu && !(s >= 0) && !Number.isNaN(s) ? 0 : s;
+    }
+  }
+  return c;
+}
+
+/** The GEMV's order (assembly/f32-gemm/gemv.ts): 4 lanes over 8-blocks of k, lanes (l0+l1)+(l2+l3), + the k % 8 tail, + bias. */
+function exactGemv(x: Float32Array, w: Float32Array, n: number, k: number, bias?: Float32Array, relu = false): Float32Array {
+  const y = new Float32Array(n);
+  const k8 = k - (k % 8);
+  for (let i = 0; i < n; i++) {
+    const acc = [0, 0, 0, 0];
+    const row = i * k;
+    for (let p = 0; p < k8; p += 8) {
+      for (let l = 0; l < 4; l++) acc[l] = fr(acc[l]! + fr(fr(w[row + p + l]! * x[p + l]!) + fr(w[row + p + 4 + l]! * x[p + 4 + l]!)));
+    }
+    let tail = 0;
+    for (let p = k8; p < k; p++) tail = fr(tail + fr(w[row + p]! * x[p]!));
+    let s = fr(fr(fr(acc[0]! + acc[1]!) + fr(acc[2]! + acc[3]!)) + tail);
+    if (bias) s = fr(s + bias[i]!);
+    y[i] = relu && !(s >= 0) && !Number.isNaN(s) ? 0 : s;
+  }
+  return y;
+}
+
+// Row-group (6) and tile (4x8) boundaries, and k past the 256 block of the GEMM.
+const exactDim = fc.oneof(fc.constantFrom(1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 17, 18, 19), fc.integer({ min: 1, max: 40 }));
+const exactK = fc.oneof(fc.constantFrom(1, 7, 8, 9, 15, 16, 17, 255, 256, 257, 300), fc.integer({ min: 1, max: 300 }));
+
+test('linear is bit-identical to its fixed summation order: the GEMM\'s in-order loop, the one-row GEMV\'s 8-block lanes', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 9 }), exactDim, exactK, fc.boolean(), fc.boolean(), fc.boolean(), (rows, outF, inF, withBias, relu, tb) => {
+      st.tidy(() => {
+        const x = randomF32(rows * inF, inF + 11);
+        const w = randomF32(outF * inF, outF + 13);
+        const bias = withBias ? randomF32(outF, 7) : undefined;
+        const got = st.linear(st.tensor(x, [rows, inF]), st.tensor(w, [outF, inF]), bias && st.tensor(bias), relu ? 'relu' : 'none').toTypedArray();
+        const want = rows === 1 ? exactGemv(x, w, outF, inF, bias, relu) : exactGemm(x, w, rows, outF, inF, true, bias, relu);
+        got.forEach((g, i) => assert.ok(sameF32(g, want[i]!), `[${rows},${outF},${inF}] at ${i}: ${g} vs ${want[i]}`));
+        if (rows > 1 && !withBias && !relu) {
+          // A·B with B stored [k, n] takes the same in-order GEMM.
+          const wt = new Float32Array(inF * outF);
+          for (let j = 0; j < outF; j++) for (let p = 0; p < inF; p++) wt[p * outF + j] = w[j * inF + p]!;
+          const mm = st.matmul(st.tensor(x, [rows, inF]), st.tensor(tb ? w : wt, tb ? [outF, inF] : [inF, outF]), false, tb).toTypedArray();
+          mm.forEach((g, i) => assert.ok(sameF32(g, want[i]!), `matmul tb=${tb} [${rows},${outF},${inF}] at ${i}: ${g} vs ${want[i]}`));
+        }
+      });
+    }),
+    { numRuns: 150 },
+  );
+});

@@ -27,13 +27,12 @@ export function matmul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   assertDType(fn, 'b', b, 'f32');
   if (typeof transposeA !== 'boolean') invalid(fn, 'transposeA', 'a boolean', transposeA);
   if (typeof transposeB !== 'boolean') invalid(fn, 'transposeB', 'a boolean', transposeB);
-  for (const [name, t] of [['a', a], ['b', b]] as const) {
-    if (t.rank !== 2 && t.rank !== 3) throw new SlimError('SHAPE_MISMATCH', `${fn}: ${name} must be 2-D or 3-D, received shape ${shapeString(t.shape)}`);
-  }
-  const [ar, ac] = a.shape.slice(-2) as [number, number];
-  const [br, bc] = b.shape.slice(-2) as [number, number];
-  const [m, k] = transposeA ? [ac, ar] : [ar, ac];
-  const [kb, n] = transposeB ? [bc, br] : [br, bc];
+  if (a.rank !== 2 && a.rank !== 3) throw new SlimError('SHAPE_MISMATCH', `${fn}: a must be 2-D or 3-D, received shape ${shapeString(a.shape)}`);
+  if (b.rank !== 2 && b.rank !== 3) throw new SlimError('SHAPE_MISMATCH', `${fn}: b must be 2-D or 3-D, received shape ${shapeString(b.shape)}`);
+  const ar = a.shape[a.rank - 2]!, ac = a.shape[a.rank - 1]!;
+  const br = b.shape[b.rank - 2]!, bc = b.shape[b.rank - 1]!;
+  const m = transposeA ? ac : ar, k = transposeA ? ar : ac;
+  const kb = transposeB ? bc : br, n = transposeB ? br : bc;
   if (k !== kb) {
     throw new SlimError('SHAPE_MISMATCH', `${fn}: inner dims differ: a ${shapeString(a.shape)}${transposeA ? 'ᵀ' : ''} has ${k} columns, b ${shapeString(b.shape)}${transposeB ? 'ᵀ' : ''} has ${kb} rows`);
   }
