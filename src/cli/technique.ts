@@ -28,7 +28,7 @@ export interface TechniqueContext {
   /** Labeled training data; absent in `compress` without --data/--labels (techniques with `needsTraining` are then refused). */
   train?: Split;
   /** Adam on cross-entropy over `train`, with progress and Ctrl-C checks; trains `model` in place. */
-  fit(model: st.Module, o: { epochs: number; lr?: number; label: string }): Promise<void>;
+  fit(model: st.Module, o: { epochs: number; lr?: number; label: string; onOptimizer?: (opt: st.Optimizer) => void }): Promise<void>;
   /** Epochs a technique that trains should use (--epochs of fine-tuning). */
   epochs: number;
   progress: Progress;

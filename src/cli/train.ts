@@ -11,12 +11,15 @@ export interface FitOptions {
   seed?: number;
   /** Progress label, e.g. "train f32". */
   label: string;
+  /** Called with the optimizer before the first step (e.g. to attach pruning masks). */
+  onOptimizer?: (opt: st.Optimizer) => void;
 }
 
 /** Trains `model` (its parameters in place) on `data`, reshaping batches to [-1, ...inShape]. */
 export async function fit(model: st.Module, data: Split, inShape: readonly number[], o: FitOptions, progress: Progress): Promise<void> {
   const loader = new st.DataLoader(data.x, { batchSize: o.batchSize ?? 128, labels: data.y, shuffle: true, seed: o.seed ?? 0 });
   const opt = new st.Adam(model.parameters(), { lr: o.lr ?? 1e-3 });
+  o.onOptimizer?.(opt);
   const perEpoch = Math.ceil(data.x.shape[0]! / (o.batchSize ?? 128));
   let last = performance.now();
   try {

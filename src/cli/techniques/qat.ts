@@ -16,7 +16,8 @@ const qat: Technique = {
       const model = st.convertQat(q);
       return { model, bytes: st.saveQuantized(model).length, save: () => st.saveQuantized(model), detail: `${ctx.epochs} epoch(s) at lr 1e-4`, dispose: () => model.dispose() };
     } finally {
-      q.dispose(); // the copy too (registered inside the QAT model)
+      q.dispose(); // its learned scales; the wrapped copy is ours to free
+      copy.dispose();
     }
   },
 };
