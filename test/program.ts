@@ -243,8 +243,49 @@ const files: Section = {
   },
 };
 
+/** Pruning and the sparse kernels: masks by every criterion, CSR and 2:4 layers, int8 CSR, the sparse file. */
+const prune: Section = {
+  name: 'prune',
+  run(st, record) {
+    const model = mlp(st, 17, [96, 48, 10]);
+    const pruner = new st.Pruner(model).magnitude(0.9, { scope: 'global' });
+    const x = st.normal([5, 96], 0, 1, { seed: 90 });
+    const sm = st.sparsify(model);
+    record('magnitude', ...Object.values(pruner.entries()), sm.forward(x), st.slice(x, 0, 0, 1), sm.forward(st.slice(x, 0, 0, 1)));
+    const back = st.loadSparseModel(sm.save());
+    record('file', sm.save(), back.forward(x));
+    back.dispose();
+    const other = mlp(st, 18, [64, 32, 8]);
+    const p2 = new st.Pruner(other).nm(2, 4);
+    const nm = new st.SparseLinear((other.layers[0] as Slim.Linear).weight, (other.layers[0] as Slim.Linear).bias, { format: 'nm-2:4' });
+    const x2 = st.normal([3, 64], 0, 1, { seed: 91 });
+    record('nm', ...Object.values(p2.entries()), nm.forward(x2), nm.forward(st.slice(x2, 0, 0, 1), 'relu'));
+    const q = new st.SparseInt8Linear((model.layers[0] as Slim.Linear).weight, (model.layers[0] as Slim.Linear).bias);
+    record('csr-int8', q.forward(x));
+    const p3 = new st.Pruner(other).structured(0.5, { norm: 2 });
+    const smaller = st.removePrunedChannels(other);
+    record('structured', ...Object.values(p3.entries()), smaller.forward(x2));
+    [sm, nm, q, pruner, p2, p3, smaller, model, other].forEach((t) => t.dispose());
+  },
+};
+
+/** Low-rank: the Jacobi SVD (f64 in wasm) and a factored MLP's outputs. */
+const lowrank: Section = {
+  name: 'lowrank',
+  run(st, record) {
+    const a = st.normal([23, 17], 0, 1, { seed: 100 });
+    const { u, s, vt } = st.svd(a);
+    record('svd', u, s, vt);
+    const model = mlp(st, 19, [40, 30, 5]);
+    const x = st.normal([4, 40], 0, 1, { seed: 101 });
+    const factored = st.lowRankModel(model, { layers: ['0'], paramsFraction: 0.5 });
+    record('model', factored.forward(x));
+    factored.dispose();
+  },
+};
+
 /** The program, in order. Other features append their sections here. */
-export const SECTIONS: readonly Section[] = [f32Ops, adam, ptq, int4, qat, distill, formats, files];
+export const SECTIONS: readonly Section[] = [f32Ops, adam, ptq, int4, qat, distill, formats, files, prune, lowrank];
 
 export interface SectionResult { hash: string; steps: Record<string, string> }
 export interface ConformanceResult { hash: string; sections: Record<string, SectionResult> }
