@@ -39,9 +39,11 @@ export class F32WeightOp extends TensorOp {
   override meta(): Record<string, unknown> { return { relu: this.relu, ...(this.conv ?? {}) }; }
 }
 
-/** int4 weights (group-wise, symmetric, f16 scales in the file), f32 activations. */
-export class Int4LinearOp extends TensorOp {
+/** int4 weights (group-wise, symmetric, f16 scales in the file), f32 activations: the q4 kernels on raw pointers, ReLU in place. */
+export class Int4LinearOp extends QOp {
   override readonly kind = 'int4';
+  override readonly inDomain = 'f32';
+  override readonly outDomain = 'f32';
   readonly layer: Int4Linear;
   readonly #t: Record<string, Tensor>;
   /**
@@ -61,9 +63,16 @@ export class Int4LinearOp extends TensorOp {
       ...(this.layer.bias ? { bias: this.layer.bias } : {}),
     };
   }
-  forward(x: Tensor): Tensor {
-    const y = this.layer.forward(x);
-    return this.relu ? relu(y) : y;
+  #rows(m: number): number { return m * numel(this.inShape.slice(0, -1)); }
+  override workspaceBytes(m: number): number { return kernels().q4_workspace_bytes(this.#rows(m), this.layer.inFeatures, this.groupSize); }
+  run(m: number, src: number, dst: number, ws: number): void {
+    const kern = kernels();
+    const l = this.layer;
+    const rows = this.#rows(m);
+    const [n, k, g] = [l.outFeatures, l.inFeatures, this.groupSize];
+    if (rows === 1) kern.q4_gemv_f32(n, k, g, src, l.packed.ptr, l.scales.ptr, l.bias?.ptr ?? 0, dst, ws);
+    else kern.q4_gemm_f32(rows, n, k, g, src, l.packed.ptr, l.scales.ptr, l.bias?.ptr ?? 0, dst, ws);
+    if (this.relu) kern.f32_vrelu(rows * n, dst, dst);
   }
   override tensors(): Record<string, Tensor> { return this.#t; }
   override meta(): Record<string, unknown> { return { relu: this.relu, groupSize: this.groupSize, n: this.outShape.at(-1) }; }
