@@ -42,32 +42,30 @@ const I32_MIN = -2147483648;
 const I32_MAX = 2147483647;
 const scalar = (fn: string, v: number, dtype: 'f32' | 'i32') => keep(fromValues(fn, [v], [1], dtype));
 
-/** f32 → int8: q = clamp(roundHalfEven(x/scale) + zp, −128, 127). */
-export class QuantizeOp extends QOp {
-  override readonly kind = 'quantize';
-  override readonly inDomain = 'f32';
-  override readonly outDomain = 'i8';
+/** The domain change at a boundary of the int8 region: one per-tensor (scale, zero point). */
+abstract class ConvertOp extends QOp {
   readonly #t: Record<string, Tensor>;
   constructor(name: string, shape: readonly number[], readonly q: ActQParams) {
     super(name, shape, shape);
-    this.#t = { scale: scalar('quantize', q.scale, 'f32'), zero_point: scalar('quantize', q.zeroPoint, 'i32') };
+    this.#t = { scale: scalar(name, q.scale, 'f32'), zero_point: scalar(name, q.zeroPoint, 'i32') };
   }
-  run(m: number, src: number, dst: number): void { kernels().f32_qs8_vcvt(m * numel(this.inShape), src, dst, this.q.scale, this.q.zeroPoint); }
   override tensors(): Record<string, Tensor> { return this.#t; }
 }
 
+/** f32 → int8: q = clamp(roundHalfEven(x/scale) + zp, −128, 127). */
+export class QuantizeOp extends ConvertOp {
+  override readonly kind = 'quantize';
+  override readonly inDomain = 'f32';
+  override readonly outDomain = 'i8';
+  run(m: number, src: number, dst: number): void { kernels().f32_qs8_vcvt(m * numel(this.inShape), src, dst, this.q.scale, this.q.zeroPoint); }
+}
+
 /** int8 → f32: x = (q − zp)·scale. */
-export class DequantizeOp extends QOp {
+export class DequantizeOp extends ConvertOp {
   override readonly kind = 'dequantize';
   override readonly inDomain = 'i8';
   override readonly outDomain = 'f32';
-  readonly #t: Record<string, Tensor>;
-  constructor(name: string, shape: readonly number[], readonly q: ActQParams) {
-    super(name, shape, shape);
-    this.#t = { scale: scalar('dequantize', q.scale, 'f32'), zero_point: scalar('dequantize', q.zeroPoint, 'i32') };
-  }
   run(m: number, src: number, dst: number): void { kernels().qs8_f32_vcvt(m * numel(this.inShape), src, dst, this.q.scale, this.q.zeroPoint); }
-  override tensors(): Record<string, Tensor> { return this.#t; }
 }
 
 /** What a QLinear/QConv needs besides its geometry. */
