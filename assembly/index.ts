@@ -28,3 +28,7 @@ export * from "./qs8-vcvt/dequantize";
 export * from "./x16-vcvt/vcvt";
 export * from "./x8-fp8/vcvt";
 export * from "./f32-qc8w-gemv/gemv";
+export * from "./b1-gemm/pack";
+export * from "./b1-gemm/gemm";
+export * from "./b1-gemm/gemv";
+export * from "./f32-b1w-gemv/gemv";

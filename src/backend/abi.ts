@@ -82,4 +82,12 @@ export interface Kernels {
   f32_f16_vcvt: Unary; f16_f32_vcvt: Unary; f32_bf16_vcvt: Unary; bf16_f32_vcvt: Unary;
   f32_e4m3_vcvt(n: number, x: Ptr, y: Ptr, saturate: number): void; e4m3_f32_vcvt: Unary;
   f32_e5m2_vcvt(n: number, x: Ptr, y: Ptr, saturate: number): void; e5m2_f32_vcvt: Unary;
+  // b1-gemm, f32-b1w-gemv (binary networks)
+  b1_packed_bytes(m: number, k: number): number;
+  f32_b1_pack(m: number, k: number, x: Ptr, out: Ptr, beta: Ptr): void;
+  b1_gemm_xnor(m: number, n: number, k: number, a: Ptr, w: Ptr, out: Ptr): void;
+  b1_gemm_xnor_f32(m: number, n: number, k: number, a: Ptr, w: Ptr, alpha: Ptr, beta: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
+  b1_gemv_xnor_f32(n: number, k: number, a: Ptr, w: Ptr, alpha: Ptr, bias: Ptr, y: Ptr, beta: number, vmin: number, vmax: number): void;
+  f32_b1w_gemv(n: number, k: number, x: Ptr, w: Ptr, alpha: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
+  f32_b1w_gemm(m: number, n: number, k: number, x: Ptr, w: Ptr, alpha: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
 }
