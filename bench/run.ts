@@ -1,5 +1,5 @@
 // npm run bench -- <suite…> [--quick] [--json]
-// Suites: gemm-f32, gemv-f32, init (default: all). Ratios are measured in one run, single-threaded.
+// Suites: gemm-f32, gemv-f32, train-mlp, mlp-infer, gemm-b1, init (default: all). Ratios are measured in one run, single-threaded.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,14 +10,17 @@ import { gemmF32, gemvF32 } from './suites/f32.js';
 import { initFigures } from './suites/init.js';
 import { trainMlp } from './suites/train.js';
 import { mlpInfer } from './suites/quant.js';
+import { gemmB1 } from './suites/binary.js';
 
-const SUITES: Record<string, (o: Options) => Promise<Line[]>> = { 'gemm-f32': gemmF32, 'gemv-f32': gemvF32, 'train-mlp': trainMlp, 'mlp-infer': mlpInfer };
+const SUITES: Record<string, (o: Options) => Promise<Line[]>> = { 'gemm-f32': gemmF32, 'gemv-f32': gemvF32, 'train-mlp': trainMlp, 'mlp-infer': mlpInfer, 'gemm-b1': gemmB1 };
 /** Targets from the issues: the minimum ratio of ours over each peer, per suite and case. */
 const TARGETS: Record<string, (l: Line) => number | undefined> = {
   'gemm-f32': (l) => (/^(256|512|1024)x/.test(l.case) ? { 'tfjs-backend-wasm': 1.35, 'onnxruntime-web': 1.5 }[l.peer] : undefined),
   'gemv-f32': (l) => (l.case === '1x1024x1024' && l.peer !== 'js-loops' ? 1.2 : undefined),
   'train-mlp': (l) => (l.peer === 'tfjs-backend-wasm' ? 2 : undefined),
   'mlp-infer': (l) => (l.case.endsWith('int8-static') ? 2 : undefined),
+  // XNOR GEMM ≥ 6× our f32 GEMM in multiply-accumulates per second on the same shapes.
+  'gemm-b1': (l) => (/^\d+x\d+x\d+$/.test(l.case) ? 6 : undefined),
 };
 
 const argv = process.argv.slice(2);

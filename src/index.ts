@@ -81,3 +81,13 @@ export type { HeldOut, LayerSensitivity, MixedPrecisionResult } from './quant/se
 export type { QuantizedWeights } from './quant/qlinear.js';
 export { castFormat, castFormatToF32 } from './quant/cast.js';
 export type { CastFormatName } from './quant/cast.js';
+
+export { signSte, binarizeWeight, binaryScale } from './binary/ste.js';
+export type { BinaryScale } from './binary/ste.js';
+export { BinaryLinear, clipLatentWeights, binarize } from './binary/layers.js';
+export type { BinaryMode, BinaryLinearOptions, BinarizeOptions } from './binary/layers.js';
+export { BinaryInferenceLinear, toInference } from './binary/inference.js';
+export { saveBinary, loadBinary } from './binary/io.js';
+export { BINARY_FORMATS, b1Bytes, b1Compact, b1Padded } from './binary/format.js';
+export type { BinaryFormatTraits } from './binary/format.js';
+export { f32B1PackRef, b1GemmXnorRef, b1GemmXnorF32Ref, b1GemvXnorF32Ref, f32B1wGemvRef, f32B1wGemmRef } from './binary/b1-ref.js';

@@ -1,10 +1,11 @@
-// npm run accuracy -- <experiment> [--quick] [--json]. Experiments: dense, ptq, qat.
+// npm run accuracy -- <experiment> [--quick] [--json]. Experiments: dense, ptq, qat, binary.
 import * as st from '../../src/index.js';
 import type { RunOptions } from './common.js';
 import { dense } from './dense.js';
 import { ptq, qat } from './quant.js';
+import { binary } from './binary.js';
 
-const EXPERIMENTS: Record<string, (o: RunOptions) => Promise<void>> = { dense, ptq, qat };
+const EXPERIMENTS: Record<string, (o: RunOptions) => Promise<void>> = { dense, ptq, qat, binary };
 
 const argv = process.argv.slice(2);
 const opts: RunOptions = { quick: argv.includes('--quick'), json: argv.includes('--json') };
