@@ -7,23 +7,9 @@
 // Scalar i64.popcnt in a 2×2 register tile: V8 lowers i8x16.popcnt to a pshufb sequence, and the
 // scalar form measured faster here (bench/dev/b1-kernels.mjs keeps the SIMD variant for comparison).
 
+// Dots of a row pair × w row pair into out i32 [m, n] (a1/w1 repeat a0/w0 at the edges, stored once).
 @inline
-function emit_i32(dot: i32, i: i32, j: i32, n: i32, out: usize): void {
-  store<i32>(out + ((<usize>i * <usize>n + <usize>j) << 2), dot);
-}
-
-@inline
-function emit_f32(dot: i32, i: i32, j: i32, n: i32, out: usize, alpha: usize, beta: usize, bias: usize, vmin: f32, vmax: f32): void {
-  let v = <f32>dot * load<f32>(alpha + (<usize>j << 2));
-  if (beta) v *= load<f32>(beta + (<usize>i << 2));
-  if (bias) v += load<f32>(bias + (<usize>j << 2));
-  store<f32>(out + ((<usize>i * <usize>n + <usize>j) << 2), min(max(v, vmin), vmax));
-}
-
-// Dots of a row pair × w row pair (a1/w1 may repeat a0/w0 at the edges), written by f32out ? emit_f32 : emit_i32.
-@inline
-function tile(f32out: bool, k: i32, kw: i32, n: i32, a: usize, i: i32, rows: i32, w: usize, j: i32, cols: i32,
-  out: usize, alpha: usize, beta: usize, bias: usize, vmin: f32, vmax: f32): void {
+function tile(k: i32, kw: i32, n: i32, a: usize, i: i32, rows: i32, w: usize, j: i32, cols: i32, out: usize): void {
   const ld = <usize>kw << 3;
   const pa0 = a + <usize>i * ld;
   const pa1 = rows > 1 ? pa0 + ld : pa0;
@@ -40,26 +26,17 @@ function tile(f32out: bool, k: i32, kw: i32, n: i32, a: usize, i: i32, rows: i32
     c10 += popcnt(a1 ^ w0);
     c11 += popcnt(a1 ^ w1);
   }
-  const d00 = k - 2 * <i32>c00, d01 = k - 2 * <i32>c01, d10 = k - 2 * <i32>c10, d11 = k - 2 * <i32>c11;
-  if (f32out) {
-    emit_f32(d00, i, j, n, out, alpha, beta, bias, vmin, vmax);
-    if (cols > 1) emit_f32(d01, i, j + 1, n, out, alpha, beta, bias, vmin, vmax);
-    if (rows > 1) {
-      emit_f32(d10, i + 1, j, n, out, alpha, beta, bias, vmin, vmax);
-      if (cols > 1) emit_f32(d11, i + 1, j + 1, n, out, alpha, beta, bias, vmin, vmax);
-    }
-  } else {
-    emit_i32(d00, i, j, n, out);
-    if (cols > 1) emit_i32(d01, i, j + 1, n, out);
-    if (rows > 1) {
-      emit_i32(d10, i + 1, j, n, out);
-      if (cols > 1) emit_i32(d11, i + 1, j + 1, n, out);
-    }
+  const p0 = out + ((<usize>i * <usize>n + <usize>j) << 2);
+  store<i32>(p0, k - 2 * <i32>c00);
+  if (cols > 1) store<i32>(p0, k - 2 * <i32>c01, 4);
+  if (rows > 1) {
+    const p1 = p0 + (<usize>n << 2);
+    store<i32>(p1, k - 2 * <i32>c10);
+    if (cols > 1) store<i32>(p1, k - 2 * <i32>c11, 4);
   }
 }
 
-@inline
-function gemm(f32out: bool, m: i32, n: i32, k: i32, a: usize, w: usize, out: usize, alpha: usize, beta: usize, bias: usize, vmin: f32, vmax: f32): void {
+export function b1_gemm_xnor(m: i32, n: i32, k: i32, a: usize, w: usize, out: usize): void {
   const kw = (k + 63) >> 6;
   // Column blocks outer: a block of w rows stays in L1 while every a row pair passes over it.
   const NB = max(2, (16384 / max(kw * 8, 1)) & ~1);
@@ -67,15 +44,24 @@ function gemm(f32out: bool, m: i32, n: i32, k: i32, a: usize, w: usize, out: usi
     const j1 = min(n, j0 + NB);
     for (let i = 0; i < m; i += 2) {
       const rows = min(2, m - i);
-      for (let j = j0; j < j1; j += 2) tile(f32out, k, kw, n, a, i, rows, w, j, min(2, j1 - j), out, alpha, beta, bias, vmin, vmax);
+      for (let j = j0; j < j1; j += 2) tile(k, kw, n, a, i, rows, w, j, min(2, j1 - j), out);
     }
   }
 }
 
-export function b1_gemm_xnor(m: i32, n: i32, k: i32, a: usize, w: usize, out: usize): void {
-  gemm(false, m, n, k, a, w, out, 0, 0, 0, 0, 0);
-}
-
+// The f32 epilogue runs as a second pass over the i32 dots (in y): kept out of the tile loop, whose
+// four i64 accumulators otherwise share the registers with alpha, beta, bias and the clamp and spill.
 export function b1_gemm_xnor_f32(m: i32, n: i32, k: i32, a: usize, w: usize, alpha: usize, beta: usize, bias: usize, y: usize, vmin: f32, vmax: f32): void {
-  gemm(true, m, n, k, a, w, y, alpha, beta, bias, vmin, vmax);
+  b1_gemm_xnor(m, n, k, a, w, y);
+  for (let i = 0; i < m; i++) {
+    const row = y + ((<usize>i * <usize>n) << 2);
+    const vb: f32 = beta ? load<f32>(beta + (<usize>i << 2)) : 1;
+    for (let j = 0; j < n; j++) {
+      const pj = <usize>j << 2;
+      let v = <f32>load<i32>(row + pj) * load<f32>(alpha + pj);
+      if (beta) v *= vb;
+      if (bias) v += load<f32>(bias + pj);
+      store<f32>(row + pj, min(max(v, vmin), vmax));
+    }
+  }
 }
