@@ -90,4 +90,3 @@ export { BinaryInferenceLinear, toInference } from './binary/inference.js';
 export { saveBinary, loadBinary } from './binary/io.js';
 export { BINARY_FORMATS, b1Bytes, b1Compact, b1Padded } from './binary/format.js';
 export type { BinaryFormatTraits } from './binary/format.js';
-export { f32B1PackRef, b1GemmXnorRef, b1GemmXnorF32Ref, b1GemvXnorF32Ref, f32B1wGemvRef, f32B1wGemmRef } from './binary/b1-ref.js';

@@ -6,6 +6,7 @@ import { SlimError, invalid } from '../errors.js';
 import { Linear, ReLU, type InitOptions } from '../nn/layers.js';
 import { Module, Sequential } from '../nn/module.js';
 import { BatchNorm1d } from '../nn/norm.js';
+import { fanInUniform, kaimingUniform } from '../nn/init.js';
 import { abs, add, mul } from '../ops/elementwise.js';
 import { linear } from '../ops/matmul.js';
 import { mean } from '../ops/reduce.js';
@@ -35,18 +36,30 @@ function checkMode(fn: string, mode: unknown): BinaryMode {
  * or y = β·(sign(x)·(α·sign(W))ᵀ) + b ('xnor', β = mean|x| per row, a constant of the input).
  * `weight` holds the latent f32 weights the optimizer updates; clip them with clipLatentWeights.
  */
-export class BinaryLinear extends Linear {
+export class BinaryLinear extends Module {
   readonly mode: BinaryMode;
   readonly scale: BinaryScale;
 
+  /** Linear's layout and init (a Module of its own, so code that handles f32 Linears never takes it for one). */
   constructor(inFeatures: number, outFeatures: number, options: BinaryLinearOptions = {}) {
-    super(inFeatures, outFeatures, options);
-    this.mode = checkMode('BinaryLinear', options.mode ?? 'binaryconnect');
+    super();
+    const fn = 'BinaryLinear';
+    if (!Number.isInteger(inFeatures) || inFeatures < 1) invalid(fn, 'inFeatures', 'a positive integer', inFeatures);
+    if (!Number.isInteger(outFeatures) || outFeatures < 1) invalid(fn, 'outFeatures', 'a positive integer', outFeatures);
+    this.mode = checkMode(fn, options.mode ?? 'binaryconnect');
     this.scale = options.scale ?? 'channel';
-    if (!['channel', 'tensor', 'none'].includes(this.scale)) invalid('BinaryLinear', 'scale', "'channel', 'tensor' or 'none'", this.scale);
+    if (!['channel', 'tensor', 'none'].includes(this.scale)) invalid(fn, 'scale', "'channel', 'tensor' or 'none'", this.scale);
+    this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], inFeatures, Math.sqrt(5), options.rng));
+    if (options.bias !== false) this.registerParameter('bias', fanInUniform([outFeatures], inFeatures, options.rng));
   }
 
-  override forward(x: Tensor): Tensor {
+  /** The latent f32 weights [out, in]. */
+  get weight(): Tensor { return this.param('weight')!; }
+  get bias(): Tensor | null { return this.param('bias'); }
+  get inFeatures(): number { return this.weight.shape[1]!; }
+  get outFeatures(): number { return this.weight.shape[0]!; }
+
+  forward(x: Tensor): Tensor {
     const fn = 'BinaryLinear.forward';
     assertTensor(fn, 'x', x);
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) throw new SlimError('SHAPE_MISMATCH', `${fn}: x's last dim must equal in-features ${this.inFeatures}, received ${shapeString(x.shape)}`);
@@ -86,7 +99,7 @@ export function binarize(model: Sequential, options: BinarizeOptions = {}): Sequ
   const fn = 'binarize';
   if (!(model instanceof Sequential)) invalid(fn, 'model', 'a Sequential', model);
   const mode = checkMode(fn, options.mode ?? 'binaryconnect');
-  const linears = model.namedModules().filter(([, m]) => m instanceof Linear && !(m instanceof BinaryLinear)).map(([, m]) => m);
+  const linears = model.namedModules().filter(([, m]) => m instanceof Linear).map(([, m]) => m);
   const kept = new Set(options.keepFirstLast ? [linears[0], linears[linears.length - 1]] : []);
   const convert = (seq: Sequential): Sequential => {
     const out: Module[] = [];
