@@ -64,6 +64,7 @@ export function loadBinary(bytes: Uint8Array): Sequential {
     if (e instanceof SlimError) throw e;
     return bad(`the "${KEY}" metadata is not JSON`);
   }
+  if (!Array.isArray(plan) || !plan.every((l) => l !== null && typeof l === 'object' && typeof l.type === 'string')) bad(`the "${KEY}" metadata must list layers as { type, … } objects`);
   const f32 = (name: string, count: number): Float32Array => {
     const e = file.entries.get(name) ?? bad(`missing tensor "${name}"`);
     if (e.dtype !== 'F32' || e.bytes.length !== count * 4) bad(`tensor "${name}" must be F32 with ${count} values, received ${e.dtype} ${JSON.stringify(e.shape)}`);
