@@ -4,7 +4,7 @@
 //   b1_gemm_xnor:     out i32 [m, n] = dot.
 //   b1_gemm_xnor_f32: y f32 [m, n] = clamp((f32(dot)·alpha[j])·beta[i] + bias[j], vmin, vmax);
 //                     beta 0 means 1, bias 0 means none. dot is exact, so every engine gives the same bits.
-// Scalar i64.popcnt in a 2×2 register tile: V8 lowers i8x16.popcnt to a pshufb sequence, and the
+// Scalar i64.popcnt in a 2×2 register tile, two words per step: V8 lowers i8x16.popcnt to a pshufb sequence, and the
 // scalar form measured faster here (bench/dev/b1-kernels.mjs keeps the SIMD variant for comparison).
 
 // Dots of a row pair × w row pair into out i32 [m, n] (a1/w1 repeat a0/w0 at the edges, stored once).
@@ -16,7 +16,20 @@ function tile(k: i32, kw: i32, n: i32, a: usize, i: i32, rows: i32, w: usize, j:
   const pw0 = w + <usize>j * ld;
   const pw1 = cols > 1 ? pw0 + ld : pw0;
   let c00: i64 = 0, c01: i64 = 0, c10: i64 = 0, c11: i64 = 0;
-  for (let o: usize = 0; o < ld; o += 8) {
+  // Two words per iteration (half the loop overhead at small k), then the odd word.
+  const ld2 = ld & ~15;
+  let o: usize = 0;
+  for (; o < ld2; o += 16) {
+    const a0 = load<u64>(pa0 + o), a0b = load<u64>(pa0 + o, 8);
+    const a1 = load<u64>(pa1 + o), a1b = load<u64>(pa1 + o, 8);
+    const w0 = load<u64>(pw0 + o), w0b = load<u64>(pw0 + o, 8);
+    const w1 = load<u64>(pw1 + o), w1b = load<u64>(pw1 + o, 8);
+    c00 += popcnt(a0 ^ w0) + popcnt(a0b ^ w0b);
+    c01 += popcnt(a0 ^ w1) + popcnt(a0b ^ w1b);
+    c10 += popcnt(a1 ^ w0) + popcnt(a1b ^ w0b);
+    c11 += popcnt(a1 ^ w1) + popcnt(a1b ^ w1b);
+  }
+  if (o < ld) {
     const a0 = load<u64>(pa0 + o);
     const a1 = load<u64>(pa1 + o);
     const w0 = load<u64>(pw0 + o);

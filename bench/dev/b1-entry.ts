@@ -60,7 +60,7 @@ export function b1_gemm_xnor_simd(m: i32, n: i32, k: i32, a: usize, w: usize, ou
   }
 }
 
-// Scalar 1×4 tile (the GEMV's) used for a whole GEMM, and a 2×4 tile, to compare with the product's 2×2.
+// Scalar 1×4 tile (the GEMV's) used for a whole GEMM, and 2×4 tiles, to compare with the product's 2×2.
 export function b1_gemm_xnor_1x4(m: i32, n: i32, k: i32, a: usize, w: usize, out: usize): void {
   const ld = <usize>((k + 63) >> 6) << 3;
   for (let i = 0; i < m; i++) {
@@ -97,6 +97,56 @@ export function b1_gemm_xnor_2x4(m: i32, n: i32, k: i32, a: usize, w: usize, out
       const pw0 = w + <usize>j * ld, pw1 = pw0 + ld, pw2 = pw1 + ld, pw3 = pw2 + ld;
       let c00: i64 = 0, c01: i64 = 0, c02: i64 = 0, c03: i64 = 0, c10: i64 = 0, c11: i64 = 0, c12: i64 = 0, c13: i64 = 0;
       for (let o: usize = 0; o < ld; o += 8) {
+        const a0 = load<u64>(pa0 + o), a1 = load<u64>(pa1 + o);
+        const w0 = load<u64>(pw0 + o), w1 = load<u64>(pw1 + o), w2 = load<u64>(pw2 + o), w3 = load<u64>(pw3 + o);
+        c00 += popcnt(a0 ^ w0); c01 += popcnt(a0 ^ w1); c02 += popcnt(a0 ^ w2); c03 += popcnt(a0 ^ w3);
+        c10 += popcnt(a1 ^ w0); c11 += popcnt(a1 ^ w1); c12 += popcnt(a1 ^ w2); c13 += popcnt(a1 ^ w3);
+      }
+      const base = out + ((<usize>i * <usize>n + <usize>j) << 2);
+      store<i32>(base, k - 2 * <i32>c00); store<i32>(base, k - 2 * <i32>c01, 4);
+      store<i32>(base, k - 2 * <i32>c02, 8); store<i32>(base, k - 2 * <i32>c03, 12);
+      if (i + 1 < m) {
+        const b1 = base + (<usize>n << 2);
+        store<i32>(b1, k - 2 * <i32>c10); store<i32>(b1, k - 2 * <i32>c11, 4);
+        store<i32>(b1, k - 2 * <i32>c12, 8); store<i32>(b1, k - 2 * <i32>c13, 12);
+      }
+    }
+    for (; j < n; j++) {
+      for (let r = 0; r < min(2, m - i); r++) {
+        const pa = pa0 + <usize>r * ld;
+        const pw0 = w + <usize>j * ld;
+        let c0: i64 = 0;
+        for (let o: usize = 0; o < ld; o += 8) c0 += popcnt(load<u64>(pa + o) ^ load<u64>(pw0 + o));
+        store<i32>(out + ((<usize>(i + r) * <usize>n + <usize>j) << 2), k - 2 * <i32>c0);
+      }
+    }
+  }
+}
+
+// The 2×4 tile with two words per iteration.
+export function b1_gemm_xnor_2x4u(m: i32, n: i32, k: i32, a: usize, w: usize, out: usize): void {
+  const ld = <usize>((k + 63) >> 6) << 3;
+  const ld2 = ld & ~15;
+  for (let i = 0; i < m; i += 2) {
+    const pa0 = a + <usize>i * ld;
+    const pa1 = i + 1 < m ? pa0 + ld : pa0;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const pw0 = w + <usize>j * ld, pw1 = pw0 + ld, pw2 = pw1 + ld, pw3 = pw2 + ld;
+      let c00: i64 = 0, c01: i64 = 0, c02: i64 = 0, c03: i64 = 0, c10: i64 = 0, c11: i64 = 0, c12: i64 = 0, c13: i64 = 0;
+      let o: usize = 0;
+      for (; o < ld2; o += 16) {
+        const a0 = load<u64>(pa0 + o), a1 = load<u64>(pa1 + o), a0b = load<u64>(pa0 + o, 8), a1b = load<u64>(pa1 + o, 8);
+        let w = load<u64>(pw0 + o), wb = load<u64>(pw0 + o, 8);
+        c00 += popcnt(a0 ^ w) + popcnt(a0b ^ wb); c10 += popcnt(a1 ^ w) + popcnt(a1b ^ wb);
+        w = load<u64>(pw1 + o); wb = load<u64>(pw1 + o, 8);
+        c01 += popcnt(a0 ^ w) + popcnt(a0b ^ wb); c11 += popcnt(a1 ^ w) + popcnt(a1b ^ wb);
+        w = load<u64>(pw2 + o); wb = load<u64>(pw2 + o, 8);
+        c02 += popcnt(a0 ^ w) + popcnt(a0b ^ wb); c12 += popcnt(a1 ^ w) + popcnt(a1b ^ wb);
+        w = load<u64>(pw3 + o); wb = load<u64>(pw3 + o, 8);
+        c03 += popcnt(a0 ^ w) + popcnt(a0b ^ wb); c13 += popcnt(a1 ^ w) + popcnt(a1b ^ wb);
+      }
+      if (o < ld) {
         const a0 = load<u64>(pa0 + o), a1 = load<u64>(pa1 + o);
         const w0 = load<u64>(pw0 + o), w1 = load<u64>(pw1 + o), w2 = load<u64>(pw2 + o), w3 = load<u64>(pw3 + o);
         c00 += popcnt(a0 ^ w0); c01 += popcnt(a0 ^ w1); c02 += popcnt(a0 ^ w2); c03 += popcnt(a0 ^ w3);
