@@ -198,7 +198,7 @@ test('toInference (BN folded) matches the trained model in eval, saveBinary/load
     const bits = [...meta.entries].filter(([name]) => name.endsWith('weight_bits'));
     assert.ok(bits.every(([, e]) => e.dtype === 'U8'));
     if (mode === 'binaryconnect') assert.deepEqual(bits.map(([, e]) => e.bytes.length), [st.b1Bytes(16, 20, 'compact'), st.b1Bytes(12, 16, 'compact'), st.b1Bytes(4, 12, 'compact')]);
-    for (const meta of [{}, { 'slimtensor-binary': '{"layers":[null]}' }, { 'slimtensor-binary': 'not json' }, { 'slimtensor-binary': '{"layers":[{"type":"BinaryInferenceLinear","in":8,"out":2,"mode":"xnor","bias":false}]}' }]) {
+    for (const meta of [{}, { 'slimtensor-binary': '{"layers":[null]}' }, { 'slimtensor-binary': 'not json' }, { 'slimtensor-binary': '{"layers":[{"type":"BinaryInferenceLinear","in":8,"out":2,"mode":"xnor","bias":false}]}' }] as Record<string, string>[]) {
       assert.throws(() => st.loadBinary(st.serializeSafetensors([], meta)), (e: st.SlimError) => e.code === 'INVALID_FORMAT');
     }
     opt.dispose(); inf.dispose(); model.dispose();
