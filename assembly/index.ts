@@ -33,3 +33,7 @@ export * from "./f32-spmm/spmm";
 export * from "./f32-nm/gemv";
 export * from "./f32-nm/gemm";
 export * from "./qs8-spmm/spmm";
+export * from "./b1-gemm/pack";
+export * from "./b1-gemm/gemm";
+export * from "./b1-gemm/gemv";
+export * from "./f32-b1w-gemv/gemv";

@@ -1,6 +1,6 @@
 // npm run bench -- <suite…> [--quick] [--json]
-// Suites: gemm-f32, gemv-f32, gemm-i8, gemv-i8, gemv-q4, train-mlp, mlp-infer, spmv, spmm, nm-gemv, init (default: all).
-// Ratios are measured in one run, single-threaded.
+// Suites: gemm-f32, gemv-f32, gemm-i8, gemv-i8, gemv-q4, train-mlp, mlp-infer, spmv, spmm, nm-gemv, gemm-b1, init
+// (default: all). Ratios are measured in one run, single-threaded.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +13,11 @@ import { trainMlp } from './suites/train.js';
 import { mlpInfer } from './suites/quant.js';
 import { gemmI8, gemvI8, gemvQ4 } from './suites/int.js';
 import { nmGemv, spmm, spmv } from './suites/sparse.js';
+import { gemmB1 } from './suites/binary.js';
 
 const SUITES: Record<string, (o: Options) => Promise<Line[]>> = {
   'gemm-f32': gemmF32, 'gemv-f32': gemvF32, 'gemm-i8': gemmI8, 'gemv-i8': gemvI8, 'gemv-q4': gemvQ4,
-  'train-mlp': trainMlp, 'mlp-infer': mlpInfer, spmv, spmm, 'nm-gemv': nmGemv,
+  'train-mlp': trainMlp, 'mlp-infer': mlpInfer, spmv, spmm, 'nm-gemv': nmGemv, 'gemm-b1': gemmB1,
 };
 /** Targets from the issues: the minimum ratio of ours over each peer, per suite and case. */
 const TARGETS: Record<string, (l: Line) => number | undefined> = {
@@ -29,6 +30,8 @@ const TARGETS: Record<string, (l: Line) => number | undefined> = {
   'gemv-q4': (l) => (l.case === '1x4096x4096' && l.peer === 'slimtensor-f32' ? 3 : undefined),
   spmv: (l) => (l.case.endsWith('sparsity0.9') ? 4 : l.case.endsWith('sparsity0.95') ? 7 : undefined),
   'nm-gemv': (l) => (l.case === '4096x4096-2:4' ? 1.5 : undefined),
+  // XNOR GEMM ≥ 6× our f32 GEMM in multiply-accumulates per second on the same shapes.
+  'gemm-b1': (l) => (/^\d+x\d+x\d+$/.test(l.case) ? 6 : undefined),
 };
 
 const argv = process.argv.slice(2);

@@ -111,3 +111,12 @@ export type { SparseFormatName, SparseFormatTraits, CsrArrays, Nm24Arrays } from
 export { saveSparse, loadSparse } from './sparse/io.js';
 export type { SparseLayer } from './sparse/io.js';
 export { SparseModel, sparsify, loadSparseModel } from './sparse/model.js';
+
+export { signSte, binarizeWeight, binaryScale } from './binary/ste.js';
+export type { BinaryScale } from './binary/ste.js';
+export { BinaryLinear, clipLatentWeights, binarize } from './binary/layers.js';
+export type { BinaryMode, BinaryLinearOptions, BinarizeOptions } from './binary/layers.js';
+export { BinaryInferenceLinear, toInference } from './binary/inference.js';
+export { saveBinary, loadBinary } from './binary/io.js';
+export { BINARY_FORMATS, b1Bytes, b1Compact, b1Padded } from './binary/format.js';
+export type { BinaryFormatTraits } from './binary/format.js';

@@ -1,4 +1,4 @@
-// npm run accuracy -- <experiment> [--quick] [--json]. Experiments: dense, ptq, qat, prune, lottery, distill, lowrank.
+// npm run accuracy -- <experiment> [--quick] [--json]. Experiments: dense, ptq, qat, prune, lottery, distill, binary, lowrank.
 import * as st from '../../src/index.js';
 import type { RunOptions } from './common.js';
 import { dense } from './dense.js';
@@ -6,9 +6,10 @@ import { distillExperiment } from './distill.js';
 import { lottery } from './lottery.js';
 import { prune } from './prune.js';
 import { ptq, qat } from './quant.js';
+import { binary } from './binary.js';
 import { lowrank } from './lowrank.js';
 
-const EXPERIMENTS: Record<string, (o: RunOptions) => Promise<void>> = { dense, ptq, qat, prune, lottery, distill: distillExperiment, lowrank };
+const EXPERIMENTS: Record<string, (o: RunOptions) => Promise<void>> = { dense, ptq, qat, prune, lottery, distill: distillExperiment, binary, lowrank };
 
 const argv = process.argv.slice(2);
 const opts: RunOptions = { quick: argv.includes('--quick'), json: argv.includes('--json') };

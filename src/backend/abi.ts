@@ -103,4 +103,12 @@ export interface Kernels {
   qs8_spmm_csr_f32out(m: number, n: number, k: number, x: Ptr, xZp: number, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, out: Ptr, scaleX: number, scaleW: Ptr, indexBytes: number): void;
   qs8_spmm_csr_requant(m: number, n: number, k: number, x: Ptr, xZp: number, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, out: Ptr,
     multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number, indexBytes: number): void;
+  // b1-gemm, f32-b1w-gemv (binary networks)
+  b1_packed_bytes(m: number, k: number): number;
+  f32_b1_pack(m: number, k: number, x: Ptr, out: Ptr, beta: Ptr): void;
+  b1_gemm_xnor(m: number, n: number, k: number, a: Ptr, w: Ptr, out: Ptr): void;
+  b1_gemm_xnor_f32(m: number, n: number, k: number, a: Ptr, w: Ptr, alpha: Ptr, beta: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
+  b1_gemv_xnor_f32(n: number, k: number, a: Ptr, w: Ptr, alpha: Ptr, bias: Ptr, y: Ptr, beta: number, vmin: number, vmax: number): void;
+  f32_b1w_gemv(n: number, k: number, x: Ptr, w: Ptr, alpha: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
+  f32_b1w_gemm(m: number, n: number, k: number, x: Ptr, w: Ptr, alpha: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
 }
