@@ -284,8 +284,37 @@ const lowrank: Section = {
   },
 };
 
+/** Binary networks: sign STE and its gradient, BinaryConnect and XNOR training steps, the packed 1-bit kernels and files. */
+const binary: Section = {
+  name: 'binary',
+  run(st, record) {
+    const w = st.normal([12, 70], 0, 0.7, { seed: 110 });
+    w.requiresGrad = true;
+    const y = st.binarizeWeight(w, 'channel');
+    st.sum(st.mul(y, st.normal([12, 70], 0, 1, { seed: 111 }))).backward();
+    record('ste', y, w.grad!, st.signSte(st.tensor([0, -0, 1e-40, -2, 3, NaN])));
+    const base = mlp(st, 21, [70, 40, 6]);
+    const x = st.normal([9, 70], 0, 1, { seed: 112 });
+    const labelsT = labels(st, 9, 6);
+    for (const mode of ['binaryconnect', 'xnor'] as const) {
+      const model = st.binarize(base, { mode, batchNorm: true, keepFirstLast: mode === 'xnor' });
+      const opt = new st.Adam(model.parameters(), { lr: 1e-2 });
+      opt.onStep(() => st.clipLatentWeights(model));
+      for (let i = 0; i < 3; i++) st.tidy(() => { opt.zeroGrad(); st.crossEntropy(model.forward(x), labelsT).backward(); opt.step(); });
+      model.eval();
+      const inf = st.toInference(model);
+      const bytes = st.saveBinary(inf);
+      const back = st.loadBinary(bytes);
+      record(mode, model.forward(x), inf.forward(x), inf.forward(st.slice(x, 0, 0, 1)), bytes, back.forward(x));
+      [back, inf, model].forEach((m) => m.dispose());
+      opt.dispose();
+    }
+    base.dispose();
+  },
+};
+
 /** The program, in order. Other features append their sections here. */
-export const SECTIONS: readonly Section[] = [f32Ops, adam, ptq, int4, qat, distill, formats, files, prune, lowrank];
+export const SECTIONS: readonly Section[] = [f32Ops, adam, ptq, int4, qat, distill, formats, files, prune, lowrank, binary];
 
 export interface SectionResult { hash: string; steps: Record<string, string> }
 export interface ConformanceResult { hash: string; sections: Record<string, SectionResult> }
