@@ -43,10 +43,9 @@ function chart() {
   const x = (kb: number) => L + (kb / maxX) * (W - L - R);
   const y = (a: number) => T + (1 - (a - lo) / (hi - lo)) * (H - T - B);
   const parts = [`<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="#888"/>`, `<line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="#888"/>`];
-  for (let i = 0; i <= 4; i++) {
-    const kb = (maxX * i) / 4, a = lo + ((hi - lo) * i) / 4;
-    parts.push(`<text x="${x(kb)}" y="${H - B + 16}" text-anchor="middle">${kb.toFixed(0)}</text>`, `<text x="${L - 6}" y="${y(a) + 4}" text-anchor="end">${a.toFixed(0)}</text>`);
-    parts.push(`<line x1="${L}" y1="${y(a)}" x2="${W - R}" y2="${y(a)}" stroke="#eee"/>`);
+  for (let i = 0; i <= 4; i++) parts.push(`<text x="${x((maxX * i) / 4)}" y="${H - B + 16}" text-anchor="middle">${((maxX * i) / 4).toFixed(0)}</text>`);
+  for (let a = lo; a <= hi; a += hi - lo > 40 ? 10 : 5) {
+    parts.push(`<text x="${L - 6}" y="${y(a) + 4}" text-anchor="end">${a}</text>`, `<line x1="${L}" y1="${y(a)}" x2="${W - R}" y2="${y(a)}" stroke="#eee"/>`);
   }
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 8}" text-anchor="middle">size (KB)</text>`, `<text transform="translate(14 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">accuracy (%)</text>`);
   for (const r of rows) {

@@ -180,7 +180,7 @@ self.onmessage = async (e: MessageEvent<Request>) => {
         await fit(base, `training 784-128-10 on ${dataset().name}`, dataset().epochs);
       } else base = mlpFrom(m.bytes);
       const f32 = st.saveSafetensors(base.stateDict());
-      const row = measure('f32', base, f32.length, m.kind === 'train' ? `784-128-10, ${dataset().epochs} epoch(s) of Adam on ${dataset().name}` : `loaded from ${m.name}`);
+      const row = measure('f32', base, f32.length, m.kind === 'train' ? `784-128-10, ${dataset().epochs === 1 ? "1 epoch" : `${dataset().epochs} epochs`} of Adam on ${dataset().name}` : `loaded from ${m.name}`);
       post({ kind: 'result', row, file: f32, fileName: 'model.f32.safetensors' }, [f32.buffer]);
     } else {
       const r = await compress(m.technique);
