@@ -107,7 +107,7 @@ $<HTMLInputElement>('model').onchange = async (e) => {
   send({ kind: 'load', name: file.name, bytes }, `Loading ${file.name}…`, [bytes.buffer]);
 };
 $<HTMLInputElement>('fashion').onchange = async (e) => {
-  const files = await Promise.all([...((e.target as HTMLInputElement).files ?? [])].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+  const files = await Promise.all(Array.from((e.target as HTMLInputElement).files ?? []).map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
   send({ kind: 'data', files }, 'Reading Fashion-MNIST…', files.map((f) => f.bytes.buffer));
 };
 document.body.dataset.ready = 'true';

@@ -31,7 +31,7 @@ console.log(`» built on ${data.name}: model ${built.modelBytes} bytes, worker.j
 
 // The reference: the same file in Node.
 const model = st.loadQuantized(readFileSync(MODEL));
-const pixels = data.test.x.data as Uint8Array;
+const pixels = data.test.x.data as Uint8Array<ArrayBuffer>;
 const images = Array.from({ length: SAMPLES }, (_, i) => pixels.subarray(i * 784, (i + 1) * 784));
 const x = st.reshape(head(data.test.x, SAMPLES), [SAMPLES, 784]);
 const ref = model.forward(x).toTypedArray();
