@@ -4,19 +4,13 @@
 // The tarball's file list is checked too (test/pack-rules.ts). Run through tsx for that import.
 // Options: --only node,deno,... (a subset), --skip-build (reuse dist/).
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { packProblems } from '../test/pack-rules.ts';
+import { CHROMIUM, CHROMIUM_ARGS, bin, dir, ensureChromium, ensureRuntimes, root, serveDir } from './runtimes-setup.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = join(root, '.runtimes');
 const work = join(dir, 'work');
-const bin = (name) => join(dir, 'node_modules', '.bin', name);
-/** Pinned so every machine runs the same engines; bump deliberately. */
-const RUNTIMES = { deno: '2.9.6', bun: '1.4.5', workerd: '1.20261123.1', 'playwright-core': '1.65.2', 'fast-check': '4.10.2' };
-const CHROMIUM = '/usr/bin/chromium';
 const TIMEOUT_MS = 240_000;
 
 const argv = process.argv.slice(2);
@@ -37,33 +31,12 @@ const results = [{ name: 'pack', ok: packed.length === 0 }];
 console.log(`${packed.length ? '✗' : '✓'} pack     ${packed.length ? packed.join('; ') : 'only dist/, README.md and package.json; every export target present'}`);
 
 // 2. The runtimes, in their own folder.
-const manifest = { name: 'slimtensor-runtimes', private: true, type: 'module', description: 'Written by scripts/test-runtimes.mjs', dependencies: RUNTIMES };
-const manifestPath = join(dir, 'package.json');
-const have = existsSync(manifestPath) ? readFileSync(manifestPath, 'utf8') : '';
-const want = `${JSON.stringify(manifest, null, 2)}\n`;
-if (have !== want || !['deno', 'bun', 'workerd'].every((b) => existsSync(bin(b)))) {
-  writeFileSync(manifestPath, want);
-  step(`installing ${Object.entries(RUNTIMES).map(([k, v]) => `${k}@${v}`).join(', ')} into .runtimes/`);
-  try {
-    sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir, { stdio: 'inherit' });
-  } catch (e) {
-    console.log(`✗ npm install in .runtimes/ failed: ${e.message}`); // each missing runtime then fails below
-  }
-}
+ensureRuntimes();
 sh('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `./${pack.filename}`], dir, { stdio: 'inherit' });
 const installed = join(dir, 'node_modules', 'slimtensor');
 if (JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).version !== pack.version) throw new Error('the packed tarball did not install into .runtimes/');
 
-let chromiumError = null;
-if ((!only || only.includes('chromium')) && !existsSync(CHROMIUM)) {
-  step('installing Debian chromium (apt-get)');
-  try {
-    sh('apt-get', ['update', '-qq'], root, { stdio: 'inherit' });
-    sh('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], root, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  } catch (e) {
-    chromiumError = `apt-get install chromium failed: ${e.message}`;
-  }
-}
+const chromiumError = !only || only.includes('chromium') ? ensureChromium() : null;
 
 // 3. The entries: the program compiled from TypeScript, bundles for the browser and workerd.
 rmSync(work, { recursive: true, force: true });
@@ -95,24 +68,17 @@ function run(cmd, args, opts = {}) {
 
 async function chromium() {
   if (chromiumError) return { error: chromiumError };
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
-  const server = createServer((req, res) => {
-    const file = join(work, new URL(req.url, 'http://x').pathname);
-    if (!file.startsWith(work) || !existsSync(file)) return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { server, url } = await serveDir(work);
   const profile = join(dir, 'chromium-profile');
   rmSync(profile, { recursive: true, force: true });
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
   let context;
   try {
     const { chromium: pw } = await import(pathToFileURL(join(dir, 'node_modules/playwright-core/index.mjs')).href);
-    context = await pw.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args });
+    context = await pw.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+    await page.goto(`${url}index.html`);
     await page.waitForFunction(() => globalThis.conformance !== undefined, null, { timeout: TIMEOUT_MS });
     const result = await page.evaluate(() => globalThis.conformance);
     const version = context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
