@@ -104,6 +104,21 @@ describe('slimtensor CLI', { concurrency: 4 }, () => {
     assert.match(i.stdout, /\bI8\b.*\[32, 784\]/);
   });
 
+  it('compress --prune and --binary write sparse and 1-bit files that eval and inspect read without --arch', async () => {
+    for (const [flag, kind, extra] of [['--prune', 'sparse', ['--sparsity', '0.9']], ['--binary', 'binary', []]] as const) {
+      const out = `${kind}.safetensors`;
+      const r = await cli(['compress', p('model.safetensors'), '--arch', '784-32-10', '--calib', p('calib.idx'), flag, ...extra, '--data', p('calib.idx'), '--labels', p('labels.idx'), '--epochs', '1', '--out', p(out), '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const summary = JSON.parse(r.stdout);
+      assert.ok(summary.smaller > (kind === 'sparse' ? 4 : 20), `${kind} is ${summary.smaller}× smaller`);
+      const e = await cli(['eval', p(out), '--data', p('calib.idx'), '--labels', p('labels.idx'), '--json']);
+      assert.equal(e.code, 0, e.stderr);
+      assert.equal(JSON.parse(e.stdout).kind, kind);
+      const i = await cli(['inspect', p(out)]);
+      assert.equal(i.code, 0, i.stderr);
+    }
+  });
+
   it('compress --int4 with .npy calibration, a JSON arch, and inspect of the f32 file', async () => {
     const r = await cli(['compress', p('model.safetensors'), '--arch', p('arch.json'), '--calib', p('calib.npy'), '--int4', '--out', p('q4.safetensors')]);
     assert.equal(r.code, 0, r.stderr);

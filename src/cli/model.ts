@@ -5,7 +5,7 @@ import { archFromSpec, parseArch, type Arch, type ArchSpec } from './arch.js';
 import { CliError, oneLine } from './errors.js';
 import { readInput } from './files.js';
 
-export interface Loaded { model: st.Module; arch: Arch | null; inShape: number[]; classes: number; bytes: number; kind: 'f32' | 'quantized' }
+export interface Loaded { model: st.Module; arch: Arch | null; inShape: number[]; classes: number; bytes: number; kind: 'f32' | 'quantized' | 'sparse' | 'binary' }
 
 /** Reads safetensors bytes, with a one-line error naming the file. */
 function parse(bytes: Uint8Array, path: string): st.SafetensorsFile {
@@ -53,6 +53,21 @@ export async function loadAny(path: string, archOption: string | undefined): Pro
       throw e;
     }
     return { model, arch: null, inShape: [...model.inShape], classes: model.outShape.reduce((a, b) => a * b, 1), bytes: bytes.length, kind: 'quantized' };
+  }
+  const packed = file.metadata['slimtensor.sparse'] ? 'sparse' : file.metadata['slimtensor-binary'] ? 'binary' : null;
+  if (packed) {
+    if (archOption !== undefined) throw new CliError(`${path} is a ${packed} model that carries its own architecture; drop --arch`, 2);
+    let model: st.Module;
+    try {
+      model = packed === 'sparse' ? st.loadSparseModel(bytes) : st.loadBinary(bytes);
+    } catch (e) {
+      if (e instanceof st.SlimError) throw new CliError(`${path}: ${oneLine(e.message)}`);
+      throw e;
+    }
+    // Its input is the first layer's in-features, its classes the last layer's out-features.
+    const dims = (m: unknown) => m as { inFeatures?: number; outFeatures?: number };
+    const layers = packed === 'sparse' ? Object.values((model as st.SparseModel).layers).map(dims) : st.leafModules(model).map(([, m]) => dims(m)).filter((m) => m.inFeatures !== undefined);
+    return { model, arch: null, inShape: [layers[0]?.inFeatures ?? 0], classes: layers.at(-1)?.outFeatures ?? 0, bytes: bytes.length, kind: packed };
   }
   let arch: Arch;
   if (archOption !== undefined) arch = parseArch(archOption);
