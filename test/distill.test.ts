@@ -107,7 +107,7 @@ test('distill: the student learns the teacher; cached and live teacher logits tr
   assert.equal(withTransfer.r.steps, 40);
   // Any model can teach, a quantized one included.
   const prepared = st.prepare(teacher);
-  st.tidy(() => prepared.forward(st.normal([64, 8], 0, 1, { seed: 3 })));
+  st.tidy(() => { prepared.forward(st.normal([64, 8], 0, 1, { seed: 3 })); });
   const q = st.convert(prepared);
   const fromInt8 = await train(true, { teacher: q });
   assert.ok(fromInt8.r.losses.at(-1)! < fromInt8.r.losses[0]!);

@@ -91,7 +91,7 @@ test('QAT: BatchNorm folds into the weights, training lowers the loss, and conve
   const model = new st.Sequential(new st.Linear(12, 16, { rng }), new st.BatchNorm1d(16), new st.ReLU(), new st.Linear(16, 4, { rng }));
   const x = st.keep(st.normal([64, 12], 0, 1, { seed: 1 }));
   const y = st.keep(st.tensor(Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 4)));
-  st.noGrad(() => st.tidy(() => model.forward(x))); // BatchNorm statistics
+  st.noGrad(() => st.tidy(() => { model.forward(x); })); // BatchNorm statistics
   model.eval();
   const qat = st.prepareQat(model);
   // With fake quantization off, the folded model computes the eval-mode f32 model.

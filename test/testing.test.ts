@@ -41,7 +41,7 @@ function trainedAndQuantized() {
   opt.dispose();
   model.eval();
   const prepared = st.prepare(model);
-  st.tidy(() => prepared.forward(x));
+  st.tidy(() => { prepared.forward(x); });
   const q = st.convert(prepared);
   const spread = st.tidy(() => { const o = model.forward(x); return st.max(o).item() - st.min(o).item(); });
   return { model, q, spread, dispose: () => { q.dispose(); prepared.dispose(); model.dispose(); x.dispose(); y.dispose(); } };

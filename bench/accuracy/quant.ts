@@ -51,7 +51,7 @@ export async function ptq(opts: RunOptions): Promise<void> {
   variants.push(['int4-weight-only-g128', { default: { dtype: 'int4', groupSize: 128 } }]);
   for (const [name, config] of variants) {
     const prepared = st.prepare(base.model, config);
-    for (let i = 0; i < calib.shape[0]!; i += 256) st.tidy(() => prepared.forward(st.slice(calib, 0, i, i + 256)));
+    for (let i = 0; i < calib.shape[0]!; i += 256) st.tidy(() => { prepared.forward(st.slice(calib, 0, i, i + 256)); });
     const qm = st.convert(prepared);
     const r = await evalQuantized(qm, opts);
     line('ptq', name, r.accuracy, base, r.bytes, opts);

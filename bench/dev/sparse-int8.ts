@@ -17,7 +17,7 @@ const times: Record<string, number[]> = {};
 for (let r = 0; r < 7; r++) {
   for (const [name, l] of Object.entries(layers)) {
     const ts: number[] = [];
-    for (let j = 0; j < 5; j++) { const t = performance.now(); st.tidy(() => l.forward(x)); ts.push(performance.now() - t); }
+    for (let j = 0; j < 5; j++) { const t = performance.now(); st.tidy(() => { l.forward(x); }); ts.push(performance.now() - t); }
     (times[name] ??= []).push(ts.sort((a, b) => a - b)[2]!);
   }
 }

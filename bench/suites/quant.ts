@@ -31,7 +31,7 @@ export async function mlpInfer(opts: Options): Promise<Line[]> {
   const fused = st.sparsify(model);
   const baseline = { name: 'slimtensor-f32', fn: () => st.tidy(() => { fused.forward(x).toTypedArray(); }) };
   const prepared = st.prepare(model);
-  st.tidy(() => prepared.forward(st.tensor(randomF32(256 * 784, 5), [256, 784])));
+  st.tidy(() => { prepared.forward(st.tensor(randomF32(256 * 784, 5), [256, 784])); });
   const int8Static = st.convert(prepared);
   const staticCase: Case = {
     suite: 'mlp-infer', name: 'mlp-784-300-100-10-b1-int8-static', unit: 'GFLOP/s', work,

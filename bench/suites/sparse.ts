@@ -31,7 +31,7 @@ async function sparseCase(suite: string, name: string, m: number, n: number, k: 
   const layer = new st.SparseLinear(W, null, { format });
   const c: Case = {
     suite, name, unit: 'GFLOP/s', work: (2 * m * n * k) / 1e9,
-    ours: { name: `slimtensor-${format}`, fn: () => st.tidy(() => layer.forward(x)) },
+    ours: { name: `slimtensor-${format}`, fn: () => st.tidy(() => { layer.forward(x); }) },
     peers: [{ name: 'slimtensor-dense-f32', fn: () => st.tidy(() => st.linear(x, W)) }],
   };
   const out = lines(c, await measure(c, opts));

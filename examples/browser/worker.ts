@@ -141,7 +141,7 @@ async function compress(technique: Technique): Promise<{ row: Row; file: Uint8Ar
     const prepared = st.prepare(base, technique === 'int4' ? { byType: { Linear: { dtype: 'int4', groupSize: 32 } } } : {});
     const x = calib();
     for (let i = 0; i < x.shape[0]!; i += 250) {
-      st.tidy(() => prepared.forward(st.slice(x, 0, i, Math.min(i + 250, x.shape[0]!))));
+      st.tidy(() => { prepared.forward(st.slice(x, 0, i, Math.min(i + 250, x.shape[0]!))); });
       progress(`${technique}: calibrating on training samples`, Math.min(1, (i + 250) / x.shape[0]!));
     }
     x.dispose();

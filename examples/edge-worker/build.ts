@@ -34,7 +34,7 @@ export async function makeModel(data: Dataset): Promise<Uint8Array> {
   model.eval();
   const prepared = st.prepare(model);
   const calib = st.reshape(head(take(data.train, 1000).x, 1000), [-1, 784]);
-  for (let i = 0; i < 1000; i += 250) st.tidy(() => prepared.forward(st.slice(calib, 0, i, i + 250)));
+  for (let i = 0; i < 1000; i += 250) st.tidy(() => { prepared.forward(st.slice(calib, 0, i, i + 250)); });
   const q = st.convert(prepared);
   const bytes = st.saveQuantized(q);
   q.dispose();

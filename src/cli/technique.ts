@@ -93,5 +93,5 @@ export async function techniques(): Promise<Technique[]> {
 /** Runs `prepared.forward` over `calib` in batches of 256 (observers only). */
 export function calibrate(prepared: st.PreparedModel, calib: st.Tensor): void {
   const n = calib.shape[0]!;
-  for (let i = 0; i < n; i += 256) st.tidy(() => prepared.forward(st.slice(calib, 0, i, Math.min(i + 256, n))));
+  for (let i = 0; i < n; i += 256) st.tidy(() => { prepared.forward(st.slice(calib, 0, i, Math.min(i + 256, n))); });
 }
