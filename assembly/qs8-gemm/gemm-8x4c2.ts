@@ -108,6 +108,7 @@ function dot_8x4(kp: i32, ap: usize, bp: usize, bias: usize, acc: usize): void {
 }
 
 /** C[8,4] (i32, row stride ldc bytes) = bias + A·B. */
+@inline
 export function qs8_gemm_8x4c2_i32(kp: i32, ap: usize, bp: usize, c: usize, ldc: usize, bias: usize, acc: usize): void {
   dot_8x4(kp, ap, bp, bias, acc);
   for (let r: usize = 0; r < 8; r += 4) {
@@ -141,6 +142,7 @@ function requant_col(acc: usize, c: usize, multiplier: usize, shift: usize, vzp:
 }
 
 /** C[8,4] (i8, row stride ldc bytes) = requant(bias + A·B): see requant.ts. */
+@inline
 export function qs8_gemm_8x4c2_requant(
   kp: i32, ap: usize, bp: usize, c: usize, ldc: usize,
   bias: usize, multiplier: usize, shift: usize, out_zp: i32, qmin: i32, qmax: i32, acc: usize,
