@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { flag, loadDevWasm, root } from './wasm-dev.mjs';
+import { flag, loadDevWasm, root, devArena } from './wasm-dev.mjs';
 
 const outJs = join(root, 'build/dev/b1ref/b1-ref.js');
 mkdirSync(join(root, 'build/dev/b1ref'), { recursive: true });
@@ -18,18 +18,7 @@ const wasm = loadDevWasm('b1-entry.ts', 'b1');
 const memory = wasm.memory;
 const quick = flag('--quick');
 
-const BASE = 1 << 20;
-let top = BASE;
-function alloc(bytes) {
-  const ptr = top;
-  top = (top + bytes + 63) & ~63;
-  const need = top + 64 - memory.buffer.byteLength;
-  if (need > 0) memory.grow(Math.ceil(need / 65536));
-  return ptr;
-}
-const reset = () => { top = BASE; };
-const view = (T, ptr, len) => new T(memory.buffer, ptr, len);
-function put(arr) { const p = alloc(arr.byteLength + 16); view(arr.constructor, p, arr.length).set(arr); return p; }
+const { alloc, reset, view, put } = devArena(memory);
 let seed = 0x9e3779b9;
 const rand = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) / 4294967296; };
 const randF32 = (n) => Float32Array.from({ length: n }, () => { const r = rand(); return r < 0.05 ? (r < 0.025 ? 0 : -0) : rand() * 4 - 2; });

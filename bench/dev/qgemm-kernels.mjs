@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { loadDevWasm } from './wasm-dev.mjs';
+import { loadDevWasm, devArena } from './wasm-dev.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -40,18 +40,7 @@ const wasm = loadDevWasm('qgemm-entry.ts', 'qgemm');
 const memory = wasm.memory;
 
 // Bump allocator from 1 MiB, 64-byte aligned; reset() between cases. Sizes in bytes.
-const BASE = 1 << 20;
-let top = BASE;
-function alloc(bytes) {
-  const ptr = top;
-  top = (top + bytes + 63) & ~63;
-  const need = top + 64 - memory.buffer.byteLength;
-  if (need > 0) memory.grow(Math.ceil(need / 65536));
-  return ptr;
-}
-const reset = () => { top = BASE; };
-const view = (T, ptr, len) => new T(memory.buffer, ptr, len);
-function put(arr) { const p = alloc(arr.byteLength + 16); view(arr.constructor, p, arr.length).set(arr); return p; }
+const { alloc, reset, view, put } = devArena(memory);
 
 // ---- random data ---------------------------------------------------------------------
 let seed = 0x2545f491;

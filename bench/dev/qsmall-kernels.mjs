@@ -3,21 +3,13 @@
 // swizzle loop against a scalar wasm lookup. Correctness lives in test/qsmall-kernels.test.ts; this
 // re-checks equality once per case and prints best-of times and ratios measured in the same run.
 //   node --import tsx bench/dev/qsmall-kernels.mjs [--quick] [--wasm FILE]
-import { flag, loadDevWasm } from './wasm-dev.mjs';
+import { flag, loadDevWasm, devArena } from './wasm-dev.mjs';
 import * as R from '../../src/quant/qsmall-ref.ts';
 
 const quick = flag('--quick');
 const wasm = loadDevWasm('qsmall-entry.ts', 'qsmall');
 const memory = wasm.memory;
-let top = 1 << 20;
-function alloc(bytes) {
-  const ptr = top;
-  top = (top + bytes + 63) & ~63;
-  const need = top + 64 - memory.buffer.byteLength;
-  if (need > 0) memory.grow(Math.ceil(need / 65536));
-  return ptr;
-}
-const view = (T, ptr, len) => new T(memory.buffer, ptr, len);
+const { alloc, view } = devArena(memory);
 let seed = 0x2545f491;
 const rand32 = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return seed >>> 0; };
 

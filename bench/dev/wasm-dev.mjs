@@ -29,3 +29,18 @@ export function loadDevWasm(entry, name) {
   if (WebAssembly.Module.imports(module).length !== 0) throw new Error('module has imports');
   return new WebAssembly.Instance(module, {}).exports;
 }
+
+/** A bump allocator over `memory` from 1 MiB, 64-byte aligned, growing it on demand; reset() between cases. */
+export function devArena(memory, base = 1 << 20) {
+  let top = base;
+  const alloc = (bytes) => {
+    const ptr = top;
+    top = (top + bytes + 63) & ~63;
+    const need = top + 64 - memory.buffer.byteLength;
+    if (need > 0) memory.grow(Math.ceil(need / 65536));
+    return ptr;
+  };
+  const view = (T, ptr, len) => new T(memory.buffer, ptr, len);
+  const put = (arr) => { const p = alloc(arr.byteLength + 16); view(arr.constructor, p, arr.length).set(arr); return p; };
+  return { alloc, reset: () => { top = base; }, view, put };
+}
