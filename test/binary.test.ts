@@ -5,34 +5,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import './setup.js';
+import { bytesOf, runKernel } from './kernel-io.js';
 import { heap, kernels, u8View } from '../src/backend/binding.js';
 import * as ref from '../src/binary/b1-ref.js';
 import * as st from '../src/index.js';
 
-const GUARD = 64;
-const SENTINEL = 0xa5;
-const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-/** Runs `call` on wasm copies of `inputs` and sentinel-filled outputs of `outBytes`; returns the outputs, checking nothing is written past them. */
-function runKernel(inputs: ArrayBufferView[], outBytes: number[], call: (ptrs: number[]) => void): Uint8Array[] {
-  const h = heap();
-  const sizes = [...inputs.map((a) => a.byteLength), ...outBytes];
-  const ptrs = sizes.map((s) => h.alloc(s + GUARD));
-  try {
-    let mem = u8View();
-    inputs.forEach((a, i) => mem.set(bytesOf(a), ptrs[i]!));
-    outBytes.forEach((s, j) => mem.fill(SENTINEL, ptrs[inputs.length + j]!, ptrs[inputs.length + j]! + s + GUARD));
-    call(ptrs);
-    mem = u8View();
-    return outBytes.map((s, j) => {
-      const p = ptrs[inputs.length + j]!;
-      for (let g = p + s; g < p + s + GUARD; g++) assert.equal(mem[g], SENTINEL, `wrote past the output at +${g - p} of ${s}`);
-      return mem.slice(p, p + s);
-    });
-  } finally {
-    for (const p of ptrs) h.free(p);
-  }
-}
 
 const K_BOUNDARIES = [1, 2, 15, 16, 17, 31, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 256, 257, 331, 784];
 const kArb = fc.oneof(fc.constantFrom(...K_BOUNDARIES), fc.integer({ min: 1, max: 300 }));

@@ -5,35 +5,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import './setup.js';
+import { bytesOf, runKernel } from './kernel-io.js';
 import { heap, kernels, u8View } from '../src/backend/binding.js';
 import * as ref from '../src/quant/qsmall-ref.js';
 import * as st from '../src/index.js';
 
-const GUARD = 64;
-const SENTINEL = 0xa5;
 
-/** Runs `call` on wasm copies of `inputs` and zero-filled outputs of `outBytes`; returns the outputs' bytes. Asserts the bytes past each output stay untouched. */
-function runKernel(inputs: Uint8Array[], outBytes: number[], call: (ptrs: number[]) => void): Uint8Array[] {
-  const h = heap();
-  const sizes = [...inputs.map((a) => a.length), ...outBytes];
-  const ptrs = sizes.map((s) => h.alloc(s + GUARD));
-  try {
-    let mem = u8View();
-    inputs.forEach((a, i) => mem.set(a, ptrs[i]!));
-    outBytes.forEach((s, j) => mem.fill(SENTINEL, ptrs[inputs.length + j]!, ptrs[inputs.length + j]! + s + GUARD));
-    call(ptrs);
-    mem = u8View();
-    return outBytes.map((s, j) => {
-      const p = ptrs[inputs.length + j]!;
-      for (let g = p + s; g < p + s + GUARD; g++) assert.equal(mem[g], SENTINEL, `wrote past the output at +${g - p} of ${s}`);
-      return mem.slice(p, p + s);
-    });
-  } finally {
-    for (const p of ptrs) h.free(p);
-  }
-}
 
-const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 const TILE_LENGTHS = [0, 1, 3, 4, 7, 8, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 127, 128, 129, 257, 1000];
 const randomBytes = (n: number, seed: number): Uint8Array => {
   const a = new Uint8Array(n);
