@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import './setup.js';
 import { bytesOf, runKernel } from './kernel-io.js';
-import { heap, kernels, u8View } from '../src/backend/binding.js';
+import { kernels } from '../src/backend/binding.js';
 import * as ref from '../src/binary/b1-ref.js';
 import * as st from '../src/index.js';
 
