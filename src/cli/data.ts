@@ -1,6 +1,5 @@
 /// <reference types="node" />
 // The demo's data: Fashion-MNIST when it is found, else the built-in synthetic set (synthetic.ts).
-import * as st from '../index.js';
 import { fashionMnist } from '../node/index.js';
 import { CliError, oneLine } from './errors.js';
 import { synthetic, type Split } from './synthetic.js';
