@@ -4,7 +4,7 @@
 // converted to the 1-bit inference form (BatchNorm folded into α and the bias) and evaluated there.
 // Target (all three layers BinaryConnect): ≥ 86.5% with weights ≥ 30× smaller than f32 (packed bits + α).
 import * as st from '../../src/index.js';
-import { data, evaluate, modelBytes, report, type RunOptions } from './common.js';
+import { evaluate, modelBytes, report, train, type RunOptions } from './common.js';
 import { mlp } from './dense.js';
 
 interface Variant { name: string; options: st.BinarizeOptions | null }
@@ -16,35 +16,22 @@ const VARIANTS: Variant[] = [
   { name: 'xnor-keep-first-last', options: { mode: 'xnor', batchNorm: true, keepFirstLast: true } },
 ];
 
+/** The shared Adam loop with BinaryConnect's two additions: latent weights clipped after every step, cosine annealing per epoch. */
 async function fit(model: st.Module, opts: RunOptions, log: (e: number, acc: number, s: number) => void): Promise<void> {
-  const { train: tr } = await data();
   const epochs = opts.quick ? 1 : 10;
-  const loader = new st.DataLoader(tr.images, { batchSize: 128, labels: tr.labels, shuffle: true, seed: 0 });
-  const opt = new st.Adam(model.parameters(), { lr: 1e-3 });
-  opt.onStep(() => st.clipLatentWeights(model));
-  const sched = new st.CosineAnnealingLR(opt, epochs);
-  let steps = 0;
-  try {
-    for (let e = 0; e < epochs; e++) {
-      const t0 = performance.now();
-      model.train();
-      for (const { x, y } of loader) {
-        st.tidy(() => {
-          opt.zeroGrad();
-          st.crossEntropy(model.forward(st.reshape(x, [-1, 784])), y!).backward();
-          opt.step();
-        });
-        x.dispose();
-        y!.dispose();
-        if (opts.quick && ++steps >= 300) break;
-      }
-      sched.step();
-      log(e + 1, await evaluate(model, opts.quick ? 2000 : Infinity), (performance.now() - t0) / 1000);
-    }
-  } finally {
-    opt.dispose();
-    loader.dispose();
-  }
+  let sched: st.CosineAnnealingLR | null = null;
+  await train(model, {
+    epochs,
+    ...(opts.quick ? { maxSteps: 300, evalLimit: 2000 } : {}),
+    onOptimizer: (opt) => {
+      opt.onStep(() => st.clipLatentWeights(model));
+      sched = new st.CosineAnnealingLR(opt, epochs);
+    },
+    onEpoch: (e, acc, s) => {
+      sched!.step();
+      log(e, acc, s);
+    },
+  });
 }
 
 /** Bytes of the inference form: binary weights (compact bits + α), everything else (biases, f32 layers, BN), the file. */
