@@ -5,7 +5,7 @@ import { SlimError, invalid } from '../errors.js';
 import { argmax } from '../ops/reduce.js';
 import { tidy } from '../tensor/scope.js';
 import { assertTensor, type Tensor } from '../tensor/tensor.js';
-import { fold } from './graph.js';
+import { fold, type Folded, type WeightUnit } from './graph.js';
 import { buildQuantized, withEval, type PreparedModel, type PreparedUnit } from './ptq.js';
 import type { LayerQuantConfig, QuantizationConfig, WeightDType } from './qconfig.js';
 import type { QuantizedModel } from './qmodel.js';
@@ -47,14 +47,26 @@ function checkData(fn: string, data: HeldOut): void {
   if (data.y !== undefined) assertTensor(fn, 'data.y', data.y);
 }
 
+type WeightsOf = (u: WeightUnit) => Folded;
+
+/** fold() memoized for one analysis: every candidate model it builds reuses each layer's folded weights. */
+function foldOnce(): WeightsOf {
+  const cache = new Map<WeightUnit, Folded>();
+  return (u) => {
+    let f = cache.get(u);
+    if (!f) cache.set(u, (f = fold(u)));
+    return f;
+  };
+}
+
 /** Builds the model with `dtypes[name]` for each weight layer (f32 where absent). */
-function build(prepared: PreparedModel, dtypes: Record<string, WeightDType>): QuantizedModel {
+function build(prepared: PreparedModel, dtypes: Record<string, WeightDType>, weightsOf: WeightsOf): QuantizedModel {
   const pus: PreparedUnit[] = prepared.units.map((pu) => {
     if (pu.unit.kind !== 'linear' && pu.unit.kind !== 'conv') return pu;
     return { ...pu, config: { ...pu.config, dtype: dtypes[pu.unit.name] ?? 'f32', mode: 'static' } };
   });
   const iq = prepared.inputObserver.qparams();
-  return buildQuantized(pus, prepared.inShape!, { scale: iq.scale[0]!, zeroPoint: iq.zeroPoint[0]! }, fold, { method: 'ptq-mixed' });
+  return buildQuantized(pus, prepared.inShape!, { scale: iq.scale[0]!, zeroPoint: iq.zeroPoint[0]! }, weightsOf, { method: 'ptq-mixed' });
 }
 
 function ready(fn: string, prepared: PreparedModel, data: HeldOut): void {
@@ -67,9 +79,11 @@ function ready(fn: string, prepared: PreparedModel, data: HeldOut): void {
  * the output error and the accuracy drop on a held-out batch, worst first.
  */
 export function sensitivity(prepared: PreparedModel, data: HeldOut, options: { dtypes?: ('int8' | 'int4')[] } = {}): LayerSensitivity[] {
-  const fn = 'sensitivity';
-  ready(fn, prepared, data);
-  const dtypes = options.dtypes ?? ['int8', 'int4'];
+  ready('sensitivity', prepared, data);
+  return measure(prepared, data, options.dtypes ?? ['int8', 'int4'], foldOnce());
+}
+
+function measure(prepared: PreparedModel, data: HeldOut, dtypes: readonly ('int8' | 'int4')[], weightsOf: WeightsOf): LayerSensitivity[] {
   const ref = withEval(prepared.model, () => noGrad(() => prepared.model.forward(data.x)));
   try {
     const refVals = ref.toTypedArray() as Float32Array;
@@ -83,7 +97,7 @@ export function sensitivity(prepared: PreparedModel, data: HeldOut, options: { d
       const n = u.layer.weight.shape[0]!;
       for (const dtype of dtypes) {
         if (dtype === 'int4' && u.kind === 'conv') continue;
-        const qm = build(prepared, { [u.name]: dtype });
+        const qm = build(prepared, { [u.name]: dtype }, weightsOf);
         try {
           const y = qm.forward(data.x);
           const vals = y.toTypedArray() as Float32Array;
@@ -128,7 +142,8 @@ export function mixedPrecision(prepared: PreparedModel, data: HeldOut, options: 
   ready(fn, prepared, data);
   const budget = options?.budgetBytes;
   if (typeof budget !== 'number' || !(budget > 0)) invalid(fn, 'options.budgetBytes', 'a positive number of bytes', budget);
-  const sens = sensitivity(prepared, data);
+  const weightsOf = foldOnce();
+  const sens = measure(prepared, data, ['int8', 'int4'], weightsOf);
   const layers = [...new Set(sens.map((s) => s.name))];
   const steps = new Map(layers.map((name) => {
     const s = sens.filter((e) => e.name === name);
@@ -161,11 +176,11 @@ export function mixedPrecision(prepared: PreparedModel, data: HeldOut, options: 
   while (total() > budget) step();
   const choose = () => Object.fromEntries(layers.map((l) => [l, steps.get(l)![level.get(l)!]!.dtype]));
   // Quantize/dequantize parameters and activation tables add a few bytes the layer sizes miss: step on until the model fits.
-  let model = build(prepared, choose());
+  let model = build(prepared, choose(), weightsOf);
   while (model.byteLength > budget) {
     model.dispose();
     step();
-    model = build(prepared, choose());
+    model = build(prepared, choose(), weightsOf);
   }
   const choice = choose();
   const byName: Record<string, LayerQuantConfig> = Object.fromEntries(layers.map((l) => [l, { dtype: choice[l]! }]));
