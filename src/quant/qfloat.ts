@@ -10,7 +10,9 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import type { ActFn } from './graph.js';
 import type { ConvGeometry } from './qops.js';
-import { QOp, TensorOp } from './qops.js';
+import { entryOf, QOp, TensorOp, type FileEntry } from './qops.js';
+import { q4UnpackWeights, qs8UnpackWeightsRef } from './qkernels-ref.js';
+import { u8View } from '../backend/binding.js';
 import { kernels } from '../backend/binding.js';
 import { numel } from '../tensor/shape.js';
 import { Int4Linear, Int8Linear } from './qlinear.js';
@@ -45,7 +47,6 @@ export class Int4LinearOp extends QOp {
   override readonly inDomain = 'f32';
   override readonly outDomain = 'f32';
   readonly layer: Int4Linear;
-  readonly #t: Record<string, Tensor>;
   /**
    * q: int4 values [n, k] in [−8, 7]; scale: [n, ⌈k/g⌉], rounded to f16 (what the file stores and the
    * kernel uses, so a reloaded model is bit-identical).
@@ -54,14 +55,6 @@ export class Int4LinearOp extends QOp {
     super(name, inShape, [...inShape.slice(0, -1), n]);
     const k = inShape[inShape.length - 1]!;
     this.layer = new Int4Linear({ q, shape: [n, k], scale }, bias, { groupSize });
-    // The file: nibbles of the flat [n·k] values (two's complement, low nibble first), f16 scales.
-    const packed = new Uint8Array(Math.ceil((n * k) / 2));
-    for (let i = 0; i < n * k; i++) packed[i >> 1]! |= (q[i]! & 0xf) << ((i & 1) << 2);
-    this.#t = {
-      weight: keep(fromValues('Int4LinearOp', packed, [packed.length], 'u8')),
-      weight_scale: keep(fromValues('Int4LinearOp', new Uint8Array(Uint16Array.from(scale, f32ToF16Bits).buffer), [scale.length * 2], 'u8')),
-      ...(this.layer.bias ? { bias: this.layer.bias } : {}),
-    };
   }
   #rows(m: number): number { return m * numel(this.inShape.slice(0, -1)); }
   override workspaceBytes(m: number): number { return kernels().q4_workspace_bytes(this.#rows(m), this.layer.inFeatures, this.groupSize); }
@@ -74,13 +67,27 @@ export class Int4LinearOp extends QOp {
     else kern.q4_gemm_f32(rows, n, k, g, src, l.packed.ptr, l.scales.ptr, l.bias?.ptr ?? 0, dst, ws);
     if (this.relu) kern.f32_vrelu(rows * n, dst, dst);
   }
-  override tensors(): Record<string, Tensor> { return this.#t; }
-  override meta(): Record<string, unknown> { return { relu: this.relu, groupSize: this.groupSize, n: this.outShape.at(-1) }; }
-  override dispose(): void {
-    this.layer.dispose();
-    this.#t.weight!.dispose();
-    this.#t.weight_scale!.dispose();
+  override tensors(): Record<string, Tensor> { return { packed: this.layer.packed, scales: this.layer.scales, ...(this.layer.bias ? { bias: this.layer.bias } : {}) }; }
+  /** The file: nibbles of the flat [n·k] values (two's complement, low nibble first), F16 scales [n, ⌈k/g⌉]; unpacked from the kernel layout. */
+  override entries(): Record<string, FileEntry> {
+    const l = this.layer;
+    const [n, k] = [l.outFeatures, l.inFeatures];
+    const mem = u8View();
+    const { q, scales } = q4UnpackWeights(n, k, this.groupSize, mem.slice(l.packed.ptr, l.packed.ptr + l.packed.byteLength), new Float32Array(mem.slice(l.scales.ptr, l.scales.ptr + l.scales.byteLength).buffer));
+    const packed = new Uint8Array(Math.ceil((n * k) / 2));
+    for (let i = 0; i < n * k; i++) packed[i >> 1]! |= (q[i]! & 0xf) << ((i & 1) << 2);
+    return {
+      weight: { dtype: 'U8', shape: [packed.length], bytes: packed },
+      weight_scale: { dtype: 'F16', shape: [scales.length], bytes: new Uint8Array(Uint16Array.from(scales, f32ToF16Bits).buffer) },
+      ...(l.bias ? { bias: entryOf(l.bias) } : {}),
+    };
   }
+  override get byteLength(): number {
+    const [n, k] = [this.layer.outFeatures, this.layer.inFeatures];
+    return Math.ceil((n * k) / 2) + 2 * n * Math.ceil(k / this.groupSize) + (this.layer.bias?.byteLength ?? 0);
+  }
+  override meta(): Record<string, unknown> { return { relu: this.relu, groupSize: this.groupSize, n: this.outShape.at(-1) }; }
+  override dispose(): void { this.layer.dispose(); }
 }
 
 /** Rounds scales to f16 precision (never to 0 or ∞): int4 files store them as F16. */
@@ -96,24 +103,26 @@ export function f16Scales(scale: Float32Array): Float32Array {
 export class DynInt8LinearOp extends TensorOp {
   override readonly kind = 'dynamic';
   readonly layer: Int8Linear;
-  readonly #t: Record<string, Tensor>;
   constructor(name: string, inShape: readonly number[], n: number, q: Int8Array, scale: Float32Array, bias: Tensor | null, readonly relu: boolean) {
     super(name, inShape, [...inShape.slice(0, -1), n]);
     const k = inShape[inShape.length - 1]!;
     this.layer = new Int8Linear({ q, shape: [n, k], scale }, bias);
-    this.#t = { weight: keep(fromValues('DynInt8LinearOp', q, [n, k], 'i8')), weight_scale: this.layer.weightScale, ...(this.layer.bias ? { bias: this.layer.bias } : {}) };
   }
   forward(x: Tensor): Tensor {
     const y = this.layer.forward(x);
     return this.relu ? relu(y) : y;
   }
-  override tensors(): Record<string, Tensor> { return this.#t; }
-  override meta(): Record<string, unknown> { return { relu: this.relu }; }
-  override get byteLength(): number { return this.#t.weight!.byteLength + this.layer.weightScale.byteLength + (this.layer.bias?.byteLength ?? 0); }
-  override dispose(): void {
-    this.layer.dispose();
-    this.#t.weight!.dispose();
+  override tensors(): Record<string, Tensor> { return { packed: this.layer.packed, weight_scale: this.layer.weightScale, ...(this.layer.bias ? { bias: this.layer.bias } : {}) }; }
+  /** The file: int8 weights [n, k] unpacked from the kernel layout, f32 scales and bias. */
+  override entries(): Record<string, FileEntry> {
+    const l = this.layer;
+    const packed = u8View().subarray(l.packed.ptr, l.packed.ptr + l.packed.byteLength);
+    const weight = qs8UnpackWeightsRef(l.outFeatures, l.inFeatures, packed);
+    return { weight: { dtype: 'I8', shape: [l.outFeatures, l.inFeatures], bytes: new Uint8Array(weight.buffer) }, weight_scale: entryOf(l.weightScale), ...(l.bias ? { bias: entryOf(l.bias) } : {}) };
   }
+  override meta(): Record<string, unknown> { return { relu: this.relu }; }
+  override get byteLength(): number { return this.layer.byteLength; }
+  override dispose(): void { this.layer.dispose(); }
 }
 
 /** int8 weights (symmetric per output channel), f32 activations: f32_qc8w_gemv, 4× fewer weight bytes than f32. */

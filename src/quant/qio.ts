@@ -1,7 +1,6 @@
 // A quantized model as a safetensors file: int8/uint8 tensors as I8/U8, int4 packed two per byte as
 // U8 (flat, low nibble first) with F16 group scales, int32 bias and zero points as I32, scales as
 // F32; the op plan and the quantization config as JSON in __metadata__["slimtensor"].
-import { u8View } from '../backend/binding.js';
 import { SlimError } from '../errors.js';
 import { parseSafetensors, serializeSafetensors, type SafeDType, type SafetensorsEntry, type SafetensorsEntryInput } from '../io/safetensors.js';
 import { f16BitsToF32 } from '../io/float16.js';
@@ -14,7 +13,6 @@ import type { ActFn } from './graph.js';
 
 const FORMAT = 'slimtensor.quantized';
 const KEY = 'slimtensor';
-const DTYPE_OF = { f32: 'F32', i32: 'I32', i8: 'I8', u8: 'U8' } as const;
 
 interface OpRecord { kind: string; name: string; inShape: number[]; outShape: number[]; [k: string]: unknown }
 
@@ -22,15 +20,8 @@ interface OpRecord { kind: string; name: string; inShape: number[]; outShape: nu
 export function saveQuantized(model: QuantizedModel): Uint8Array<ArrayBuffer> {
   if (!(model instanceof QuantizedModel)) throw new SlimError('INVALID_ARGUMENT', `saveQuantized: model must be a QuantizedModel, received ${model === null ? 'null' : typeof model}`);
   const records: OpRecord[] = model.ops.map((op) => ({ kind: op.kind, name: op.name, inShape: [...op.inShape], outShape: [...op.outShape], ...op.meta() }));
-  const mem = u8View();
   const entries: [string, SafetensorsEntryInput][] = [];
-  for (const op of model.ops) {
-    for (const [key, t] of Object.entries(op.tensors())) {
-      const bytes = mem.subarray(t.ptr, t.ptr + t.byteLength);
-      const f16 = op.kind === 'int4' && key === 'weight_scale';
-      entries.push([`${op.name}.${key}`, { dtype: f16 ? 'F16' : DTYPE_OF[t.dtype], shape: f16 ? [t.size / 2] : [...t.shape], bytes }]);
-    }
-  }
+  for (const op of model.ops) for (const [key, e] of Object.entries(op.entries())) entries.push([`${op.name}.${key}`, e]);
   const meta = { format: FORMAT, version: 1, inShape: model.inShape, outShape: model.outShape, info: model.info, ops: records };
   return serializeSafetensors(entries, { [KEY]: JSON.stringify(meta) });
 }

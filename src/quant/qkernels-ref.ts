@@ -129,6 +129,19 @@ export function q4PackWeights(n: number, k: number, group: number, q: Int8Array,
   }
 }
 
+/** The inverse of q4PackWeights: q i8 [n, k] and scales f32 [n, ⌈k/group⌉]. */
+export function q4UnpackWeights(n: number, k: number, group: number, w4: Uint8Array, packedScales: Float32Array): { q: Int8Array; scales: Float32Array } {
+  const kp = q4PaddedK(k, group);
+  const ng = kp / group;
+  const q = new Int8Array(n * k);
+  const scales = new Float32Array(n * ng);
+  for (let j = 0; j < n; j++) {
+    for (let p = 0; p < k; p++) q[j * k + p] = q4At(w4, kp, j, p);
+    for (let g = 0; g < ng; g++) scales[j * ng + g] = packedScales[((j >> 2) * ng + g) * 4 + (j & 3)]!;
+  }
+  return { q, scales };
+}
+
 /** q4 weight of row j at input p (in [−8, 7]) in a q4PackWeights buffer of kp inputs per row. */
 function q4At(w4: Uint8Array, kp: number, j: number, p: number): number {
   const byte = (((j >> 2) * (kp / 32) + (p >> 5)) * 4 + (j & 3)) * 16 + 2 * (p & 7) + (((p >> 3) & 3) >> 1);

@@ -4,6 +4,8 @@
 // (scale, zeroPoint); weights int8 symmetric per output channel (or per tensor); bias int32 at
 // scale_x·scale_w[j]; requantization by a fixed-point multiplier and shift (gemmlowp, TFLite).
 import { kernels, u8View } from '../backend/binding.js';
+import type { SafeDType } from '../io/safetensors.js';
+import { qs8UnpackWeightsRef } from './qkernels-ref.js';
 import { SlimError } from '../errors.js';
 import { gelu, relu, sigmoid, tanh } from '../ops/elementwise.js';
 import { copyNd } from '../ops/layout.js';
@@ -20,6 +22,11 @@ export interface ActQParams { scale: number; zeroPoint: number }
 
 export type Domain = 'f32' | 'i8';
 
+/** One tensor of a saved model (the safetensors entry). */
+export interface FileEntry { dtype: SafeDType; shape: number[]; bytes: Uint8Array }
+
+const SAFE_OF = { f32: 'F32', i32: 'I32', i8: 'I8', u8: 'U8' } as const;
+
 export abstract class QOp {
   abstract readonly kind: string;
   abstract readonly inDomain: Domain;
@@ -29,11 +36,18 @@ export abstract class QOp {
   workspaceBytes(_m: number): number { return 0; }
   /** dst ← op(src) for m samples; src and dst never overlap. */
   abstract run(m: number, src: number, dst: number, ws: number): void;
-  /** The tensors a saved model holds, by key (saved as `<name>.<key>`). */
+  /** The tensors the op owns (freed by dispose()); by default also what a file stores. */
   tensors(): Record<string, Tensor> { return {}; }
+  /**
+   * What a saved model holds, by key (saved as `<name>.<key>`): the owned tensors as they are, unless
+   * an op stores a plain form of a kernel layout (derived here, at save time, rather than kept twice).
+   */
+  entries(): Record<string, FileEntry> {
+    return Object.fromEntries(Object.entries(this.tensors()).map(([k, t]) => [k, entryOf(t)]));
+  }
   /** Everything else a saved model needs to rebuild the op (JSON). */
   meta(): Record<string, unknown> { return {}; }
-  /** Bytes of the stored tensors. */
+  /** Bytes of the stored entries. */
   get byteLength(): number { return Object.values(this.tensors()).reduce((s, t) => s + t.byteLength, 0); }
   dispose(): void { for (const t of Object.values(this.tensors())) t.dispose(); }
 }
@@ -83,15 +97,19 @@ export interface QWeightParams {
 
 /** Packs int8 weights, derives the int32 bias and the per-channel (multiplier, shift). */
 class QWeights {
-  readonly weight: Tensor<'i8'>;
   readonly weightScale: Tensor<'f32'>;
   readonly bias: Tensor<'i32'>;
+  /** The kernels' layout; the plain int8 weights a file stores are unpacked from it at save time. */
   readonly packed: Tensor<'u8'>;
   readonly multiplier: Tensor<'i32'>;
   readonly shift: Tensor<'i32'>;
   readonly qmin: number;
+  readonly input: ActQParams;
+  readonly output: ActQParams;
+  readonly relu: boolean;
+  readonly #qparams: Record<string, Tensor>;
 
-  constructor(fn: string, readonly n: number, readonly k: number, readonly p: QWeightParams) {
+  constructor(fn: string, readonly n: number, readonly k: number, p: QWeightParams) {
     const perTensor = p.weightScale.length === 1;
     const scaleOf = (j: number) => p.weightScale[perTensor ? 0 : j]!;
     const bias = p.bias instanceof Int32Array ? p.bias : Int32Array.from(p.bias, (b, j) => {
@@ -107,17 +125,16 @@ class QWeights {
       mult[j] = qm.multiplier | 0;
       shift[j] = qm.shift;
     }
-    this.weight = keep(fromValues(fn, p.weight, [n, k], 'i8'));
+    [this.input, this.output, this.relu] = [p.input, p.output, p.relu];
     this.weightScale = keep(fromValues(fn, p.weightScale, [p.weightScale.length], 'f32'));
     this.bias = keep(fromValues(fn, bias, [n], 'i32'));
     this.multiplier = keep(fromValues(fn, mult, [n], 'i32'));
     this.shift = keep(fromValues(fn, shift, [n], 'i32'));
     const kern = kernels();
     this.packed = keep(empty(fn, [kern.qs8_packed_weights_bytes(n, k)], 'u8'));
-    kern.qs8_pack_weights(n, k, this.weight.ptr, this.packed.ptr);
+    tidy(() => kern.qs8_pack_weights(n, k, fromValues(fn, p.weight, [n, k], 'i8').ptr, this.packed.ptr));
     this.qmin = p.relu ? Math.max(-128, p.output.zeroPoint) : -128;
-    this.#saved = {
-      weight: this.weight, weight_scale: this.weightScale, bias: this.bias,
+    this.#qparams = {
       input_scale: scalar(fn, p.input.scale, 'f32'), input_zero_point: scalar(fn, p.input.zeroPoint, 'i32'),
       output_scale: scalar(fn, p.output.scale, 'f32'), output_zero_point: scalar(fn, p.output.zeroPoint, 'i32'),
     };
@@ -126,19 +143,34 @@ class QWeights {
   /** out[m, n] (i8) = requant(a[m, k]·Wᵀ + bias). */
   gemm(m: number, a: number, out: number, ws: number): void {
     const kern = kernels();
-    const { input, output } = this.p;
+    const { input, output } = this;
     if (m === 1) kern.qs8_gemv_requant(this.n, this.k, a, input.zeroPoint, this.packed.ptr, this.bias.ptr, out, this.multiplier.ptr, this.shift.ptr, output.zeroPoint, this.qmin, 127);
     else kern.qs8_gemm_requant(m, this.n, this.k, a, input.zeroPoint, this.packed.ptr, this.bias.ptr, out, this.multiplier.ptr, this.shift.ptr, output.zeroPoint, this.qmin, 127, ws);
   }
 
   workspaceBytes(m: number): number { return m === 1 ? 0 : kernels().qs8_gemm_workspace_bytes(m, this.n, this.k); }
 
-  /** What a file stores: weights, scales, bias and the activation qparams (the packed form is derived). */
-  tensors(): Record<string, Tensor> { return this.#saved; }
+  /** Owned tensors. */
+  tensors(): Record<string, Tensor> {
+    return { weight_scale: this.weightScale, bias: this.bias, packed: this.packed, multiplier: this.multiplier, shift: this.shift, ...this.#qparams };
+  }
 
-  readonly #saved: Record<string, Tensor>;
+  /** What a file stores: int8 weights [n, k] (unpacked), scales, int32 bias and the activation qparams. */
+  entries(): Record<string, FileEntry> {
+    const mem = u8View();
+    const weight = qs8UnpackWeightsRef(this.n, this.k, mem.subarray(this.packed.ptr, this.packed.ptr + this.packed.byteLength));
+    const saved = { weight_scale: this.weightScale, bias: this.bias, ...this.#qparams };
+    return { weight: { dtype: 'I8', shape: [this.n, this.k], bytes: new Uint8Array(weight.buffer) }, ...Object.fromEntries(Object.entries(saved).map(([key, t]) => [key, entryOf(t)])) };
+  }
 
-  dispose(): void { [...Object.values(this.#saved), this.packed, this.multiplier, this.shift].forEach((t) => t.dispose()); }
+  get byteLength(): number { return this.n * this.k + this.weightScale.byteLength + this.bias.byteLength + 16; }
+
+  dispose(): void { Object.values(this.tensors()).forEach((t) => t.dispose()); }
+}
+
+/** A stored tensor as a file entry (a view of wasm memory: read it before the next allocation). */
+export function entryOf(t: Tensor): FileEntry {
+  return { dtype: SAFE_OF[t.dtype], shape: [...t.shape], bytes: u8View().subarray(t.ptr, t.ptr + t.byteLength) };
 }
 
 /** y = requant(x·Wᵀ + b), ReLU fused by clamping at the output zero point. */
@@ -155,7 +187,9 @@ export class QLinearOp extends QOp {
   override workspaceBytes(m: number): number { return this.w.workspaceBytes(m * numel(this.inShape.slice(0, -1))); }
   run(m: number, src: number, dst: number, ws: number): void { this.w.gemm(m * numel(this.inShape.slice(0, -1)), src, dst, ws); }
   override tensors(): Record<string, Tensor> { return this.w.tensors(); }
-  override meta(): Record<string, unknown> { return { relu: this.w.p.relu }; }
+  override entries(): Record<string, FileEntry> { return this.w.entries(); }
+  override get byteLength(): number { return this.w.byteLength; }
+  override meta(): Record<string, unknown> { return { relu: this.w.relu }; }
   override dispose(): void { this.w.dispose(); }
 }
 
@@ -188,13 +222,15 @@ export class QConv2dOp extends QOp {
     const g = this.g;
     const cols = ws;
     const nhwc = ws + this.#colsBytes(m);
-    kernels().x8_im2col(m, c, h, w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, src, cols, this.w.p.input.zeroPoint);
+    kernels().x8_im2col(m, c, h, w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, src, cols, this.w.input.zeroPoint);
     this.w.gemm(this.#rows(m), cols, nhwc, nhwc + ((this.#rows(m) * this.oc + 15) & ~15));
     const hw = this.oh * this.ow;
     copyNd('i8', [m, this.oc, hw], [hw * this.oc, 1, this.oc], [this.oc * hw, hw, 1], nhwc, dst);
   }
   override tensors(): Record<string, Tensor> { return this.w.tensors(); }
-  override meta(): Record<string, unknown> { return { relu: this.w.p.relu, oc: this.oc, ...this.g }; }
+  override entries(): Record<string, FileEntry> { return this.w.entries(); }
+  override get byteLength(): number { return this.w.byteLength; }
+  override meta(): Record<string, unknown> { return { relu: this.w.relu, oc: this.oc, ...this.g }; }
   override dispose(): void { this.w.dispose(); }
 }
 
