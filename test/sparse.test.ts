@@ -6,7 +6,7 @@ import * as st from '../src/index.js';
 import { kernels, scratch } from '../src/backend/binding.js';
 import { fromValues } from '../src/tensor/create.js';
 import type { Tensor } from '../src/tensor/tensor.js';
-import { csrEncodeRef, csrDecodeRef, nm24EncodeRef, nm24DecodeRef, isNm24 } from '../src/sparse/formats.js';
+import { csrEncodeRef, csrDecodeRef, nm24EncodeRef, nm24DecodeRef, nm24Ids, nm24Indices, isNm24 } from '../src/sparse/formats.js';
 import { colsTensor } from '../src/sparse/csr.js';
 import {
   f32Nm24GemmRef, f32Nm24GemvRef, f32SpmmCsrRef, f32SpmvCsrRef, qs8SpmmCsrF32outRef, qs8SpmmCsrRequantRef,
@@ -92,7 +92,22 @@ test('2:4 codec: decode(encode(w)) keeps the 2 largest |w| per group of 4 (tail 
   }), { numRuns: 100 });
 });
 
-// The 2:4 GEMV switches to byte tables from 64 rows, in tiles of 16 blocks (128 inputs).
+test('2:4 pattern ids: every valid index byte maps to one of 36 ids and back; other bytes are rejected by name', () => {
+  const valid = [0x4, 0x8, 0xc, 0x9, 0xd, 0xe];
+  const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+  const ok = bytes.filter((b) => valid.includes(b & 15) && valid.includes(b >> 4));
+  assert.equal(ok.length, 36);
+  const ids = nm24Ids('test', ok);
+  assert.deepEqual([...ids].sort((a, b) => a - b), Array.from({ length: 36 }, (_, i) => i));
+  assert.deepEqual(nm24Indices(ids), ok);
+  for (const b of bytes.filter((b) => !ok.includes(b))) {
+    assert.throws(() => nm24Ids('test', Uint8Array.of(0x44, b)), (e: st.SlimError) => e.code === 'INVALID_ARGUMENT' && e.message.includes('indices[1]'));
+  }
+  // A file written by another tool with a repeated position in a group: a typed error, no layer.
+  assert.throws(() => new st.Nm24Matrix(1, 8, { values: new Float32Array(4), indices: Uint8Array.of(0x05) }), (e: st.SlimError) => e.code === 'INVALID_ARGUMENT');
+});
+
+// The 2:4 GEMV runs 4 rows at a time; k tails pad the last block of 8.
 const NM_N = fc.constantFrom(0, 1, 3, 4, 5, 13, 63, 64, 67);
 const NM_K = fc.constantFrom(0, 1, 7, 8, 9, 17, 67, 127, 128, 129, 300);
 
@@ -100,16 +115,17 @@ test('f32_nm24_gemv and f32_nm24_gemm equal their references bit for bit, k tail
   const kern = kernels();
   fc.assert(fc.property(fc.constantFrom(1, 2, 17), NM_N, NM_K, DENSITY, CLAMP, fc.boolean(), fc.boolean(), fc.integer(), (m, n, k, d, [lo, hi], withBias, wild, seed) => {
     const { values, indices } = nm24EncodeRef(sparseWeight(n, k, d, seed, wild), n, k);
+    const ids = nm24Ids('test', indices);
     const x = vec(m * k, seed + 1, wild);
     const bias = withBias ? vec(n, seed + 2, false) : null;
-    const tv = inWasm(values, 'f32'), ti = inWasm(indices, 'u8'), tx = inWasm(x, 'f32'), tb = bias && inWasm(bias, 'f32');
+    const tv = inWasm(values, 'f32'), ti = inWasm(ids, 'u8'), tx = inWasm(x, 'f32'), tb = bias && inWasm(bias, 'f32');
     const ty = inWasm(new Float32Array(m * n), 'f32');
     const want = new Float32Array(m * n);
     kern.f32_nm24_gemv(n, k, tx.ptr, tv.ptr, ti.ptr, ptr(tb), ty.ptr, scratch(kern.f32_nm24_gemv_workspace_bytes(n, k)), lo!, hi!);
-    f32Nm24GemvRef(n, k, x, values, indices, bias, want, lo!, hi!);
+    f32Nm24GemvRef(n, k, x, values, ids, bias, want, lo!, hi!);
     assertSame((ty.toTypedArray() as Float32Array).subarray(0, n), want.subarray(0, n), `nm24 gemv n=${n} k=${k}`);
     kern.f32_nm24_gemm(m, n, k, tx.ptr, tv.ptr, ti.ptr, ptr(tb), ty.ptr, scratch(kern.f32_nm24_gemm_workspace_bytes(m, n, k)), lo!, hi!);
-    f32Nm24GemmRef(m, n, k, x, values, indices, bias, want, lo!, hi!);
+    f32Nm24GemmRef(m, n, k, x, values, ids, bias, want, lo!, hi!);
     assertSame(ty.toTypedArray() as Float32Array, want, `nm24 gemm m=${m} n=${n} k=${k}`);
     for (const t of [tv, ti, tx, tb, ty]) t?.dispose();
   }), { numRuns: 150 });
@@ -191,8 +207,9 @@ test('SparseLinear in every format equals its kernel reference, and dense linear
         else f32SpmmCsrRef(m, n, k, x, a.values, a.cols, a.indptr, b, want, lo!, hi!);
       } else if (format === 'nm-2:4') {
         const a = nm24EncodeRef(w, n, k);
-        if (m === 1) f32Nm24GemvRef(n, k, x, a.values, a.indices, b, want, lo!, hi!);
-        else f32Nm24GemmRef(m, n, k, x, a.values, a.indices, b, want, lo!, hi!);
+        const ids = nm24Ids('test', a.indices);
+        if (m === 1) f32Nm24GemvRef(n, k, x, a.values, ids, b, want, lo!, hi!);
+        else f32Nm24GemmRef(m, n, k, x, a.values, ids, b, want, lo!, hi!);
       } else want.set(ref);
       assertSame(got, want, `${format} m=${m} k=${k} n=${n}`);
       for (let i = 0; i < m * n; i++) {

@@ -3,13 +3,13 @@
 // f32_nm24_gemm_workspace_bytes, zero past k), one splat per kept value times 4 vectors of xt.
 // Each output sums sequentially over the kept values in storage order, + bias, then clamp.
 import { MR, pack_panel, panel_bytes, store_column } from "../f32-spmm/panel";
-import { kept_offset } from "./nm";
+import { OFFS } from "./nm";
 
 export function f32_nm24_gemm_workspace_bytes(m: i32, n: i32, k: i32): usize {
   return panel_bytes(((max(k, 0) + 7) >> 3) << 3);
 }
 
-export function f32_nm24_gemm(m: i32, n: i32, k: i32, x: usize, values: usize, indices: usize, bias: usize, y: usize, workspace: usize, vmin: f32, vmax: f32): void {
+export function f32_nm24_gemm(m: i32, n: i32, k: i32, x: usize, values: usize, ids: usize, bias: usize, y: usize, workspace: usize, vmin: f32, vmax: f32): void {
   if (m <= 0 || n <= 0) return;
   k = max(k, 0);
   const kb = (k + 7) >> 3;
@@ -22,18 +22,18 @@ export function f32_nm24_gemm(m: i32, n: i32, k: i32, x: usize, values: usize, i
     const yrow = y + <usize>i0 * ldy;
     for (let j = 0; j < n; j++) {
       const vrow = values + <usize>j * ldv;
-      const irow = indices + <usize>j * <usize>kb;
+      const irow = ids + <usize>j * <usize>kb;
       let vacc0 = f32x4.splat(0);
       let vacc1 = vacc0;
       let vacc2 = vacc0;
       let vacc3 = vacc0;
       for (let b = 0; b < kb; b++) {
-        const idx = <u32>load<u8>(irow + <usize>b);
+        const offs = OFFS + (<usize>load<u8>(irow + <usize>b) << 2);
         const xb = xt + (<usize>b << 3) * (MR * 4);
         const vp = vrow + (<usize>b << 4);
         for (let q: u32 = 0; q < 4; q++) {
           const vw = f32x4.splat(load<f32>(vp + (<usize>q << 2)));
-          const xp = xb + <usize>kept_offset(idx, q) * (MR * 4);
+          const xp = xb + <usize>load<u8>(offs + <usize>q) * (MR * 4);
           vacc0 = f32x4.add(vacc0, f32x4.mul(vw, v128.load(xp)));
           vacc1 = f32x4.add(vacc1, f32x4.mul(vw, v128.load(xp, 16)));
           vacc2 = f32x4.add(vacc2, f32x4.mul(vw, v128.load(xp, 32)));

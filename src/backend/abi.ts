@@ -97,9 +97,9 @@ export interface Kernels {
   f32_spmm_workspace_bytes(m: number, n: number, k: number): number;
   f32_spmm_csr(m: number, n: number, k: number, x: Ptr, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number, indexBytes: number): void;
   f32_nm24_gemv_workspace_bytes(n: number, k: number): number;
-  f32_nm24_gemv(n: number, k: number, x: Ptr, values: Ptr, indices: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
+  f32_nm24_gemv(n: number, k: number, x: Ptr, values: Ptr, ids: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
   f32_nm24_gemm_workspace_bytes(m: number, n: number, k: number): number;
-  f32_nm24_gemm(m: number, n: number, k: number, x: Ptr, values: Ptr, indices: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
+  f32_nm24_gemm(m: number, n: number, k: number, x: Ptr, values: Ptr, ids: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
   qs8_spmm_csr_f32out(m: number, n: number, k: number, x: Ptr, xZp: number, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, out: Ptr, scaleX: number, scaleW: Ptr, indexBytes: number): void;
   qs8_spmm_csr_requant(m: number, n: number, k: number, x: Ptr, xZp: number, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, out: Ptr,
     multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number, indexBytes: number): void;

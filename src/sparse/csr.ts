@@ -4,7 +4,7 @@ import { fromValues } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
 import { shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, type Tensor } from '../tensor/tensor.js';
-import { checkCsr, csrDecodeRef, csrEncodeRef, nm24DecodeRef, nm24EncodeRef, type CsrArrays, type Nm24Arrays } from './formats.js';
+import { checkCsr, csrDecodeRef, csrEncodeRef, nm24DecodeRef, nm24EncodeRef, nm24Ids, nm24Indices, type CsrArrays, type Nm24Arrays } from './formats.js';
 
 /** @internal [n, k] of a 2-D f32 weight. */
 export function checkWeight(fn: string, weight: Tensor): [number, number] {
@@ -94,32 +94,37 @@ export function fromCsr(csr: CsrMatrix): Tensor<'f32'> {
 export class Nm24Matrix {
   readonly rows: number;
   readonly cols: number;
-  /** [rows, ⌈cols/8⌉·4] f32. */
+  /** [rows, ⌈cols/8⌉·4] f32: per block of 8 inputs the 4 kept values. */
   readonly values: Tensor<'f32'>;
-  /** [rows, ⌈cols/8⌉] u8. */
-  readonly indices: Tensor<'u8'>;
+  /**
+   * [rows, ⌈cols/8⌉] u8: per block the kernels' pattern id (which 2 of each 4 inputs are kept, 36 cases).
+   * Files and toArrays() carry the 2-bit positions instead (Nm24Arrays.indices).
+   */
+  readonly ids: Tensor<'u8'>;
 
   constructor(rows: number, cols: number, a: Nm24Arrays) {
     const fn = 'Nm24Matrix';
     const kb = Math.ceil(cols / 8);
     if (a.values.length !== rows * kb * 4 || a.indices.length !== rows * kb) invalid(fn, 'arrays', `${rows * kb * 4} values and ${rows * kb} index bytes`, a.values);
+    const ids = nm24Ids(fn, a.indices);
     this.rows = rows;
     this.cols = cols;
     this.values = keep(fromValues(fn, a.values, [rows, kb * 4], 'f32'));
-    this.indices = keep(fromValues(fn, a.indices, [rows, kb], 'u8'));
+    this.ids = keep(fromValues(fn, ids, [rows, kb], 'u8'));
   }
 
   get byteLength(): number {
-    return this.values.byteLength + this.indices.byteLength;
+    return this.values.byteLength + this.ids.byteLength;
   }
 
+  /** The values and the 2-bit index bytes, as files store them. */
   toArrays(): Nm24Arrays {
-    return { values: this.values.toTypedArray(), indices: this.indices.toTypedArray() };
+    return { values: this.values.toTypedArray(), indices: nm24Indices(this.ids.toTypedArray()) };
   }
 
   dispose(): void {
     this.values.dispose();
-    this.indices.dispose();
+    this.ids.dispose();
   }
 }
 

@@ -95,6 +95,37 @@ export function nm24EncodeRef(w: ArrayLike<number>, n: number, k: number): Nm24A
 
 const mag = (v: number): number => (Number.isNaN(v) ? Infinity : Math.abs(v));
 
+/** The position pairs a group of 4 inputs can keep, in the order the kernels number them (assembly/f32-nm/nm.ts). */
+export const NM24_PAIRS: readonly (readonly [number, number])[] = [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]];
+const PAIR_OF_NIBBLE = new Int8Array(16).fill(-1);
+NM24_PAIRS.forEach(([lo, hi], p) => { PAIR_OF_NIBBLE[lo | (hi << 2)] = p; });
+
+/**
+ * The kernels' pattern ids (p0 + 6·p1 per block) of 2:4 index bytes. Each group's two positions must be
+ * distinct and ascending, as nm24EncodeRef writes them; otherwise INVALID_ARGUMENT names the byte.
+ */
+export function nm24Ids(fn: string, indices: Uint8Array): Uint8Array {
+  const ids = new Uint8Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const p0 = PAIR_OF_NIBBLE[indices[i]! & 15]!;
+    const p1 = PAIR_OF_NIBBLE[indices[i]! >> 4]!;
+    if (p0 < 0 || p1 < 0) invalid(fn, `indices[${i}]`, 'per group of 4 inputs two distinct 2-bit positions, the lower one first', `0x${indices[i]!.toString(16).padStart(2, '0')}`);
+    ids[i] = p0 + 6 * p1;
+  }
+  return ids;
+}
+
+/** The 2:4 index bytes of pattern ids (the inverse of nm24Ids). */
+export function nm24Indices(ids: Uint8Array): Uint8Array {
+  const indices = new Uint8Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const [a, b] = NM24_PAIRS[ids[i]! % 6]!;
+    const [c, d] = NM24_PAIRS[Math.floor(ids[i]! / 6)]!;
+    indices[i] = a | (b << 2) | (c << 4) | (d << 6);
+  }
+  return indices;
+}
+
 /** The dense w [n, k] of a 2:4 matrix. */
 export function nm24DecodeRef({ values, indices }: Nm24Arrays, n: number, k: number): Float32Array {
   const kb = Math.ceil(k / 8);

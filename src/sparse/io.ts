@@ -9,7 +9,9 @@ import { SlimError } from '../errors.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
 import { keep } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { tensor } from '../tensor/create.js';
 import { CsrMatrix, Nm24Matrix, colsArray } from './csr.js';
+import { nm24Indices } from './formats.js';
 import { NmLinear, SparseInt8Linear, SparseLinear } from './linear.js';
 
 export type SparseLayer = SparseLinear | NmLinear | SparseInt8Linear;
@@ -19,27 +21,34 @@ interface Meta { format: 'dense' | 'csr' | 'nm-2:4' | 'csr-int8'; layer: 'Sparse
 /** A safetensors file holding the layers in their stored formats (no densification). */
 export function saveSparse(layers: Record<string, SparseLayer>, extraMetadata: Record<string, string> = {}): Uint8Array<ArrayBuffer> {
   const tensors: Record<string, Tensor> = {};
+  const temporary: Tensor[] = []; // 2:4 index bytes: the layers hold the kernels' pattern ids
   const metadata: Record<string, string> = { ...extraMetadata };
-  for (const [name, l] of Object.entries(layers)) {
-    const w = l instanceof SparseInt8Linear ? l : l.weight;
-    let meta: Meta;
-    if (w instanceof SparseInt8Linear) {
-      Object.assign(tensors, { [`${name}.values`]: w.values, [`${name}.indices`]: w.indices, [`${name}.indptr`]: w.indptr, [`${name}.scale`]: w.weightScale });
-      meta = { format: 'csr-int8', layer: 'SparseInt8Linear', shape: [w.outFeatures, w.inFeatures], indexBytes: w.indexBytes };
-    } else if (w instanceof CsrMatrix) {
-      Object.assign(tensors, { [`${name}.values`]: w.values, [`${name}.indices`]: w.indices, [`${name}.indptr`]: w.indptr });
-      meta = { format: 'csr', layer: 'SparseLinear', shape: [w.rows, w.cols], indexBytes: w.indexBytes };
-    } else if (w instanceof Nm24Matrix) {
-      Object.assign(tensors, { [`${name}.values`]: w.values, [`${name}.indices`]: w.indices });
-      meta = { format: 'nm-2:4', layer: l instanceof NmLinear ? 'NmLinear' : 'SparseLinear', shape: [w.rows, w.cols] };
-    } else {
-      tensors[`${name}.weight`] = w;
-      meta = { format: 'dense', layer: 'SparseLinear', shape: w.shape as [number, number] };
+  try {
+    for (const [name, l] of Object.entries(layers)) {
+      const w = l instanceof SparseInt8Linear ? l : l.weight;
+      let meta: Meta;
+      if (w instanceof SparseInt8Linear) {
+        Object.assign(tensors, { [`${name}.values`]: w.values, [`${name}.indices`]: w.indices, [`${name}.indptr`]: w.indptr, [`${name}.scale`]: w.weightScale });
+        meta = { format: 'csr-int8', layer: 'SparseInt8Linear', shape: [w.outFeatures, w.inFeatures], indexBytes: w.indexBytes };
+      } else if (w instanceof CsrMatrix) {
+        Object.assign(tensors, { [`${name}.values`]: w.values, [`${name}.indices`]: w.indices, [`${name}.indptr`]: w.indptr });
+        meta = { format: 'csr', layer: 'SparseLinear', shape: [w.rows, w.cols], indexBytes: w.indexBytes };
+      } else if (w instanceof Nm24Matrix) {
+        const indices = tensor(nm24Indices(w.ids.toTypedArray()), w.ids.shape, 'u8');
+        temporary.push(indices);
+        Object.assign(tensors, { [`${name}.values`]: w.values, [`${name}.indices`]: indices });
+        meta = { format: 'nm-2:4', layer: l instanceof NmLinear ? 'NmLinear' : 'SparseLinear', shape: [w.rows, w.cols] };
+      } else {
+        tensors[`${name}.weight`] = w;
+        meta = { format: 'dense', layer: 'SparseLinear', shape: w.shape as [number, number] };
+      }
+      if (l.bias) tensors[`${name}.bias`] = l.bias;
+      metadata[name] = JSON.stringify(meta);
     }
-    if (l.bias) tensors[`${name}.bias`] = l.bias;
-    metadata[name] = JSON.stringify(meta);
+    return saveSafetensors(tensors, metadata);
+  } finally {
+    for (const t of temporary) t.dispose();
   }
-  return saveSafetensors(tensors, metadata);
 }
 
 /** The layers of a saveSparse file, in their stored formats. */

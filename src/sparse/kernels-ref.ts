@@ -3,6 +3,7 @@
 // references round every product and sum to f32 (Math.fround) in the kernels' fixed order, so the
 // kernels must match them bit for bit; the integer references wrap like int32 and must match exactly.
 import { requantizeRef } from '../quant/requant.js';
+import { NM24_PAIRS } from './formats.js';
 
 type Cols = Uint16Array | Int32Array;
 const fr = Math.fround;
@@ -43,23 +44,23 @@ export function f32SpmmCsrRef(m: number, n: number, k: number, x: Float32Array, 
   }
 }
 
-/** Input offset (0..7) inside its 8-block of kept value q (0..3) of a 2:4 block with index byte idx. */
-export const keptOffset = (idx: number, q: number): number => ((q & 2) << 1) + ((idx >> (2 * q)) & 3);
+/** Input offset (0..7) inside its 8-block of kept value q (0..3) of a 2:4 block with pattern id (assembly/f32-nm/nm.ts). */
+export const keptOffset = (id: number, q: number): number => 4 * (q >> 1) + NM24_PAIRS[q < 2 ? id % 6 : Math.floor(id / 6)]![q & 1]!;
 
 /** x[8b + offset] of kept value q of block b, 0 past k (the padded tail). */
-function keptX(x: Float32Array, xo: number, k: number, b: number, idx: number, q: number): number {
-  const c = 8 * b + keptOffset(idx, q);
+function keptX(x: Float32Array, xo: number, k: number, b: number, id: number, q: number): number {
+  const c = 8 * b + keptOffset(id, q);
   return c < k ? x[xo + c]! : 0;
 }
 
 /** y[j] = clamp(W x + bias) for W in the 2:4 layout (assembly/f32-nm/nm.ts), in f32_nm24_gemv's lane order. */
-export function f32Nm24GemvRef(n: number, k: number, x: Float32Array, values: Float32Array, indices: Uint8Array, bias: Float32Array | null, y: Float32Array, vmin: number, vmax: number): void {
+export function f32Nm24GemvRef(n: number, k: number, x: Float32Array, values: Float32Array, ids: Uint8Array, bias: Float32Array | null, y: Float32Array, vmin: number, vmax: number): void {
   const kb = Math.ceil(k / 8);
   for (let j = 0; j < n; j++) {
     const a = [0, 0, 0, 0];
     for (let b = 0; b < kb; b++) {
-      const idx = indices[j * kb + b]!;
-      for (let q = 0; q < 4; q++) a[q] = fr(a[q]! + fr(values[j * kb * 4 + 4 * b + q]! * keptX(x, 0, k, b, idx, q)));
+      const id = ids[j * kb + b]!;
+      for (let q = 0; q < 4; q++) a[q] = fr(a[q]! + fr(values[j * kb * 4 + 4 * b + q]! * keptX(x, 0, k, b, id, q)));
     }
     let s = fr(fr(a[0]! + a[1]!) + fr(a[2]! + a[3]!));
     if (bias) s = fr(s + bias[j]!);
@@ -68,14 +69,14 @@ export function f32Nm24GemvRef(n: number, k: number, x: Float32Array, values: Fl
 }
 
 /** Y[i, j] = clamp((Σ over kept values in storage order, sequentially) + bias[j]) for W in the 2:4 layout. */
-export function f32Nm24GemmRef(m: number, n: number, k: number, x: Float32Array, values: Float32Array, indices: Uint8Array, bias: Float32Array | null, y: Float32Array, vmin: number, vmax: number): void {
+export function f32Nm24GemmRef(m: number, n: number, k: number, x: Float32Array, values: Float32Array, ids: Uint8Array, bias: Float32Array | null, y: Float32Array, vmin: number, vmax: number): void {
   const kb = Math.ceil(k / 8);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let acc = 0;
       for (let b = 0; b < kb; b++) {
-        const idx = indices[j * kb + b]!;
-        for (let q = 0; q < 4; q++) acc = fr(acc + fr(values[j * kb * 4 + 4 * b + q]! * keptX(x, i * k, k, b, idx, q)));
+        const id = ids[j * kb + b]!;
+        for (let q = 0; q < 4; q++) acc = fr(acc + fr(values[j * kb * 4 + 4 * b + q]! * keptX(x, i * k, k, b, id, q)));
       }
       y[i * n + j] = clamp(fr(acc + (bias ? bias[j]! : 0)), vmin, vmax);
     }

@@ -70,8 +70,8 @@ export function nmLinear(fn: string, x: Tensor, w: Nm24Matrix, bias: Tensor | nu
   if (out.size === 0) return out;
   const kern = kernels();
   const b = bias?.ptr ?? 0;
-  if (m === 1) kern.f32_nm24_gemv(n, k, x.ptr, w.values.ptr, w.indices.ptr, b, out.ptr, scratch(kern.f32_nm24_gemv_workspace_bytes(n, k)), lo, hi);
-  else kern.f32_nm24_gemm(m, n, k, x.ptr, w.values.ptr, w.indices.ptr, b, out.ptr, scratch(kern.f32_nm24_gemm_workspace_bytes(m, n, k)), lo, hi);
+  if (m === 1) kern.f32_nm24_gemv(n, k, x.ptr, w.values.ptr, w.ids.ptr, b, out.ptr, scratch(kern.f32_nm24_gemv_workspace_bytes(n, k)), lo, hi);
+  else kern.f32_nm24_gemm(m, n, k, x.ptr, w.values.ptr, w.ids.ptr, b, out.ptr, scratch(kern.f32_nm24_gemm_workspace_bytes(m, n, k)), lo, hi);
   return out;
 }
 
