@@ -1,41 +1,33 @@
-// Dev harness: 2:4 GEMV variants (bench/dev/nm-entry.ts) against dense f32 GEMV, same run, medians.
-//   node bench/dev/nm-gemv.mjs [--n 4096] [--rounds 9]
+// Dev harness: the 2:4 GEMV (and bench/dev/nm-entry.ts's panel variant) against dense f32 GEMV, same run, medians.
+//   node bench/dev/nm-gemv.mjs [--n 4096] [--k 4096] [--rounds 9]
 import { devArena, loadDevWasm, option } from './wasm-dev.mjs';
 
 const ex = loadDevWasm('nm-entry.ts', 'nm');
-ex.nm_init();
 const n = Number(option('--n') ?? 4096), k = Number(option('--k') ?? n), rounds = Number(option('--rounds') ?? 9);
 const A = devArena(ex.memory);
 let s = 1;
 const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
 const kb = Math.ceil(k / 8);
 const W = A.alloc(n * k * 4), X = A.alloc(kb * 32), Y = A.alloc(n * 4), Y2 = A.alloc(n * 4), B = A.alloc(n * 4);
-const V = A.alloc(n * kb * 16 + (1 << 20)), I = A.alloc(n * kb), IDS = A.alloc(n * kb), IDS16 = A.alloc(n * kb * 2), PV = A.alloc(n * kb * 16), PI = A.alloc(n * kb);
-const ws = A.alloc(Math.max(ex.f32_nm24_gemv_workspace_bytes(n, k) >>> 0, kb * 576));
+const V = A.alloc(n * kb * 16), I = A.alloc(n * kb), PV = A.alloc(n * kb * 16), PI = A.alloc(n * kb);
+const ws = A.alloc(ex.f32_nm24_gemv_workspace_bytes(n, k) >>> 0);
 {
   const w = A.view(Float32Array, W, n * k); for (let i = 0; i < w.length; i++) w[i] = rnd();
   const x = A.view(Float32Array, X, kb * 8); for (let i = 0; i < k; i++) x[i] = rnd();
   const v = A.view(Float32Array, V, n * kb * 4); for (let i = 0; i < v.length; i++) v[i] = rnd();
   const u = A.view(Uint8Array, I, n * kb);
-  const pairs = [0b0100, 0b1000, 0b1100, 0b1001, 0b1101, 0b1110];
-  for (let i = 0; i < u.length; i++) u[i] = pairs[Math.floor((rnd() + 1) * 3)] | (pairs[Math.floor((rnd() + 1) * 3)] << 4);
-  ex.nm_to_ids(n * kb, I, IDS); ex.nm_ids16(n * kb, IDS, IDS16); ex.nm_to_panels(n, kb, V, IDS, PV, PI);
+  for (let i = 0; i < u.length; i++) u[i] = Math.floor((rnd() + 1) * 18); // pattern ids 0..35
+  ex.nm_to_panels(n, kb, V, I, PV, PI);
 }
 const time = (fn) => { const reps = []; for (let r = 0; r < 5; r++) { const t = performance.now(); fn(); reps.push(performance.now() - t); } return reps.sort((a, b) => a - b)[2]; };
 const cases = {
   dense: () => ex.f32_gemv(n, k, X, W, 0, Y, -Infinity, Infinity),
-  cur: () => ex.f32_nm24_gemv(n, k, X, V, I, 0, Y, ws, -Infinity, Infinity),
-  ids: () => ex.nm_gemv_ids(n, k, X, V, IDS, 0, Y2, ws),
-  r2: () => ex.nm_gemv_r2(n, k, X, V, IDS, 0, Y2, ws),
-  r6: () => ex.nm_gemv_r6(n, k, X, V, IDS, 0, Y2, ws),
-  o: () => ex.nm_gemv_o(n, k, X, V, IDS, 0, Y2, ws),
-  g: () => ex.nm_gemv_g(n, k, X, PV, PI, 0, Y2, ws),
-  ids4u: () => ex.nm_gemv_ids4u(n, k, X, V, IDS, 0, Y2, ws),
-  stream: () => ex.stream_probe(n * kb * 16, V, IDS, n * kb),
+  product: () => ex.f32_nm24_gemv(n, k, X, V, I, 0, Y, ws, -Infinity, Infinity),
+  panel: () => ex.nm_gemv_g(n, k, X, PV, PI, 0, Y2, ws),
+  stream: () => ex.stream_probe(n * kb * 16, V, I, n * kb),
 };
-// correctness vs the product kernel
-cases.cur(); const ref = A.view(Float32Array, Y, n).slice();
-for (const v of ['ids', 'g', 'r2', 'r6', 'o']) { cases[v](); const y = A.view(Float32Array, Y2, n); let bad = 0; for (let i = 0; i < n; i++) if (y[i] !== ref[i]) bad++; console.log(v, 'mismatches', bad); }
+cases.product(); const ref = A.view(Float32Array, Y, n).slice();
+{ cases.panel(); const y = A.view(Float32Array, Y2, n); let bad = 0; for (let i = 0; i < n; i++) if (y[i] !== ref[i]) bad++; console.log('panel mismatches', bad); }
 const t = Object.fromEntries(Object.keys(cases).map((c) => [c, []]));
 for (let r = 0; r < rounds; r++) for (const c of Object.keys(cases)) t[c].push(time(cases[c]));
 const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
