@@ -4,7 +4,7 @@
 //   same with the 2-bit index bytes remapped through a 256-byte LUT per step                 1.15-1.3x
 //   8 rows, or 6 rows, or 2 rows per pass                                                      0.8-1.2x
 //   4 rows, 2 or 4 blocks unrolled with constant offsets (V8 spills)                           1.0-1.25x
-//   ids widened to u16 holding id·16 (no shift)                                               1.24x
+//   ids widened to u16 holding id·16 (no shift per step; twice the id bytes)                 1.05-1.25x
 //   touching lines 512 B / 2 KB ahead or the next row group's (software "prefetch")            1.1-1.25x
 //   4-row panels, one interleaved stream (panel below): best at 1024 (1.05x), worst at 4096    0.85-0.9x
 //   ids and values interleaved per 16 blocks, 16 blocks unrolled                               0.66x
