@@ -12,6 +12,7 @@ export * from "./f32-optim/update";
 export * from "./f32-math/vunary";
 export * from "./f32-gemm/gemm";
 export * from "./f32-gemm/gemv";
+export * from "./f32-gemm/gemv-packed";
 export * from "./f32-conv/im2col";
 export * from "./f32-pool/pool";
 export * from "./qs8-vcvt/quantize";

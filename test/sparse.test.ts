@@ -12,6 +12,7 @@ import {
   f32Nm24GemmRef, f32Nm24GemvRef, f32SpmmCsrRef, f32SpmvCsrRef, qs8SpmmCsrF32outRef, qs8SpmmCsrRequantRef,
 } from '../src/sparse/kernels-ref.js';
 import { quantizeMultiplier } from '../src/quant/requant.js';
+import { f32GemvPackedBytes, f32GemvPackedRef, f32GemvPackRef } from '../src/ops/gemv-ref.js';
 import { sameF32 } from './reference.js';
 
 /** Deterministic generator: uniform [-1, 1), adversarial values now and then (±0, huge, tiny, ±Inf, NaN when asked). */
@@ -210,6 +211,9 @@ test('SparseLinear in every format equals its kernel reference, and dense linear
         const ids = nm24Ids('test', a.indices);
         if (m === 1) f32Nm24GemvRef(n, k, x, a.values, ids, b, want, lo!, hi!);
         else f32Nm24GemmRef(m, n, k, x, a.values, ids, b, want, lo!, hi!);
+      } else if (m > 1 && m < 4) {
+        // Dense (packed) runs 2-3 rows as batch-1 GEMVs: each row has linear()'s batch-1 bits.
+        for (let i = 0; i < m; i++) want.set(st.linear(dense(x.subarray(i * k, (i + 1) * k), [1, k]), W, B, act).toTypedArray() as Float32Array, i * n);
       } else want.set(ref);
       assertSame(got, want, `${format} m=${m} k=${k} n=${n}`);
       for (let i = 0; i < m * n; i++) {
@@ -220,6 +224,72 @@ test('SparseLinear in every format equals its kernel reference, and dense linear
       layer.dispose();
     }
   })), { numRuns: 60 });
+});
+
+// The packed GEMV's panels are 4 rows; k runs in blocks of 8 with a k % 8 tail.
+const PK_N = fc.constantFrom(0, 1, 3, 4, 5, 7, 8, 9, 13);
+const PK_K = fc.constantFrom(0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 300);
+
+test('f32_gemv_pack / _unpack / f32_gemv_packed equal their references, and the packed GEMV equals f32_gemv bit for bit', () => {
+  const kern = kernels();
+  fc.assert(fc.property(PK_N, PK_K, CLAMP, fc.boolean(), fc.boolean(), fc.integer(), (n, k, [lo, hi], withBias, wild, seed) => {
+    const w = vec(n * k, seed, wild);
+    if (wild && w.length > 2) { w[seed & 1] = NaN; w[w.length - 1] = -Infinity; }
+    const x = vec(k, seed + 1, wild);
+    const bias = withBias ? vec(n, seed + 2, wild) : null;
+    const tw = inWasm(w, 'f32'), tx = inWasm(x, 'f32'), tb = bias && inWasm(bias, 'f32');
+    const bytes = kern.f32_gemv_packed_bytes(n, k);
+    assert.equal(bytes, f32GemvPackedBytes(n, k));
+    const tp = inWasm(new Float32Array(bytes / 4), 'f32');
+    kern.f32_gemv_pack(n, k, tw.ptr, tp.ptr);
+    const want = new Float32Array(bytes / 4);
+    f32GemvPackRef(n, k, w, want);
+    assertSame(tp.toTypedArray() as Float32Array, want, `pack n=${n} k=${k}`);
+    const back = inWasm(new Float32Array(n * k), 'f32');
+    kern.f32_gemv_unpack(n, k, tp.ptr, back.ptr);
+    assertSame(back.toTypedArray() as Float32Array, w, `unpack n=${n} k=${k}`);
+    const ty = inWasm(new Float32Array(n), 'f32'), ty2 = inWasm(new Float32Array(n), 'f32');
+    kern.f32_gemv_packed(n, k, tx.ptr, tp.ptr, ptr(tb), ty.ptr, lo!, hi!);
+    const yref = new Float32Array(n);
+    f32GemvPackedRef(n, k, x, want, bias, yref, lo!, hi!);
+    assertSame(ty.toTypedArray() as Float32Array, yref, `packed gemv n=${n} k=${k}`);
+    kern.f32_gemv(n, k, tx.ptr, tw.ptr, ptr(tb), ty2.ptr, lo!, hi!);
+    assertSame(ty2.toTypedArray() as Float32Array, yref, `f32_gemv n=${n} k=${k}`);
+    for (const t of [tw, tx, tb, tp, back, ty, ty2]) t?.dispose();
+  }), { numRuns: 200 });
+});
+
+test('PackedMatrix + packedLinear: linear()\'s bits at batch 1 and ≥ 4, batch-1 bits per row at 2-3; round trip; typed errors; no leaks', () => {
+  const before = st.memoryStats();
+  fc.assert(fc.property(fc.constantFrom(1, 2, 3, 4, 9), fc.constantFrom(1, 5, 8, 13), fc.constantFrom(1, 8, 17, 40), fc.boolean(), fc.boolean(), fc.integer(), (m, n, k, withBias, relu, seed) => st.tidy(() => {
+    const W = dense(vec(n * k, seed, false), [n, k]), X = dense(vec(m * k, seed + 1, false), [m, k]);
+    const B = withBias ? dense(vec(n, seed + 2, false), [n]) : null;
+    const act = relu ? 'relu' : 'none';
+    const pm = new st.PackedMatrix(W);
+    try {
+      assert.deepEqual(pm.toTensor().toTypedArray(), W.toTypedArray());
+      const got = st.packedLinear(X, pm, B, act).toTypedArray() as Float32Array;
+      const want = m === 2 || m === 3
+        ? Float32Array.from({ length: m * n }, (_, i) => st.linear(st.slice(X, 0, Math.floor(i / n), Math.floor(i / n) + 1), W, B, act).toTypedArray()[i % n] as number)
+        : st.linear(X, W, B, act).toTypedArray() as Float32Array;
+      assertSame(got, want, `packedLinear m=${m} n=${n} k=${k}`);
+    } finally {
+      pm.dispose();
+    }
+  })), { numRuns: 60 });
+  st.tidy(() => {
+    const pm = new st.PackedMatrix(st.ones([3, 5]));
+    const code = (f: () => unknown) => { try { f(); } catch (e) { return (e as st.SlimError).code; } return 'none'; };
+    assert.equal(code(() => st.packedLinear(st.ones([2, 4]), pm)), 'SHAPE_MISMATCH');
+    assert.equal(code(() => st.packedLinear(st.ones([1, 5]), pm, st.ones([4]))), 'SHAPE_MISMATCH');
+    assert.equal(code(() => st.packedLinear(st.ones([1, 5]), pm, null, 'gelu' as 'relu')), 'INVALID_ARGUMENT');
+    assert.equal(code(() => new st.PackedMatrix(st.ones([5]))), 'SHAPE_MISMATCH');
+    assert.equal(code(() => new st.PackedMatrix(st.zeros([2, 2], 'i32'))), 'DTYPE_MISMATCH');
+    assert.deepEqual(st.packedLinear(st.ones([1, 5]), pm).toArray(), [[5, 5, 5]]);
+    pm.dispose();
+    assert.equal(code(() => st.packedLinear(st.ones([1, 5]), pm)), 'DISPOSED');
+  });
+  assert.deepEqual(st.memoryStats(), before);
 });
 
 test('SparseLinear auto: CSR below the crossover density, 2:4 for 2:4 weights at batch 1, dense otherwise', () => {

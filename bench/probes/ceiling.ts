@@ -2,7 +2,7 @@
 // extra contenders in the same run as our kernels and the peers (so "ours / ceiling" is a same-run ratio).
 //   dot_peak(iters):   12 independent i32x4.dot_i16x8_s + i32x4.add chains, 96 MACs per iteration
 //                      (the instruction pair every int8 GEMM in strict wasm SIMD is made of);
-//   read_peak(p, bytes): streams bytes from p with v128 loads into 4 f32 accumulators (the least time
+//   read_peak(p, bytes): streams bytes from p with v128 loads into 8 f32 accumulators (the least time
 //                      a GEMV needs to read its weights once).
 // Each dot chain feeds its own accumulator back as the next operand, so nothing is loop-invariant.
 
@@ -30,13 +30,17 @@ export function dot_peak(iters: i32, seed: i32): i32 {
 }
 
 export function read_peak(p: usize, bytes: usize): f32 {
-  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-  const end = p + (bytes & ~63);
-  for (; p < end; p += 64) {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  const end = p + (bytes & ~127);
+  for (; p < end; p += 128) {
     a0 = f32x4.add(a0, v128.load(p));
     a1 = f32x4.add(a1, v128.load(p, 16));
     a2 = f32x4.add(a2, v128.load(p, 32));
     a3 = f32x4.add(a3, v128.load(p, 48));
+    a4 = f32x4.add(a4, v128.load(p, 64));
+    a5 = f32x4.add(a5, v128.load(p, 80));
+    a6 = f32x4.add(a6, v128.load(p, 96));
+    a7 = f32x4.add(a7, v128.load(p, 112));
   }
-  return f32x4.extract_lane(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), 0);
+  return f32x4.extract_lane(f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7))), 0);
 }

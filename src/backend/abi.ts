@@ -34,6 +34,10 @@ export interface Kernels {
   f32_gemm(m: number, n: number, k: number, a: Ptr, lda: number, transA: number, b: Ptr, ldb: number, transB: number,
     bias: Ptr, c: Ptr, ldc: number, workspace: Ptr, vmin: number, vmax: number): void;
   f32_gemv(n: number, k: number, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
+  f32_gemv_packed_bytes(n: number, k: number): number;
+  f32_gemv_pack(n: number, k: number, w: Ptr, packed: Ptr): void;
+  f32_gemv_unpack(n: number, k: number, packed: Ptr, w: Ptr): void;
+  f32_gemv_packed(n: number, k: number, x: Ptr, packed: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
   // f32-conv, f32-pool
   f32_im2col(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, x: Ptr, cols: Ptr): void;
   f32_col2im(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, cols: Ptr, x: Ptr): void;

@@ -1,9 +1,10 @@
 // Sparse matrices in wasm memory: CSR (f32 or int8 values) and 2:4, built from a dense [n, k] weight.
+import { kernels } from '../backend/binding.js';
 import { SlimError, invalid } from '../errors.js';
 import { fromValues } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
 import { shapeString } from '../tensor/shape.js';
-import { assertDType, assertTensor, type Tensor } from '../tensor/tensor.js';
+import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
 import { checkCsr, csrDecodeRef, csrEncodeRef, nm24DecodeRef, nm24EncodeRef, nm24Ids, nm24Indices, type CsrArrays, type Nm24Arrays } from './formats.js';
 
 /** @internal [n, k] of a 2-D f32 weight. */
@@ -24,6 +25,45 @@ export function colsTensor(fn: string, cols: Uint16Array | Int32Array): Tensor<'
 export function colsArray(t: Tensor<'u8'> | Tensor<'i32'>): Uint16Array | Int32Array {
   const a = t.toTypedArray();
   return a instanceof Uint8Array ? new Uint16Array(a.buffer, a.byteOffset, a.byteLength >> 1) : a;
+}
+
+/**
+ * A dense f32 W [rows, cols] packed once for batch-1 inference: panels of 4 rows interleaved per 4 inputs
+ * (assembly/f32-gemm/gemv-packed.ts), one contiguous stream per 4 outputs. The GEMV over it gives the
+ * same bits as linear() at batch 1, 1.2x faster at 1024² and 1.3-1.4x at 4096². Kept until dispose().
+ */
+export class PackedMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  /** The packed weight: ⌈rows/4⌉·4·cols f32 (rows past `rows` are zero). */
+  readonly packed: Tensor<'f32'>;
+
+  constructor(weight: Tensor) {
+    const fn = 'PackedMatrix';
+    const [n, k] = checkWeight(fn, weight);
+    this.rows = n;
+    this.cols = k;
+    const kern = kernels();
+    const packed = empty(fn, [kern.f32_gemv_packed_bytes(n, k) / 4], 'f32');
+    kern.f32_gemv_pack(n, k, weight.ptr, packed.ptr);
+    this.packed = keep(packed);
+  }
+
+  /** Bytes held in wasm memory (the padding rows of the last panel included). */
+  get byteLength(): number {
+    return this.packed.byteLength;
+  }
+
+  /** The dense f32 [rows, cols] weight, as a new tensor. */
+  toTensor(): Tensor<'f32'> {
+    const out = empty('PackedMatrix.toTensor', [this.rows, this.cols], 'f32');
+    kernels().f32_gemv_unpack(this.rows, this.cols, this.packed.ptr, out.ptr);
+    return out;
+  }
+
+  dispose(): void {
+    this.packed.dispose();
+  }
 }
 
 /** W [rows, cols] in CSR; its tensors are kept (outside tidy scopes) until dispose(). */

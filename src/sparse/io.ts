@@ -10,7 +10,7 @@ import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
 import { keep } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/create.js';
-import { CsrMatrix, Nm24Matrix, colsArray } from './csr.js';
+import { CsrMatrix, Nm24Matrix, PackedMatrix, colsArray } from './csr.js';
 import { nm24Indices } from './formats.js';
 import { NmLinear, SparseInt8Linear, SparseLinear } from './linear.js';
 
@@ -21,7 +21,7 @@ interface Meta { format: 'dense' | 'csr' | 'nm-2:4' | 'csr-int8'; layer: 'Sparse
 /** A safetensors file holding the layers in their stored formats (no densification). */
 export function saveSparse(layers: Record<string, SparseLayer>, extraMetadata: Record<string, string> = {}): Uint8Array<ArrayBuffer> {
   const tensors: Record<string, Tensor> = {};
-  const temporary: Tensor[] = []; // 2:4 index bytes: the layers hold the kernels' pattern ids
+  const temporary: Tensor[] = []; // what files store but layers hold in kernel layouts (2:4 index bytes, dense weights)
   const metadata: Record<string, string> = { ...extraMetadata };
   try {
     for (const [name, l] of Object.entries(layers)) {
@@ -39,8 +39,10 @@ export function saveSparse(layers: Record<string, SparseLayer>, extraMetadata: R
         Object.assign(tensors, { [`${name}.values`]: w.values, [`${name}.indices`]: indices });
         meta = { format: 'nm-2:4', layer: l instanceof NmLinear ? 'NmLinear' : 'SparseLinear', shape: [w.rows, w.cols] };
       } else {
-        tensors[`${name}.weight`] = w;
-        meta = { format: 'dense', layer: 'SparseLinear', shape: w.shape as [number, number] };
+        const dense = w.toTensor();
+        temporary.push(dense);
+        tensors[`${name}.weight`] = dense;
+        meta = { format: 'dense', layer: 'SparseLinear', shape: [w.rows, w.cols] };
       }
       if (l.bias) tensors[`${name}.bias`] = l.bias;
       metadata[name] = JSON.stringify(meta);
@@ -89,9 +91,7 @@ export function loadSparse(bytes: Uint8Array): Record<string, SparseLayer> {
         out[name] = meta.layer === 'NmLinear' ? new NmLinear(m, bias) : SparseLinear.fromParts(m, bias);
         if (bias && meta.layer !== 'NmLinear') adopted.add(keep(bias));
       } else if (meta.format === 'dense') {
-        const weight = part(name, 'weight') as Tensor<'f32'>;
-        out[name] = SparseLinear.fromParts(weight, bias);
-        adopted.add(keep(weight));
+        out[name] = SparseLinear.fromParts(new PackedMatrix(part(name, 'weight')!), bias);
         if (bias) adopted.add(keep(bias));
       } else {
         throw new SlimError('INVALID_FORMAT', `${fn}: layer ${JSON.stringify(name)} has unknown format ${JSON.stringify(meta.format)}`);

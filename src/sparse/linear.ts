@@ -3,7 +3,7 @@
 import { noGrad } from '../autograd/tape.js';
 import { kernels, scratch } from '../backend/binding.js';
 import { SlimError, invalid } from '../errors.js';
-import { linear, type Activation } from '../ops/matmul.js';
+import { gemm, type Activation } from '../ops/matmul.js';
 import { reshape } from '../ops/layout.js';
 import { activationQParams, checkInput } from '../quant/qlinear.js';
 import { minMaxAlong, quantizeAffine } from '../quant/affine.js';
@@ -13,7 +13,7 @@ import { fromValues } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
 import { shapeString } from '../tensor/shape.js';
 import { Tensor, assertDType, assertTensor, empty } from '../tensor/tensor.js';
-import { CsrMatrix, Nm24Matrix, checkWeight, colsTensor, toNm24 } from './csr.js';
+import { CsrMatrix, Nm24Matrix, PackedMatrix, checkWeight, colsTensor, toNm24 } from './csr.js';
 import { checkCsr, csrEncodeRef, isNm24 } from './formats.js';
 
 export type SparseLinearFormat = 'dense' | 'csr' | 'nm-2:4';
@@ -75,6 +75,42 @@ export function nmLinear(fn: string, x: Tensor, w: Nm24Matrix, bias: Tensor | nu
   return out;
 }
 
+/**
+ * y = x·Wᵀ + b (then ReLU) with W packed for batch-1 inference; x f32 [..., k]. One row: the packed GEMV
+ * (the same bits as linear()); 2-3 rows: the packed GEMV row by row; 4 and more: W unpacked into a
+ * temporary and the GEMM (the same bits as linear()).
+ */
+export function packedLinear(x: Tensor, w: PackedMatrix, bias: Tensor | null = null, activation: Activation = 'none', fn = 'packedLinear'): Tensor<'f32'> {
+  const m = checkInput(fn, x, w.cols);
+  const [lo, hi] = bounds(fn, activation);
+  const n = w.rows;
+  const k = w.cols;
+  if (bias !== null) {
+    assertTensor(fn, 'bias', bias);
+    assertDType(fn, 'bias', bias, 'f32');
+    if (bias.size !== n) throw new SlimError('SHAPE_MISMATCH', `${fn}: bias must have ${n} elements, received ${shapeString(bias.shape)}`);
+  }
+  const out = empty(fn, [...x.shape.slice(0, -1), n], 'f32');
+  if (out.size === 0) return out;
+  const kern = kernels();
+  const b = bias?.ptr ?? 0;
+  if (m < 4) {
+    for (let i = 0; i < m; i++) kern.f32_gemv_packed(n, k, x.ptr + 4 * i * k, w.packed.ptr, b, out.ptr + 4 * i * n, lo, hi);
+    return out;
+  }
+  let dense: Tensor<'f32'> | null = null;
+  try {
+    dense = w.toTensor();
+    gemm(m, n, k, x.ptr, false, dense.ptr, true, b, out.ptr, lo, hi);
+  } catch (e) {
+    out.dispose();
+    throw e;
+  } finally {
+    dense?.dispose();
+  }
+  return out;
+}
+
 export interface SparseLinearOptions {
   /** 'auto' (default): CSR below the measured crossover density, 2:4 if the weight is 2:4, else dense. */
   format?: 'auto' | SparseLinearFormat;
@@ -87,8 +123,8 @@ export class SparseLinear {
   readonly outFeatures: number;
   readonly inFeatures: number;
   readonly format: SparseLinearFormat;
-  /** The stored weight: a dense f32 [out, in] tensor, a CsrMatrix or an Nm24Matrix. */
-  readonly weight: Tensor<'f32'> | CsrMatrix | Nm24Matrix;
+  /** The stored weight: dense (a PackedMatrix, packed for batch-1 inference), a CsrMatrix or an Nm24Matrix. */
+  readonly weight: PackedMatrix | CsrMatrix | Nm24Matrix;
   readonly bias: Tensor<'f32'> | null;
 
   constructor(weight: Tensor, bias?: Tensor | null, options: SparseLinearOptions = {}) {
@@ -109,14 +145,14 @@ export class SparseLinear {
     this.inFeatures = k;
     this.format = format;
     this.bias = bias_;
-    this.weight = format === 'csr' ? new CsrMatrix(n, k, csrEncodeRef(w, n, k)) : format === 'nm-2:4' ? toNm24(weight) : keep(fromValues(fn, w, [n, k], 'f32'));
+    this.weight = format === 'csr' ? new CsrMatrix(n, k, csrEncodeRef(w, n, k)) : format === 'nm-2:4' ? toNm24(weight) : new PackedMatrix(weight);
   }
 
   /** @internal A layer around stored parts (for loading). */
-  static fromParts(weight: Tensor<'f32'> | CsrMatrix | Nm24Matrix, bias: Tensor<'f32'> | null): SparseLinear {
+  static fromParts(weight: PackedMatrix | CsrMatrix | Nm24Matrix, bias: Tensor<'f32'> | null): SparseLinear {
     const layer = Object.create(SparseLinear.prototype) as { -readonly [K in keyof SparseLinear]: SparseLinear[K] };
     layer.format = weight instanceof CsrMatrix ? 'csr' : weight instanceof Nm24Matrix ? 'nm-2:4' : 'dense';
-    [layer.outFeatures, layer.inFeatures] = weight instanceof CsrMatrix || weight instanceof Nm24Matrix ? [weight.rows, weight.cols] : (weight.shape as [number, number]);
+    [layer.outFeatures, layer.inFeatures] = [weight.rows, weight.cols];
     layer.weight = weight;
     layer.bias = bias;
     return layer as SparseLinear;
@@ -133,7 +169,7 @@ export class SparseLinear {
     const w = this.weight;
     if (w instanceof CsrMatrix) return csrLinear(fn, x, w, this.bias, activation);
     if (w instanceof Nm24Matrix) return nmLinear(fn, x, w, this.bias, activation);
-    return noGrad(() => linear(x, w, this.bias, activation));
+    return packedLinear(x, w, this.bias, activation, fn);
   }
 
   dispose(): void {
