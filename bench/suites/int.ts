@@ -13,13 +13,19 @@ function randomInts(n: number, lo: number, hi: number, seed: number): number[] {
   return Array.from(randomF32(n, seed), (v) => lo + Math.min(hi - lo, Math.floor(((v + 1) / 2) * (hi - lo + 1))));
 }
 
-/** Our f32 matmul on the same shape: B as [k, n] for GEMM, [n, k] (PyTorch layout) for GEMV, as gemm-f32 / gemv-f32. */
+/**
+ * Our fastest f32 path on the same shape, as gemm-f32 / gemv-f32 time it: st.matmul with B [k, n] for
+ * GEMM; for GEMV the [n, k] weight packed once (st.PackedMatrix + st.packedLinear).
+ */
 function f32Contender(m: number, k: number, n: number): { contender: Contender; dispose(): void } {
   const gemv = m === 1;
   const A = st.tensor(randomF32(m * k, 1), [m, k]);
   const B = st.tensor(randomF32(k * n, 2), gemv ? [n, k] : [k, n]);
-  const fn = () => { const y = st.matmul(A, B, false, gemv); y.toTypedArray(); y.dispose(); };
-  return { contender: { name: 'slimtensor-f32', fn }, dispose: () => { A.dispose(); B.dispose(); } };
+  const packed = gemv ? new st.PackedMatrix(B) : null;
+  const fn = packed
+    ? () => { const y = st.packedLinear(A, packed); y.toTypedArray(); y.dispose(); }
+    : () => { const y = st.matmul(A, B); y.toTypedArray(); y.dispose(); };
+  return { contender: { name: 'slimtensor-f32', fn }, dispose: () => { A.dispose(); B.dispose(); packed?.dispose(); } };
 }
 
 // qs8 kernels on a [m, k] x [k, n] product, against the f32 path and ORT's MatMulInteger with the
