@@ -10,6 +10,7 @@
 //   ids and values interleaved per 16 blocks, 16 blocks unrolled                               0.66x
 // The previous kernel (byte tables per tile of 16 blocks over strided rows) ran at 0.5-0.6x.
 export * from "../../assembly/f32-gemm/gemv";
+export * from "../../assembly/f32-gemm/gemv-packed";
 export * from "../../assembly/f32-nm/gemv";
 import { M0, M1 } from "../../assembly/f32-nm/nm";
 

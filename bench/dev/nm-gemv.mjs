@@ -11,6 +11,7 @@ const kb = Math.ceil(k / 8);
 const W = A.alloc(n * k * 4), X = A.alloc(kb * 32), Y = A.alloc(n * 4), Y2 = A.alloc(n * 4), B = A.alloc(n * 4);
 const V = A.alloc(n * kb * 16), I = A.alloc(n * kb), PV = A.alloc(n * kb * 16), PI = A.alloc(n * kb);
 const ws = A.alloc(ex.f32_nm24_gemv_workspace_bytes(n, k) >>> 0);
+const PW = A.alloc(ex.f32_gemv_packed_bytes(n, k) >>> 0);
 {
   const w = A.view(Float32Array, W, n * k); for (let i = 0; i < w.length; i++) w[i] = rnd();
   const x = A.view(Float32Array, X, kb * 8); for (let i = 0; i < k; i++) x[i] = rnd();
@@ -19,9 +20,11 @@ const ws = A.alloc(ex.f32_nm24_gemv_workspace_bytes(n, k) >>> 0);
   for (let i = 0; i < u.length; i++) u[i] = Math.floor((rnd() + 1) * 18); // pattern ids 0..35
   ex.nm_to_panels(n, kb, V, I, PV, PI);
 }
+ex.f32_gemv_pack(n, k, W, PW);
 const time = (fn) => { const reps = []; for (let r = 0; r < 5; r++) { const t = performance.now(); fn(); reps.push(performance.now() - t); } return reps.sort((a, b) => a - b)[2]; };
 const cases = {
-  dense: () => ex.f32_gemv(n, k, X, W, 0, Y, -Infinity, Infinity),
+  dense: () => ex.f32_gemv_packed(n, k, X, PW, 0, Y, -Infinity, Infinity),
+  rowmajor: () => ex.f32_gemv(n, k, X, W, 0, Y, -Infinity, Infinity),
   product: () => ex.f32_nm24_gemv(n, k, X, V, I, 0, Y, ws, -Infinity, Infinity),
   panel: () => ex.nm_gemv_g(n, k, X, PV, PI, 0, Y2, ws),
   stream: () => ex.stream_probe(n * kb * 16, V, I, n * kb),

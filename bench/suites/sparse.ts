@@ -1,5 +1,5 @@
-// spmv, spmm, nm-gemv: our sparse layers (CSR f32, 2:4) against our own dense f32 kernel on the same
-// shape in the same run (linear(x, W) with the dense W: the GEMV path at batch 1, the GEMM path above).
+// spmv, spmm, nm-gemv: our sparse layers (CSR f32, 2:4) against our own fastest dense f32 kernel on the
+// same shape in the same run (the packed GEMV of the dense W at batch 1, linear(x, W)'s GEMM above).
 // The unit is dense-equivalent GFLOP/s (2·m·n·k per call), so ratio = dense time / sparse time.
 import * as st from '../../src/index.js';
 import { lines, measure, randomF32, type Case, type Line, type Options } from '../harness.js';
@@ -29,13 +29,16 @@ async function sparseCase(suite: string, name: string, m: number, n: number, k: 
   const W = st.keep(st.tensor(w, [n, k]));
   const x = st.keep(st.tensor(randomF32(m * k, 9), [m, k]));
   const layer = new st.SparseLinear(W, null, { format });
+  // Our fastest dense path: the packed GEMV at batch 1, the GEMM otherwise.
+  const packed = m === 1 ? new st.PackedMatrix(W) : null;
   const c: Case = {
     suite, name, unit: 'GFLOP/s', work: (2 * m * n * k) / 1e9,
     ours: { name: `slimtensor-${format}`, fn: () => st.tidy(() => { layer.forward(x); }) },
-    peers: [{ name: 'slimtensor-dense-f32', fn: () => st.tidy(() => st.linear(x, W)) }],
+    peers: [{ name: 'slimtensor-dense-f32', fn: () => st.tidy(() => (packed ? st.packedLinear(x, packed) : st.linear(x, W))) }],
   };
   const out = lines(c, await measure(c, opts));
   layer.dispose();
+  packed?.dispose();
   W.dispose();
   x.dispose();
   return out;
