@@ -66,7 +66,7 @@ function build(prepared: PreparedModel, dtypes: Record<string, WeightDType>, wei
     return { ...pu, config: { ...pu.config, dtype: dtypes[pu.unit.name] ?? 'f32', mode: 'static' } };
   });
   const iq = prepared.inputObserver.qparams();
-  return buildQuantized(pus, prepared.inShape!, { scale: iq.scale[0]!, zeroPoint: iq.zeroPoint[0]! }, weightsOf, { method: 'ptq-mixed' });
+  return buildQuantized(pus, prepared.inShape!, { scale: iq.scale[0]!, zeroPoint: iq.zeroPoint[0]! }, weightsOf, { method: 'ptq-mixed' }, prepared.quantizeOutput);
 }
 
 function ready(fn: string, prepared: PreparedModel, data: HeldOut): void {
