@@ -221,12 +221,12 @@ test('config by name beats config by type beats the default; int4, dynamic and f
   model.dispose();
 });
 
-test('a saved int8 model holds I8 weights, I32 bias, F32 scales and the config; int4 holds packed U8 and F16 scales; the MLP shrinks ≥ 3.9× (int8) and ≥ 7× (int4)', () => {
+test('a saved int8 model holds I8 weights, I32 bias, F32 scales and the config; int4 holds packed U8, F16 scales and F16 biases; the MLP shrinks ≥ 3.9× (int8) and ≥ 7× (int4)', () => {
   const model = mlp(784, 300, 100, 10, 2);
   st.tidy(() => {
     const x = st.normal([16, 784], 0, 1, { seed: 9 });
     const f32Bytes = st.saveSafetensors(model.stateDict()).length;
-    for (const [config, ratio] of [[{}, 3.9], [{ default: { dtype: 'int4', groupSize: 128 } }, 7], [{ default: { dtype: 'int4', groupSize: 32 } }, 6.9]] as const) {
+    for (const [config, ratio] of [[{}, 3.9], [{ default: { dtype: 'int4', groupSize: 128 } }, 7], [{ default: { dtype: 'int4', groupSize: 32 } }, 7]] as const) {
       const prepared = st.prepare(model, config);
       prepared.forward(x);
       const qm = st.convert(prepared);
@@ -238,6 +238,7 @@ test('a saved int8 model holds I8 weights, I32 bias, F32 scales and the config; 
         assert.equal(file.entries.get('0.weight')!.dtype, 'U8');
         assert.deepEqual(file.entries.get('0.weight')!.shape, [(300 * 784) / 2]);
         assert.equal(file.entries.get('0.weight_scale')!.dtype, 'F16');
+        assert.equal(file.entries.get('0.bias')!.dtype, 'F16');
       } else {
         assert.equal(file.entries.get('0.weight')!.dtype, 'I8');
         assert.equal(file.entries.get('0.bias')!.dtype, 'I32');
@@ -245,10 +246,48 @@ test('a saved int8 model holds I8 weights, I32 bias, F32 scales and the config; 
         assert.equal(file.entries.get('0.output_zero_point')!.dtype, 'I32');
       }
       assert.ok(f32Bytes / bytes.length >= ratio, `f32 ${f32Bytes} bytes vs ${bytes.length}: ${(f32Bytes / bytes.length).toFixed(2)}× < ${ratio}×`);
-      // Without the file header, group-32 int4 is ≥ 7× too: 4.5 bits per weight (f16 scales) plus f32 biases.
+      // Without the file header too: 4.5 bits per weight at group 32 (f16 scales) plus f16 biases.
       assert.ok((4 * model.numParameters()) / qm.byteLength >= (config.default ? 7 : 3.9), `${qm.byteLength} stored bytes`);
       qm.dispose();
     }
+  });
+  model.dispose();
+});
+
+test('int4 biases: rounded to f16 by convert and stored as F16; an F32 bias (older files, or one past the f16 range) loads and saves as it is', () => {
+  const model = mlp(40, 16, 8, 3, 12);
+  st.tidy(() => {
+    const x = st.normal([6, 40], 0, 1, { seed: 13 });
+    const prepared = st.prepare(model, { default: { dtype: 'int4' } });
+    prepared.forward(x);
+    const qm = st.convert(prepared);
+    const bytes = st.saveQuantized(qm);
+    const file = st.parseSafetensors(bytes);
+    const f16 = new Uint16Array(file.entries.get('0.bias')!.bytes.slice().buffer);
+    const b = (model.layers[0] as st.Linear).bias!.toTypedArray() as Float32Array;
+    f16.forEach((h, j) => assert.equal(st.f16BitsToF32(h), st.f16BitsToF32(st.f32ToF16Bits(b[j]!))));
+    const y = qm.forward(x).toTypedArray();
+    // The same values as F32 (a file written before F16 biases): the same outputs; saved again, F16.
+    const legacy = st.serializeSafetensors([...file.entries].map(([name, e]) => [name, name.endsWith('.bias') ? { dtype: 'F32', shape: e.shape, bytes: new Uint8Array(Float32Array.from(new Uint16Array(e.bytes.slice().buffer), st.f16BitsToF32).buffer) } : e]), file.metadata);
+    const old = st.loadQuantized(legacy);
+    assert.deepEqual(Array.from(old.forward(x).toTypedArray()), Array.from(y));
+    assert.deepEqual(st.saveQuantized(old), bytes);
+    old.dispose();
+    qm.dispose();
+    // A bias past the f16 range stays f32, and the file keeps it exactly.
+    const big = new st.Sequential(new st.Linear(40, 3, { rng: new st.Rng(14) }));
+    st.assign((big.layers[0] as st.Linear).bias!, st.tensor([1e5, -3.3e-3, 0.1]));
+    const p2 = st.prepare(big, { default: { dtype: 'int4' } });
+    p2.forward(x);
+    const q2 = st.convert(p2);
+    const bytes2 = st.saveQuantized(q2);
+    assert.equal(st.parseSafetensors(bytes2).entries.get('0.bias')!.dtype, 'F32');
+    const back = st.loadQuantized(bytes2);
+    assert.deepEqual(Array.from(back.forward(x).toTypedArray()), Array.from(q2.forward(x).toTypedArray()));
+    assert.equal(back.byteLength, q2.byteLength);
+    back.dispose();
+    q2.dispose();
+    big.dispose();
   });
   model.dispose();
 });

@@ -12,7 +12,7 @@ import { fold, runFloat, units, type Folded, type Unit, type WeightUnit } from '
 import { int4QParams } from './int4.js';
 import type { Observer } from './observer-base.js';
 import { makeActivationObserver, resolveLayerConfig, resolveModelConfig, type QuantizationConfig, type ResolvedLayerConfig } from './qconfig.js';
-import { DynInt8LinearOp, WeightOnlyInt8LinearOp, F32ActOp, F32PoolOp, F32WeightOp, f16Scales, Int4LinearOp, ModuleOp, type PoolSpec } from './qfloat.js';
+import { DynInt8LinearOp, WeightOnlyInt8LinearOp, F32ActOp, F32PoolOp, F32WeightOp, f16Biases, f16Scales, Int4LinearOp, ModuleOp, type PoolSpec } from './qfloat.js';
 import { QuantizedModel } from './qmodel.js';
 import { DequantizeOp, LutOp, QConv2dOp, QLinearOp, QMaxPool2dOp, QuantizeOp, type ActQParams, type ConvGeometry, type QOp } from './qops.js';
 import { qparamsFromMinMax } from './qparams.js';
@@ -212,7 +212,7 @@ export function buildQuantized(
           if (c.dtype === 'f32') {
             ops.push(new F32WeightOp(u.name, shape, outShape, f.weight, f.shape, f.bias, relu, u.kind === 'conv' ? convGeometry(u.layer as Conv2d) : null));
           } else {
-            const bias = fromValues(where(u.name), f.bias, [n], 'f32');
+            const bias = fromValues(where(u.name), c.dtype === 'int4' ? f16Biases(f.bias) : f.bias, [n], 'f32');
             try {
               if (c.dtype === 'int4') {
                 const w = weightQ ? weightQ(u, f, c) : int4Weights(f, c.groupSize);

@@ -1,5 +1,5 @@
 // A quantized model as a safetensors file: int8/uint8 tensors as I8/U8, int4 packed two per byte as
-// U8 (flat, low nibble first) with F16 group scales, int32 bias and zero points as I32, scales as
+// U8 (flat, low nibble first) with F16 group scales and an F16 bias, int32 bias and zero points as I32, scales as
 // F32 (an int8 layer with an f32 output: F32 bias, no output qparams, `outputDtype: 'f32'` in its
 // record); the op plan and the quantization config as JSON in __metadata__["slimtensor"].
 import { SlimError } from '../errors.js';
@@ -115,7 +115,10 @@ function readOp(r: OpRecord, entries: Map<string, SafetensorsEntry>): QOp {
     case 'int4':
     case 'dynamic': {
       const has = entries.has(`${r.name}.bias`);
-      const bias = has ? keep(fromValues('loadQuantized', read(Float32Array, t('bias', 'F32', n)), [n], 'f32')) : null;
+      // int4 biases are F16 (F32 in files written before, or when one overflows f16).
+      const f16Bias = r.kind === 'int4' && entries.get(`${r.name}.bias`)?.dtype === 'F16';
+      const biasValues = () => (f16Bias ? Float32Array.from(read(Uint16Array, t('bias', 'F16', n)), f16BitsToF32) : read(Float32Array, t('bias', 'F32', n)));
+      const bias = has ? keep(fromValues('loadQuantized', biasValues(), [n], 'f32')) : null;
       try {
         if (r.kind === 'dynamic') return new DynInt8LinearOp(r.name, r.inShape, n, read(Int8Array, t('weight', 'I8', n * inner)), read(Float32Array, t('weight_scale', 'F32', n)), bias, r.relu === true);
         const g = r.groupSize as 32 | 64 | 128;
