@@ -315,6 +315,9 @@ test('bad input: typed errors, and nothing is left allocated', () => {
     const file = st.parseSafetensors(bytes);
     const broken = st.serializeSafetensors([...file.entries].filter(([name]) => name !== '2.weight'), file.metadata);
     assert.throws(() => st.loadQuantized(broken), { code: 'INVALID_FORMAT', message: /missing tensor '2.weight'/ });
+    // Output qparams no int8 layer can requantize to: refused before any of the layer's tensors exist.
+    const tiny = st.serializeSafetensors([...file.entries].map(([name, e]) => [name, name === '2.output_scale' ? { ...e, bytes: new Uint8Array(Float32Array.of(1e-30).buffer) } : e]), file.metadata);
+    assert.throws(() => st.loadQuantized(tiny), { message: /requantization multiplier/ });
     qm.dispose();
   });
   const after = st.memoryStats();

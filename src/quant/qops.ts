@@ -116,8 +116,8 @@ class QWeights {
   constructor(fn: string, readonly n: number, readonly k: number, p: QWeightParams) {
     const perTensor = p.weightScale.length === 1;
     const scaleOf = (j: number) => p.weightScale[perTensor ? 0 : j]!;
-    [this.input, this.output, this.relu] = [p.input, p.output, p.relu];
-    this.#qparams = { input_scale: scalar(fn, p.input.scale, 'f32'), input_zero_point: scalar(fn, p.input.zeroPoint, 'i32') };
+    // Every check before the first tensor, so a throw leaves nothing allocated.
+    let requant: { bias: Int32Array; mult: Int32Array; shift: Int32Array } | null = null;
     if (p.output) {
       const bias = p.bias instanceof Int32Array ? p.bias : Int32Array.from(p.bias, (b, j) => {
         const q = roundHalfEven(b / (p.input.scale * scaleOf(j)));
@@ -132,12 +132,18 @@ class QWeights {
         mult[j] = qm.multiplier | 0;
         shift[j] = qm.shift;
       }
-      this.bias = keep(fromValues(fn, bias, [n], 'i32'));
-      this.requant = { multiplier: keep(fromValues(fn, mult, [n], 'i32')), shift: keep(fromValues(fn, shift, [n], 'i32')), qmin: p.relu ? Math.max(-128, p.output.zeroPoint) : -128 };
+      requant = { bias, mult, shift };
+    } else if (!(p.bias instanceof Float32Array)) {
+      throw new SlimError('INVALID_ARGUMENT', `${fn}: an f32-output layer takes an f32 bias, received ${p.bias.constructor.name}`);
+    }
+    [this.input, this.output, this.relu] = [p.input, p.output, p.relu];
+    this.#qparams = { input_scale: scalar(fn, p.input.scale, 'f32'), input_zero_point: scalar(fn, p.input.zeroPoint, 'i32') };
+    if (p.output && requant) {
+      this.bias = keep(fromValues(fn, requant.bias, [n], 'i32'));
+      this.requant = { multiplier: keep(fromValues(fn, requant.mult, [n], 'i32')), shift: keep(fromValues(fn, requant.shift, [n], 'i32')), qmin: p.relu ? Math.max(-128, p.output.zeroPoint) : -128 };
       this.#qparams.output_scale = scalar(fn, p.output.scale, 'f32');
       this.#qparams.output_zero_point = scalar(fn, p.output.zeroPoint, 'i32');
     } else {
-      if (!(p.bias instanceof Float32Array)) throw new SlimError('INVALID_ARGUMENT', `${fn}: an f32-output layer takes an f32 bias, received ${p.bias.constructor.name}`);
       this.bias = keep(fromValues(fn, p.bias, [n], 'f32'));
       this.requant = null;
       // The f32-output kernels take one scale per channel: a per-tensor scale repeated n times.
