@@ -342,6 +342,17 @@ test('sensitivity ranks layers; mixedPrecision meets a size budget and picks f32
     const tight = st.mixedPrecision(prepared, { x }, { budgetBytes: 3000 });
     assert.ok(tight.bytes <= 3000, `${tight.bytes} bytes`);
     assert.throws(() => st.mixedPrecision(prepared, { x }, { budgetBytes: 10 }), { code: 'INVALID_ARGUMENT', message: /at least/ });
+    // The returned config reproduces the model, quantizeOutput included.
+    const unq = st.prepare(model, { quantizeOutput: false });
+    unq.forward(x);
+    const mixed = st.mixedPrecision(unq, { x }, { budgetBytes: 3000 });
+    assert.equal(mixed.config.quantizeOutput, false);
+    const again = st.prepare(model, mixed.config);
+    again.forward(x);
+    const rebuilt = st.convert(again);
+    assert.deepEqual(Array.from(rebuilt.forward(x).toTypedArray()), Array.from(mixed.model.forward(x).toTypedArray()));
+    rebuilt.dispose();
+    mixed.model.dispose();
     loose.model.dispose();
     tight.model.dispose();
   });
