@@ -15,9 +15,10 @@ const quant = (v: number, s: number, z: number) => clampI(rhe(f(v / s)) + z, -12
 /**
  * The static int8 pipeline written out from the reference codecs: torch's qparams from the observed
  * f32 ranges, int8 per-channel weights, int32 bias, exact int32 dots, gemmlowp requantization, a
- * 256-entry table for GELU, and the final dequantization.
+ * 256-entry table for GELU, and the final dequantization; or, with quantizeOutput false, the last
+ * layer's int32 sums dequantized to f32 with the f32 bias: f32(acc)·f32(s_x·s_w[j]) + b[j].
  */
-function reference(model: st.Sequential, calib: st.Tensor, x: st.Tensor): Float32Array {
+function reference(model: st.Sequential, calib: st.Tensor, x: st.Tensor, quantizeOutput = true): Float32Array {
   const [l0, , l2, , l4] = model.layers as [st.Linear, st.Module, st.Linear, st.Module, st.Linear];
   // Observed ranges: input, after 0+ReLU, after 2, after GELU, after 4.
   const acts = st.noGrad(() => st.tidy(() => {
@@ -62,6 +63,20 @@ function reference(model: st.Sequential, calib: st.Tensor, x: st.Tensor): Float3
     return Array.from(st.gelu(deq).toTypedArray() as Float32Array, (v) => quant(v, q[3]!.s, q[3]!.z));
   });
   h = h.map((v) => table[v + 128]!);
+  if (!quantizeOutput) {
+    const [n, k] = l4.weight.shape as [number, number];
+    const w = l4.weight.toTypedArray() as Float32Array;
+    const b = l4.bias!.toTypedArray() as Float32Array;
+    const { min, max } = st.minMaxAlong(w, [n, k], { axis: 0 });
+    const wq = st.qparamsFromMinMax(min, max, { dtype: 'int8', symmetric: true });
+    const qw = st.quantizeAffine(w, [n, k], { ...wq, axis: 0 });
+    return Float32Array.from({ length: m * n }, (_, i) => {
+      const j = i % n;
+      let acc = 0;
+      for (let p = 0; p < k; p++) acc += (h[Math.floor(i / n) * k + p]! - q[3]!.z) * qw[j * k + p]!;
+      return f(f(f(acc) * f(q[3]!.s * wq.scale[j]!)) + b[j]!);
+    });
+  }
   layer(l4, q[3]!, q[4]!, false);
   return Float32Array.from(h, (v) => f((v - q[4]!.z) * q[4]!.s));
 }
@@ -71,18 +86,19 @@ const mlp = (k: number, h1: number, h2: number, n: number, seed: number) => {
   return new st.Sequential(new st.Linear(k, h1, { rng }), new st.ReLU(), new st.Linear(h1, h2, { rng }), new st.GELU(), new st.Linear(h2, n, { rng }));
 };
 
-test('PTQ static int8: the converted MLP equals the integer pipeline built from the reference codecs, bit for bit', () => {
+test('PTQ static int8: the converted MLP equals the integer pipeline built from the reference codecs, bit for bit (int8 or f32 output)', () => {
   fc.assert(
-    fc.property(fc.constantFrom(1, 7, 8, 9, 33), fc.constantFrom(1, 8, 13), fc.constantFrom(1, 2, 3, 9, 17), fc.integer({ min: 0, max: 1000 }), (k, h, m, seed) => {
+    fc.property(fc.constantFrom(1, 7, 8, 9, 33), fc.constantFrom(1, 8, 13), fc.constantFrom(1, 2, 3, 9, 17), fc.integer({ min: 0, max: 1000 }), fc.boolean(), (k, h, m, seed, quantizeOutput) => {
       const model = mlp(k, h, h + 3, 5, seed);
       st.tidy(() => {
         const calib = st.normal([24, k], 0.2, 1.5, { seed });
-        const prepared = st.prepare(model);
+        const prepared = st.prepare(model, { quantizeOutput });
         prepared.forward(calib);
         const qm = st.convert(prepared);
         try {
+          assert.deepEqual(qm.ops.map((o) => o.kind).at(-1), quantizeOutput ? 'dequantize' : 'qlinear');
           const x = st.normal([m, k], 0, 1.2, { seed: seed + 1 });
-          assert.deepEqual(Array.from(qm.forward(x).toTypedArray()), Array.from(reference(model, calib, x)));
+          assert.deepEqual(Array.from(qm.forward(x).toTypedArray()), Array.from(reference(model, calib, x, quantizeOutput)));
         } finally {
           qm.dispose();
         }
@@ -136,6 +152,57 @@ test('Conv2d + BatchNorm2d + ReLU fold into one int8 conv; max pooling and Flatt
   cnn.dispose();
 });
 
+test('quantizeOutput: false: the last int8 layer (Linear or Conv2d, per channel or per tensor) writes f32, what follows runs in f32; same bits at batch 1, after a reload, and closer to f32', () => {
+  const rng = new st.Rng(6);
+  const nets: [string, st.Sequential, number[]][] = [
+    ['mlp', new st.Sequential(new st.Linear(24, 16, { rng }), new st.ReLU(), new st.Linear(16, 7, { rng })), [24]],
+    ['mlp-sigmoid', new st.Sequential(new st.Linear(24, 16, { rng }), new st.ReLU(), new st.Linear(16, 7, { rng }), new st.Sigmoid()), [24]],
+    ['cnn', new st.Sequential(new st.Conv2d(2, 4, 3, { padding: 1, rng }), new st.ReLU(), new st.MaxPool2d(2), new st.Conv2d(4, 3, 3, { rng }), new st.ReLU(), new st.Flatten()), [2, 8, 8]],
+  ];
+  const kinds: Record<string, string[]> = {
+    mlp: ['quantize', 'qlinear', 'qlinear'],
+    'mlp-sigmoid': ['quantize', 'qlinear', 'qlinear', 'act'],
+    cnn: ['quantize', 'qconv2d', 'qmaxpool2d', 'qconv2d'],
+  };
+  for (const [name, net, sample] of nets) {
+    for (const granularity of ['per-channel', 'per-tensor'] as const) {
+      st.tidy(() => {
+        const x = st.normal([9, ...sample], 0, 1, { seed: 8 });
+        const ref = st.noGrad(() => net.forward(x)).toTypedArray() as Float32Array;
+        const err: Record<string, number> = {};
+        for (const quantizeOutput of [true, false]) {
+          const prepared = st.prepare(net, { default: { granularity }, quantizeOutput });
+          prepared.forward(x);
+          const qm = st.convert(prepared);
+          const got = qm.forward(x).toTypedArray() as Float32Array;
+          err[String(quantizeOutput)] = got.reduce((e, v, i) => e + (v - ref[i]!) ** 2, 0);
+          if (!quantizeOutput) {
+            assert.deepEqual(qm.ops.map((o) => o.kind), kinds[name], name);
+            const last = [...qm.ops].reverse().find((o) => o.kind === 'qlinear' || o.kind === 'qconv2d')!;
+            assert.equal(last.outDomain, 'f32');
+            assert.match(String((qm.info.layers as Record<string, string>)[last.name]), /-f32-output$/);
+            const per = got.length / 9;
+            assert.deepEqual(Array.from(qm.forward(st.slice(x, 0, 4, 5)).toTypedArray()), Array.from(got.subarray(4 * per, 5 * per)), `${name} batch 1`);
+            const bytes = st.saveQuantized(qm);
+            const file = st.parseSafetensors(bytes);
+            assert.equal(file.entries.get(`${last.name}.bias`)!.dtype, 'F32');
+            assert.equal(file.entries.has(`${last.name}.output_scale`), false);
+            const back = st.loadQuantized(bytes);
+            assert.deepEqual(Array.from(back.forward(x).toTypedArray()), Array.from(got), `${name} reloaded`);
+            assert.deepEqual(st.saveQuantized(back), bytes);
+            assert.equal(back.byteLength, qm.byteLength);
+            back.dispose();
+          }
+          qm.dispose();
+        }
+        // Summed over the batch: the f32 output drops the last requantization's rounding.
+        assert.ok(err.false! <= err.true!, `${name} ${granularity}: squared error ${err.false} (f32 output) vs ${err.true} (int8 output)`);
+      });
+    }
+    net.dispose();
+  }
+});
+
 test('config by name beats config by type beats the default; int4, dynamic and f32 layers mix with int8 ones', () => {
   const model = mlp(40, 32, 16, 4, 5);
   st.tidy(() => {
@@ -154,12 +221,12 @@ test('config by name beats config by type beats the default; int4, dynamic and f
   model.dispose();
 });
 
-test('a saved int8 model holds I8 weights, I32 bias, F32 scales and the config; int4 holds packed U8 and F16 scales; the MLP shrinks ≥ 3.9× (int8) and ≥ 7× (int4)', () => {
+test('a saved int8 model holds I8 weights, I32 bias, F32 scales and the config; int4 holds packed U8, F16 scales and F16 biases; the MLP shrinks ≥ 3.9× (int8) and ≥ 7× (int4)', () => {
   const model = mlp(784, 300, 100, 10, 2);
   st.tidy(() => {
     const x = st.normal([16, 784], 0, 1, { seed: 9 });
     const f32Bytes = st.saveSafetensors(model.stateDict()).length;
-    for (const [config, ratio] of [[{}, 3.9], [{ default: { dtype: 'int4', groupSize: 128 } }, 7], [{ default: { dtype: 'int4', groupSize: 32 } }, 6.9]] as const) {
+    for (const [config, ratio] of [[{}, 3.9], [{ default: { dtype: 'int4', groupSize: 128 } }, 7], [{ default: { dtype: 'int4', groupSize: 32 } }, 7]] as const) {
       const prepared = st.prepare(model, config);
       prepared.forward(x);
       const qm = st.convert(prepared);
@@ -171,6 +238,7 @@ test('a saved int8 model holds I8 weights, I32 bias, F32 scales and the config; 
         assert.equal(file.entries.get('0.weight')!.dtype, 'U8');
         assert.deepEqual(file.entries.get('0.weight')!.shape, [(300 * 784) / 2]);
         assert.equal(file.entries.get('0.weight_scale')!.dtype, 'F16');
+        assert.equal(file.entries.get('0.bias')!.dtype, 'F16');
       } else {
         assert.equal(file.entries.get('0.weight')!.dtype, 'I8');
         assert.equal(file.entries.get('0.bias')!.dtype, 'I32');
@@ -178,10 +246,48 @@ test('a saved int8 model holds I8 weights, I32 bias, F32 scales and the config; 
         assert.equal(file.entries.get('0.output_zero_point')!.dtype, 'I32');
       }
       assert.ok(f32Bytes / bytes.length >= ratio, `f32 ${f32Bytes} bytes vs ${bytes.length}: ${(f32Bytes / bytes.length).toFixed(2)}× < ${ratio}×`);
-      // Without the file header, group-32 int4 is ≥ 7× too: 4.5 bits per weight (f16 scales) plus f32 biases.
+      // Without the file header too: 4.5 bits per weight at group 32 (f16 scales) plus f16 biases.
       assert.ok((4 * model.numParameters()) / qm.byteLength >= (config.default ? 7 : 3.9), `${qm.byteLength} stored bytes`);
       qm.dispose();
     }
+  });
+  model.dispose();
+});
+
+test('int4 biases: rounded to f16 by convert and stored as F16; an F32 bias (older files, or one past the f16 range) loads and saves as it is', () => {
+  const model = mlp(40, 16, 8, 3, 12);
+  st.tidy(() => {
+    const x = st.normal([6, 40], 0, 1, { seed: 13 });
+    const prepared = st.prepare(model, { default: { dtype: 'int4' } });
+    prepared.forward(x);
+    const qm = st.convert(prepared);
+    const bytes = st.saveQuantized(qm);
+    const file = st.parseSafetensors(bytes);
+    const f16 = new Uint16Array(file.entries.get('0.bias')!.bytes.slice().buffer);
+    const b = (model.layers[0] as st.Linear).bias!.toTypedArray() as Float32Array;
+    f16.forEach((h, j) => assert.equal(st.f16BitsToF32(h), st.f16BitsToF32(st.f32ToF16Bits(b[j]!))));
+    const y = qm.forward(x).toTypedArray();
+    // The same values as F32 (a file written before F16 biases): the same outputs; saved again, F16.
+    const legacy = st.serializeSafetensors([...file.entries].map(([name, e]) => [name, name.endsWith('.bias') ? { dtype: 'F32', shape: e.shape, bytes: new Uint8Array(Float32Array.from(new Uint16Array(e.bytes.slice().buffer), st.f16BitsToF32).buffer) } : e]), file.metadata);
+    const old = st.loadQuantized(legacy);
+    assert.deepEqual(Array.from(old.forward(x).toTypedArray()), Array.from(y));
+    assert.deepEqual(st.saveQuantized(old), bytes);
+    old.dispose();
+    qm.dispose();
+    // A bias past the f16 range stays f32, and the file keeps it exactly.
+    const big = new st.Sequential(new st.Linear(40, 3, { rng: new st.Rng(14) }));
+    st.assign((big.layers[0] as st.Linear).bias!, st.tensor([1e5, -3.3e-3, 0.1]));
+    const p2 = st.prepare(big, { default: { dtype: 'int4' } });
+    p2.forward(x);
+    const q2 = st.convert(p2);
+    const bytes2 = st.saveQuantized(q2);
+    assert.equal(st.parseSafetensors(bytes2).entries.get('0.bias')!.dtype, 'F32');
+    const back = st.loadQuantized(bytes2);
+    assert.deepEqual(Array.from(back.forward(x).toTypedArray()), Array.from(q2.forward(x).toTypedArray()));
+    assert.equal(back.byteLength, q2.byteLength);
+    back.dispose();
+    q2.dispose();
+    big.dispose();
   });
   model.dispose();
 });
@@ -194,6 +300,8 @@ test('bad input: typed errors, and nothing is left allocated', () => {
     assert.throws(() => st.convert(prepared), { code: 'INVALID_ARGUMENT', message: /calibration batch/ });
     assert.throws(() => st.prepare(model, { default: { symmetric: false } }), { code: 'INVALID_ARGUMENT', message: /symmetric/ });
     assert.throws(() => st.prepare(model, { byName: { '0': { bits: 3 } as never } }), { code: 'INVALID_ARGUMENT', message: /config.byName\['0'\].bits/ });
+    assert.throws(() => st.prepare(model, { quantizeOutput: 'no' as never }), { code: 'INVALID_ARGUMENT', message: /config.quantizeOutput must be a boolean/ });
+    assert.throws(() => st.prepareQat(model, { quantiseOutput: false } as never), { code: 'INVALID_ARGUMENT', message: /config.quantiseOutput must be one of default, byType, byName, quantizeOutput/ });
     const conv = new st.Sequential(new st.Conv2d(1, 2, 3));
     assert.throws(() => st.prepare(conv, { default: { dtype: 'int4' } }), { code: 'INVALID_ARGUMENT', message: /Conv2d/ });
     conv.dispose();
@@ -207,6 +315,9 @@ test('bad input: typed errors, and nothing is left allocated', () => {
     const file = st.parseSafetensors(bytes);
     const broken = st.serializeSafetensors([...file.entries].filter(([name]) => name !== '2.weight'), file.metadata);
     assert.throws(() => st.loadQuantized(broken), { code: 'INVALID_FORMAT', message: /missing tensor '2.weight'/ });
+    // Output qparams no int8 layer can requantize to: refused before any of the layer's tensors exist.
+    const tiny = st.serializeSafetensors([...file.entries].map(([name, e]) => [name, name === '2.output_scale' ? { ...e, bytes: new Uint8Array(Float32Array.of(1e-30).buffer) } : e]), file.metadata);
+    assert.throws(() => st.loadQuantized(tiny), { message: /requantization multiplier/ });
     qm.dispose();
   });
   const after = st.memoryStats();
@@ -231,6 +342,17 @@ test('sensitivity ranks layers; mixedPrecision meets a size budget and picks f32
     const tight = st.mixedPrecision(prepared, { x }, { budgetBytes: 3000 });
     assert.ok(tight.bytes <= 3000, `${tight.bytes} bytes`);
     assert.throws(() => st.mixedPrecision(prepared, { x }, { budgetBytes: 10 }), { code: 'INVALID_ARGUMENT', message: /at least/ });
+    // The returned config reproduces the model, quantizeOutput included.
+    const unq = st.prepare(model, { quantizeOutput: false });
+    unq.forward(x);
+    const mixed = st.mixedPrecision(unq, { x }, { budgetBytes: 3000 });
+    assert.equal(mixed.config.quantizeOutput, false);
+    const again = st.prepare(model, mixed.config);
+    again.forward(x);
+    const rebuilt = st.convert(again);
+    assert.deepEqual(Array.from(rebuilt.forward(x).toTypedArray()), Array.from(mixed.model.forward(x).toTypedArray()));
+    rebuilt.dispose();
+    mixed.model.dispose();
     loose.model.dispose();
     tight.model.dispose();
   });

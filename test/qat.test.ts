@@ -133,6 +133,27 @@ test('QAT: BatchNorm folds into the weights, training lowers the loss, and conve
   y.dispose();
 });
 
+test('QAT with quantizeOutput: false leaves the last layer\'s output unquantized, as convertQat does', () => {
+  const rng = new st.Rng(5);
+  const model = new st.Sequential(new st.Linear(12, 16, { rng }), new st.ReLU(), new st.Linear(16, 4, { rng }));
+  const qat = st.prepareQat(model, { quantizeOutput: false });
+  assert.deepEqual(qat.units.map((u) => u.outFq !== null), [true, false]);
+  st.tidy(() => {
+    const x = st.normal([32, 12], 0, 1, { seed: 4 });
+    const want = st.noGrad(() => qat.forward(x)).toTypedArray() as Float32Array;
+    const qm = st.convertQat(qat);
+    assert.deepEqual(qm.ops.map((o) => o.kind), ['quantize', 'qlinear', 'qlinear']);
+    assert.equal(qm.ops.at(-1)!.outDomain, 'f32');
+    // No output grid on either side: only integer vs f32 arithmetic in the hidden layer separates them.
+    const got = qm.forward(x).toTypedArray() as Float32Array;
+    const spread = Math.max(...want) - Math.min(...want);
+    got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-3 * spread, `output ${i}: ${v} vs QAT ${want[i]}`));
+    qm.dispose();
+  });
+  qat.dispose();
+  model.dispose();
+});
+
 test('QAT int4 (weight-only, group-wise) converts to int4 layers whose outputs track the QAT forward', () => {
   const rng = new st.Rng(3);
   const model = new st.Sequential(new st.Linear(64, 8, { rng }), new st.ReLU(), new st.Linear(8, 3, { rng }));

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import './setup.js';
 import * as st from '../src/index.js';
 import { kernels, scratch } from '../src/backend/binding.js';
-import { q4GemmF32Ref, q4PackedBytes, q4PackWeights } from '../src/quant/qkernels-ref.js';
+import { q4GemmF32Ref, q4PackedBytes, q4PackWeights, qs8GemmF32OutRef, qs8PackedWeightsBytes, qs8PackWeightsRef } from '../src/quant/qkernels-ref.js';
 
 const f = Math.fround;
 
@@ -149,6 +149,42 @@ test('q4_gemv_f32 / q4_gemm_f32 equal q4GemmF32Ref bit for bit, and q4PackWeight
       },
     ),
     { numRuns: 150 },
+  );
+});
+
+test('qs8_gemm_f32out equals qs8GemmF32OutRef bit for bit at the 8x4 tile edges, and each row equals qs8_gemv_f32out', () => {
+  const kern = kernels();
+  fc.assert(
+    fc.property(
+      fc.constantFrom(1, 5, 6, 7, 8, 9, 13, 14, 16, 17, 64, 65), fc.constantFrom(1, 3, 4, 5, 8, 9, 31), fc.constantFrom(1, 7, 8, 9, 16, 33),
+      fc.integer({ min: -128, max: 127 }), fc.boolean(), fc.integer(),
+      (m, n, k, aZp, withBias, seed) => {
+        let s = seed >>> 0 || 1;
+        const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+        // Extreme int8 on both sides: |a − aZp| up to 255, w at ±127/−128.
+        const a = Int8Array.from({ length: m * k }, () => Math.floor(rnd() * 256) - 128);
+        const w = Int8Array.from({ length: n * k }, () => Math.floor(rnd() * 256) - 128);
+        const packed = new Uint8Array(qs8PackedWeightsBytes(n, k));
+        qs8PackWeightsRef(n, k, w, packed);
+        const scaleA = f((rnd() + 0.01) * 0.05);
+        const scaleW = Float32Array.from({ length: n }, () => (rnd() + 1e-3) * 0.02);
+        const bias = withBias ? Float32Array.from({ length: n }, () => (rnd() - 0.5) * 10) : null;
+        const want = new Float32Array(m * n);
+        qs8GemmF32OutRef(m, n, k, a, aZp, packed, bias, want, scaleA, scaleW);
+        st.tidy(() => {
+          const ta = st.tensor(a, [m * k], 'i8'), tp = st.tensor(packed, [packed.length], 'u8'), tsw = st.tensor(scaleW, [n]);
+          const tb = bias ? st.tensor(bias, [n]) : null;
+          const y = st.zeros([m * n]), y1 = st.zeros([n]);
+          kern.qs8_gemm_f32out(m, n, k, ta.ptr, aZp, tp.ptr, tb?.ptr ?? 0, y.ptr, scaleA, tsw.ptr, scratch(kern.qs8_gemm_workspace_bytes(m, n, k)));
+          assert.deepEqual(Array.from(y.toTypedArray()), Array.from(want));
+          const i = m - 1;
+          const row = st.tensor(a.subarray(i * k, (i + 1) * k), [k], 'i8');
+          kern.qs8_gemv_f32out(n, k, row.ptr, aZp, tp.ptr, tb?.ptr ?? 0, y1.ptr, scaleA, tsw.ptr);
+          assert.deepEqual(Array.from(y1.toTypedArray()), Array.from(want.subarray(i * n, (i + 1) * n)));
+        });
+      },
+    ),
+    { numRuns: 120 },
   );
 });
 

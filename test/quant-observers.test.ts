@@ -241,12 +241,14 @@ test('HistogramObserver: entropy clips heavy tails below the max; MSE picks the 
   assert.ok((q.qmax - q.zeroPoint[0]!) * q.scale[0]! > 2.9 && (q.zeroPoint[0]! - q.qmin) * q.scale[0]! > 0.97, 'uniform: no clipping');
   // ReLU outputs with smoothZeroBin: the spike of zeros no longer drags the threshold down.
   const relu = lap.map((v) => Math.max(v, 0));
-  const [plain, smooth] = [false, true].map((smoothZeroBin) => {
-    const o = new HistogramObserver({ dtype: 'uint8', smoothZeroBin });
+  const [plain, smooth, byDefault] = [false, true, undefined].map((smoothZeroBin) => {
+    const o = new HistogramObserver({ dtype: 'uint8', ...(smoothZeroBin === undefined ? {} : { smoothZeroBin }) });
     st.tidy(() => o.update(st.tensor(relu)));
     return o.qparams().scale[0]! * 255;
   });
   assert.ok(smooth! > plain! && smooth! > 7, `relu: smoothed ${smooth} vs plain ${plain}`);
+  // Smoothing is the default, as in NVIDIA's pytorch-quantization (which always smooths).
+  assert.equal(byDefault, smooth);
 });
 
 test('PercentileObserver reads percentiles within a bin width', () => {

@@ -1,4 +1,4 @@
-// qs8 GEMM: out[m,n] = requant(Σ_p (a[i,p] − a_zp)·w[j,p] + bias[j]) (or the int32 sum itself).
+// qs8 GEMM: out[m,n] = requant(Σ_p (a[i,p] − a_zp)·w[j,p] + bias[j]) (or the int32 sum itself, or its f32 dequantization).
 //   a: i8 [m, k] row-major activations, asymmetric (zero point a_zp); w: packed by qs8_pack_weights
 //   (i8 [n, k], symmetric); bias: i32 [n] or 0; multiplier, shift: i32 [n] (per output channel).
 // Sums are exact modulo 2^32. Requantization: see requant.ts (gemmlowp double rounding).
@@ -47,6 +47,35 @@ export function qs8_gemm_requant(
 /** int32 output: out[m,n] = Σ_p (a[i,p] − a_zp)·w[j,p] + bias[j] (mod 2^32). */
 export function qs8_gemm_i32(m: i32, n: i32, k: i32, a: usize, a_zp: i32, packed: usize, bias: usize, out: usize, workspace: usize): void {
   gemm(m, n, k, a, a_zp, packed, bias, out, 0, 0, 0, 0, 0, workspace, false);
+}
+
+/**
+ * f32 output: out[m,n] = f32(acc[i,j])·f32(scale_a·scale_w[j]) + bias[j] with acc the int32 sums
+ * (no bias) and bias f32 [n] or 0: the int32 GEMM into `out`, then qs8_gemv_f32out's epilogue in
+ * place, rounding for rounding (so a row equals the GEMV's answer bit for bit).
+ */
+export function qs8_gemm_f32out(
+  m: i32, n: i32, k: i32, a: usize, a_zp: i32, packed: usize, bias: usize, out: usize, scale_a: f32, scale_w: usize, workspace: usize,
+): void {
+  qs8_gemm_i32(m, n, k, a, a_zp, packed, 0, out, workspace);
+  if (m <= 0 || n <= 0) return;
+  const vscale_a = f32x4.splat(scale_a);
+  const n4 = n & ~3;
+  for (let i = 0; i < m; i++) {
+    const row = out + <usize>i * (<usize>n << 2);
+    for (let j = 0; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      let vy = f32x4.mul(f32x4.convert_i32x4_s(v128.load(row + o)), f32x4.mul(vscale_a, v128.load(scale_w + o)));
+      if (bias != 0) vy = f32x4.add(vy, v128.load(bias + o));
+      v128.store(row + o, vy);
+    }
+    for (let j = n4; j < n; j++) {
+      const o = <usize>j << 2;
+      let y = <f32>load<i32>(row + o) * (scale_a * load<f32>(scale_w + o));
+      if (bias != 0) y += load<f32>(bias + o);
+      store<f32>(row + o, y);
+    }
+  }
 }
 
 @inline

@@ -65,6 +65,7 @@ export interface Kernels {
   qs8_gemm_workspace_bytes(m: number, n: number, k: number): number;
   qs8_gemm_i32(m: number, n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr, workspace: Ptr): void;
   qs8_gemv_f32out(n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr, scaleA: number, scaleW: Ptr): void;
+  qs8_gemm_f32out(m: number, n: number, k: number, a: Ptr, aZp: number, packed: Ptr, bias: Ptr, out: Ptr, scaleA: number, scaleW: Ptr, workspace: Ptr): void;
   q4_workspace_bytes(m: number, k: number, group: number): number;
   q4_gemv_f32(n: number, k: number, group: number, x: Ptr, w4: Ptr, scales: Ptr, bias: Ptr, y: Ptr, workspace: Ptr): void;
   q4_gemm_f32(m: number, n: number, k: number, group: number, x: Ptr, w4: Ptr, scales: Ptr, bias: Ptr, y: Ptr, workspace: Ptr): void;

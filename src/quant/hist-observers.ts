@@ -111,7 +111,10 @@ export interface HistogramConfig extends ObserverConfig {
   method?: 'entropy' | 'mse';
   /** Histogram bins, default 2048. */
   bins?: number;
-  /** 'entropy' only: counts[0] ← counts[1] before the search (NVIDIA pytorch-quantization), for ReLU outputs. Default false. */
+  /**
+   * 'entropy' only: counts[0] ← counts[1] before the search, as NVIDIA's pytorch-quantization always does, so the
+   * spike of exact zeros of a ReLU output does not drag the threshold down. Default true.
+   */
   smoothZeroBin?: boolean;
 }
 
@@ -132,7 +135,7 @@ export class HistogramObserver extends HistogramBase {
     const fn = 'HistogramObserver';
     const method = config?.method ?? 'entropy';
     if (method !== 'entropy' && method !== 'mse') invalid(fn, 'method', "'entropy' or 'mse'", method);
-    const smoothZeroBin = config?.smoothZeroBin ?? false;
+    const smoothZeroBin = config?.smoothZeroBin ?? true;
     if (typeof smoothZeroBin !== 'boolean') invalid(fn, 'smoothZeroBin', 'a boolean', smoothZeroBin);
     super({ ...config, method, smoothZeroBin, bins: binsOption(fn, config?.bins ?? 2048) }, method === 'entropy' || config?.symmetric === true);
     this.method = method;

@@ -11,8 +11,8 @@ import { minMaxAlong, quantizeAffine, quantizeScalar } from './affine.js';
 import { fold, runFloat, units, type Folded, type Unit, type WeightUnit } from './graph.js';
 import { int4QParams } from './int4.js';
 import type { Observer } from './observer-base.js';
-import { makeActivationObserver, resolveLayerConfig, type QuantizationConfig, type ResolvedLayerConfig } from './qconfig.js';
-import { DynInt8LinearOp, WeightOnlyInt8LinearOp, F32ActOp, F32PoolOp, F32WeightOp, f16Scales, Int4LinearOp, ModuleOp, type PoolSpec } from './qfloat.js';
+import { makeActivationObserver, resolveLayerConfig, resolveModelConfig, type QuantizationConfig, type ResolvedLayerConfig } from './qconfig.js';
+import { DynInt8LinearOp, WeightOnlyInt8LinearOp, F32ActOp, F32PoolOp, F32WeightOp, f16Biases, f16Scales, Int4LinearOp, ModuleOp, type PoolSpec } from './qfloat.js';
 import { QuantizedModel } from './qmodel.js';
 import { DequantizeOp, LutOp, QConv2dOp, QLinearOp, QMaxPool2dOp, QuantizeOp, type ActQParams, type ConvGeometry, type QOp } from './qops.js';
 import { qparamsFromMinMax } from './qparams.js';
@@ -42,12 +42,15 @@ export function withEval<T>(model: Module, fn: () => T): T {
 export class PreparedModel extends Module {
   readonly units: readonly PreparedUnit[];
   readonly inputObserver: Observer;
+  /** config.quantizeOutput (default true). */
+  readonly quantizeOutput: boolean;
   inShape: number[] | null = null;
   batches = 0;
 
   constructor(readonly model: Module, readonly config: QuantizationConfig = {}) {
     super();
     const fn = 'prepare';
+    this.quantizeOutput = resolveModelConfig(fn, config).quantizeOutput;
     this.units = units(fn, model).map((unit) => {
       const c = resolveLayerConfig(fn, config, unit.name, unit.type);
       if (unit.kind === 'conv' && c.dtype !== 'f32' && (c.dtype === 'int4' || c.mode !== 'static')) {
@@ -150,15 +153,29 @@ export function convert(prepared: PreparedModel): QuantizedModel {
   const fn = 'convert';
   if (!(prepared instanceof PreparedModel)) throw new SlimError('INVALID_ARGUMENT', `${fn}: prepared must be a PreparedModel from prepare() or prepareQat(), received ${prepared === null ? 'null' : typeof prepared}`);
   if (prepared.batches === 0 || !prepared.inShape) throw new SlimError('INVALID_ARGUMENT', `${fn}: run at least one calibration batch through prepared.forward(x) first`);
-  return buildQuantized(prepared.units, prepared.inShape, qp0(prepared.inputObserver), (u) => fold(u), { method: 'ptq' });
+  return buildQuantized(prepared.units, prepared.inShape, qp0(prepared.inputObserver), (u) => fold(u), { method: 'ptq' }, prepared.quantizeOutput);
+}
+
+/**
+ * @internal The unit that writes the model's output in f32 when quantizeOutput is false: the last
+ * weight unit, if it is static int8 (else −1: the output is already f32 from there on).
+ */
+export function f32OutputUnit(us: readonly { unit: Unit; config: ResolvedLayerConfig }[], quantizeOutput: boolean): number {
+  if (quantizeOutput) return -1;
+  for (let i = us.length - 1; i >= 0; i--) {
+    const { unit: u, config: c } = us[i]!;
+    if (u.kind === 'linear' || u.kind === 'conv') return c.dtype === 'int8' && c.mode === 'static' ? i : -1;
+  }
+  return -1;
 }
 
 /** @internal Shared by PTQ and QAT: the op plan of calibrated units. */
 export function buildQuantized(
   pus: readonly PreparedUnit[], inShape: number[], inputQ: ActQParams,
-  weightsOf: (u: WeightUnit) => Folded, info: Record<string, unknown>,
+  weightsOf: (u: WeightUnit) => Folded, info: Record<string, unknown>, quantizeOutput = true,
   weightQ?: (u: WeightUnit, f: Folded, c: ResolvedLayerConfig) => { q: Int8Array; scale: Float32Array },
 ): QuantizedModel {
+  const f32Out = f32OutputUnit(pus, quantizeOutput);
   const ops: QOp[] = [];
   let q: ActQParams | null = null; // non-null while activations are int8
   let cur = inputQ; // qparams of the tensor flowing between units
@@ -172,7 +189,7 @@ export function buildQuantized(
     q = null;
   };
   const layers: Record<string, string> = {};
-  for (const pu of pus) {
+  for (const [i, pu] of pus.entries()) {
     const { unit: u, config: c } = pu;
     const outShape = pu.outShape ?? shape;
     const obsQ = pu.observer ? qp0(pu.observer) : cur;
@@ -185,17 +202,17 @@ export function buildQuantized(
         if (c.dtype === 'int8' && c.mode === 'static') {
           const input = toI8(u.name);
           const w = weightQ ? weightQ(u, f, c) : int8Weights(f, c.granularity === 'per-channel');
-          const output = requantizable(obsQ, input.scale, w.scale);
+          const output = i === f32Out ? null : requantizable(obsQ, input.scale, w.scale);
           const p = { weight: w.q, weightScale: w.scale, bias: f.bias, input, output, relu };
           ops.push(u.kind === 'conv' ? new QConv2dOp(u.name, shape, n, convGeometry(u.layer as Conv2d), p) : new QLinearOp(u.name, shape, n, p));
           q = output;
-          layers[u.name] = `int8-static-${c.granularity}`;
+          layers[u.name] = `int8-static-${c.granularity}${output ? '' : '-f32-output'}`;
         } else {
           toF32(u.name);
           if (c.dtype === 'f32') {
             ops.push(new F32WeightOp(u.name, shape, outShape, f.weight, f.shape, f.bias, relu, u.kind === 'conv' ? convGeometry(u.layer as Conv2d) : null));
           } else {
-            const bias = fromValues(where(u.name), f.bias, [n], 'f32');
+            const bias = fromValues(where(u.name), c.dtype === 'int4' ? f16Biases(f.bias) : f.bias, [n], 'f32');
             try {
               if (c.dtype === 'int4') {
                 const w = weightQ ? weightQ(u, f, c) : int4Weights(f, c.groupSize);

@@ -21,8 +21,8 @@ import { runFloat, units, type Folded, type WeightUnit } from './graph.js';
 import { int4QParams } from './int4.js';
 import type { Observer } from './observer-base.js';
 import { MovingAverageMinMaxObserver } from './observers.js';
-import { buildQuantized, type PreparedUnit } from './ptq.js';
-import { makeActivationObserver, resolveLayerConfig, type QuantizationConfig, type ResolvedLayerConfig } from './qconfig.js';
+import { buildQuantized, f32OutputUnit, type PreparedUnit } from './ptq.js';
+import { makeActivationObserver, resolveLayerConfig, resolveModelConfig, type QuantizationConfig, type ResolvedLayerConfig } from './qconfig.js';
 import { f16Scales } from './qfloat.js';
 import type { QuantizedModel } from './qmodel.js';
 import { F32_EPS, qparamsFromMinMax, type QParams } from './qparams.js';
@@ -151,12 +151,13 @@ export class FakeQuantize extends Module {
 }
 
 /** Where the converted model's activations are int8: the input of each unit (quantized there) and its output. */
-function domains(us: readonly { config: ResolvedLayerConfig; unit: PreparedUnit['unit'] }[]): { quantizeInput: boolean; int8Out: boolean }[] {
+function domains(us: readonly { config: ResolvedLayerConfig; unit: PreparedUnit['unit'] }[], quantizeOutput: boolean): { quantizeInput: boolean; int8Out: boolean }[] {
   let i8 = false;
-  return us.map(({ unit: u, config: c }) => {
+  const f32Out = f32OutputUnit(us, quantizeOutput);
+  return us.map(({ unit: u, config: c }, i) => {
     const staticInt8 = (u.kind === 'linear' || u.kind === 'conv') && c.dtype === 'int8' && c.mode === 'static';
     const quantizeInput = staticInt8 && !i8;
-    if (u.kind === 'linear' || u.kind === 'conv') i8 = staticInt8;
+    if (u.kind === 'linear' || u.kind === 'conv') i8 = staticInt8 && i !== f32Out;
     else if (u.kind === 'avgpool' || u.kind === 'float') i8 = false;
     return { quantizeInput, int8Out: i8 };
   });
@@ -173,6 +174,8 @@ interface QatUnit extends PreparedUnit {
 export class QatModel extends Module {
   readonly units: readonly QatUnit[];
   readonly inputFq: FakeQuantize;
+  /** config.quantizeOutput (default true): false leaves the last weight layer's output unquantized, as convert() does. */
+  readonly quantizeOutput: boolean;
   /** Fake-quantize weights and activations (observers keep observing when off), e.g. to compare with f32. */
   fakeQuantEnabled = true;
   inShape: number[] | null = null;
@@ -186,7 +189,8 @@ export class QatModel extends Module {
     for (const { unit, config: c } of base) {
       if (unit.kind === 'conv' && c.dtype !== 'f32' && (c.dtype === 'int4' || c.mode !== 'static')) throw new SlimError('INVALID_ARGUMENT', `${fn}: layer '${unit.name}' (Conv2d) can be static int8 or f32, received dtype '${c.dtype}', mode '${c.mode}'`);
     }
-    const dom = domains(base);
+    this.quantizeOutput = resolveModelConfig(fn, config).quantizeOutput;
+    const dom = domains(base, this.quantizeOutput);
     // torch's QAT default observes activations with a moving average (c = 0.01).
     const actObs = (c: ResolvedLayerConfig) => (c.observer === 'minmax' ? new MovingAverageMinMaxObserver({ dtype: 'int8', symmetric: c.activationSymmetric, reduceRange: c.reduceRange }) : makeActivationObserver(c));
     const fq = (c: ResolvedLayerConfig, name: string) => this.registerModule(name, new FakeQuantize(actObs(c), options));
@@ -299,5 +303,5 @@ export function convertQat(qat: QatModel): QuantizedModel {
     return { weight: w.toTypedArray() as Float32Array, shape: [...w.shape], bias: b ? (b.toTypedArray() as Float32Array) : new Float32Array(w.shape[0]!) };
   }));
   const iq = qat.inputFq.qparams();
-  return buildQuantized(qat.units, qat.inShape, { scale: iq.scale[0]!, zeroPoint: iq.zeroPoint[0]! }, foldedOf, { method: 'qat' });
+  return buildQuantized(qat.units, qat.inShape, { scale: iq.scale[0]!, zeroPoint: iq.zeroPoint[0]! }, foldedOf, { method: 'qat' }, qat.quantizeOutput);
 }

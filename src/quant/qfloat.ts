@@ -41,12 +41,14 @@ export class F32WeightOp extends TensorOp {
   override meta(): Record<string, unknown> { return { relu: this.relu, ...(this.conv ?? {}) }; }
 }
 
-/** int4 weights (group-wise, symmetric, f16 scales in the file), f32 activations: the q4 kernels on raw pointers, ReLU in place. */
+/** int4 weights (group-wise, symmetric, f16 scales and biases in the file), f32 activations: the q4 kernels on raw pointers, ReLU in place. */
 export class Int4LinearOp extends QOp {
   override readonly kind = 'int4';
   override readonly inDomain = 'f32';
   override readonly outDomain = 'f32';
   readonly layer: Int4Linear;
+  /** Every bias value is an f16 (what convert() gives): the file stores it as F16, else as F32. */
+  readonly #biasF16: boolean;
   /**
    * q: int4 values [n, k] in [−8, 7]; scale: [n, ⌈k/g⌉], rounded to f16 (what the file stores and the
    * kernel uses, so a reloaded model is bit-identical).
@@ -55,6 +57,7 @@ export class Int4LinearOp extends QOp {
     super(name, inShape, [...inShape.slice(0, -1), n]);
     const k = inShape[inShape.length - 1]!;
     this.layer = new Int4Linear({ q, shape: [n, k], scale }, bias, { groupSize });
+    this.#biasF16 = bias !== null && isF16(bias.toTypedArray() as Float32Array);
   }
   #rows(m: number): number { return m * numel(this.inShape.slice(0, -1)); }
   override workspaceBytes(m: number): number { return kernels().q4_workspace_bytes(this.#rows(m), this.layer.inFeatures, this.groupSize); }
@@ -68,7 +71,7 @@ export class Int4LinearOp extends QOp {
     if (this.relu) kern.f32_vrelu(rows * n, dst, dst);
   }
   override tensors(): Record<string, Tensor> { return { packed: this.layer.packed, scales: this.layer.scales, ...(this.layer.bias ? { bias: this.layer.bias } : {}) }; }
-  /** The file: nibbles of the flat [n·k] values (two's complement, low nibble first), F16 scales [n, ⌈k/g⌉]; unpacked from the kernel layout. */
+  /** The file: nibbles of the flat [n·k] values (two's complement, low nibble first), F16 scales [n, ⌈k/g⌉] (unpacked from the kernel layout), the bias as F16 when exact. */
   override entries(): Record<string, FileEntry> {
     const l = this.layer;
     const [n, k] = [l.outFeatures, l.inFeatures];
@@ -79,15 +82,29 @@ export class Int4LinearOp extends QOp {
     return {
       weight: { dtype: 'U8', shape: [packed.length], bytes: packed },
       weight_scale: { dtype: 'F16', shape: [scales.length], bytes: new Uint8Array(Uint16Array.from(scales, f32ToF16Bits).buffer) },
-      ...(l.bias ? { bias: entryOf(l.bias) } : {}),
+      ...(l.bias ? { bias: this.#biasF16 ? f16Entry(l.bias.toTypedArray() as Float32Array) : entryOf(l.bias) } : {}),
     };
   }
   override get byteLength(): number {
     const [n, k] = [this.layer.outFeatures, this.layer.inFeatures];
-    return Math.ceil((n * k) / 2) + 2 * n * Math.ceil(k / this.groupSize) + (this.layer.bias?.byteLength ?? 0);
+    return Math.ceil((n * k) / 2) + 2 * n * Math.ceil(k / this.groupSize) + (this.layer.bias ? (this.#biasF16 ? 2 : 4) * n : 0);
   }
-  override meta(): Record<string, unknown> { return { relu: this.relu, groupSize: this.groupSize, n: this.outShape.at(-1) }; }
+  override meta(): Record<string, unknown> { return { relu: this.relu, groupSize: this.groupSize }; }
   override dispose(): void { this.layer.dispose(); }
+}
+
+const toF16 = (v: number): number => f16BitsToF32(f32ToF16Bits(v));
+/** Every value survives an f16 round trip bit for bit (finite, in range, at f16 precision). */
+const isF16 = (v: Float32Array): boolean => v.every((x) => Object.is(toF16(x), x));
+const f16Entry = (v: Float32Array): FileEntry => ({ dtype: 'F16', shape: [v.length], bytes: new Uint8Array(Uint16Array.from(v, f32ToF16Bits).buffer) });
+
+/**
+ * Biases of an int4 layer rounded to f16 (relative error ≤ 2^-11, far below the int4 weights' own),
+ * so its file stores them as F16 like the scales; a layer whose bias overflows f16 (|b| > 65504) keeps f32.
+ */
+export function f16Biases(b: Float32Array): Float32Array {
+  const r = b.map(toF16);
+  return r.every(Number.isFinite) ? r : b;
 }
 
 /** Rounds scales to f16 precision (never to 0 or ∞): int4 files store them as F16. */

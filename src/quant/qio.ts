@@ -1,6 +1,7 @@
 // A quantized model as a safetensors file: int8/uint8 tensors as I8/U8, int4 packed two per byte as
-// U8 (flat, low nibble first) with F16 group scales, int32 bias and zero points as I32, scales as
-// F32; the op plan and the quantization config as JSON in __metadata__["slimtensor"].
+// U8 (flat, low nibble first) with F16 group scales and an F16 bias, int32 bias and zero points as I32, scales as
+// F32 (an int8 layer with an f32 output: F32 bias, no output qparams, `outputDtype: 'f32'` in its
+// record); the op plan and the quantization config as JSON in __metadata__["slimtensor"].
 import { SlimError } from '../errors.js';
 import { parseSafetensors, serializeSafetensors, type SafeDType, type SafetensorsEntry, type SafetensorsEntryInput } from '../io/safetensors.js';
 import { f16BitsToF32 } from '../io/float16.js';
@@ -78,14 +79,18 @@ function readOp(r: OpRecord, entries: Map<string, SafetensorsEntry>): QOp {
     for (const [k, v] of Object.entries(g)) if (!Number.isInteger(v) || (v as number) < 0) bad(`op '${r.name}': ${k} must be a non-negative integer`);
     return g as unknown as ConvGeometry;
   };
-  const weights = (k: number) => ({
-    weight: read(Int8Array, t('weight', 'I8', n * k)),
-    weightScale: read(Float32Array, t('weight_scale', 'F32')),
-    bias: read(Int32Array, t('bias', 'I32', n)),
-    input: act('input_'),
-    output: act('output_'),
-    relu: r.relu === true,
-  });
+  const weights = (k: number) => {
+    if (r.outputDtype !== undefined && r.outputDtype !== 'f32') bad(`op '${r.name}': outputDtype must be 'f32' when present, received ${JSON.stringify(r.outputDtype)}`);
+    const f32Out = r.outputDtype === 'f32';
+    return {
+      weight: read(Int8Array, t('weight', 'I8', n * k)),
+      weightScale: read(Float32Array, t('weight_scale', 'F32')),
+      bias: f32Out ? read(Float32Array, t('bias', 'F32', n)) : read(Int32Array, t('bias', 'I32', n)),
+      input: act('input_'),
+      output: f32Out ? null : act('output_'),
+      relu: r.relu === true,
+    };
+  };
   switch (r.kind) {
     case 'quantize': return new QuantizeOp(r.name, r.inShape, act(''));
     case 'dequantize': return new DequantizeOp(r.name, r.inShape, act(''));
@@ -110,7 +115,10 @@ function readOp(r: OpRecord, entries: Map<string, SafetensorsEntry>): QOp {
     case 'int4':
     case 'dynamic': {
       const has = entries.has(`${r.name}.bias`);
-      const bias = has ? keep(fromValues('loadQuantized', read(Float32Array, t('bias', 'F32', n)), [n], 'f32')) : null;
+      // int4 biases are F16 (F32 in files written before, or when one overflows f16).
+      const f16Bias = r.kind === 'int4' && entries.get(`${r.name}.bias`)?.dtype === 'F16';
+      const biasValues = () => (f16Bias ? Float32Array.from(read(Uint16Array, t('bias', 'F16', n)), f16BitsToF32) : read(Float32Array, t('bias', 'F32', n)));
+      const bias = has ? keep(fromValues('loadQuantized', biasValues(), [n], 'f32')) : null;
       try {
         if (r.kind === 'dynamic') return new DynInt8LinearOp(r.name, r.inShape, n, read(Int8Array, t('weight', 'I8', n * inner)), read(Float32Array, t('weight_scale', 'F32', n)), bias, r.relu === true);
         const g = r.groupSize as 32 | 64 | 128;

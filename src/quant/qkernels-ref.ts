@@ -80,18 +80,27 @@ export function qs8GemvRequantRef(
   qs8GemmRequantRef(1, n, k, a, aZp, packed, bias, out, multiplier, shift, outZp, qmin, qmax);
 }
 
-/** out[j] = f32(acc_j) · f32(scaleA · scaleW[j]) + bias[j], each step rounded to f32 (bit-exact). */
+/** out[i,j] = f32(acc[i,j]) · f32(scaleA · scaleW[j]) + bias[j], each step rounded to f32 (bit-exact); bias f32. */
+export function qs8GemmF32OutRef(
+  m: number, n: number, k: number, a: Int8Array, aZp: number, packed: Uint8Array, bias: Float32Array | null, out: Float32Array,
+  scaleA: number, scaleW: Float32Array,
+): void {
+  const acc = new Int32Array(m * n);
+  qs8GemmI32Ref(m, n, k, a, aZp, packed, null, acc);
+  const fr = Math.fround;
+  for (let i = 0; i < m * n; i++) {
+    const j = i % n;
+    const y = fr(fr(acc[i]!) * fr(fr(scaleA) * scaleW[j]!));
+    out[i] = bias ? fr(y + bias[j]!) : y;
+  }
+}
+
+/** Batch-1 qs8GemmF32OutRef. */
 export function qs8GemvF32OutRef(
   n: number, k: number, a: Int8Array, aZp: number, packed: Uint8Array, bias: Float32Array | null, out: Float32Array,
   scaleA: number, scaleW: Float32Array,
 ): void {
-  const acc = new Int32Array(n);
-  qs8GemmI32Ref(1, n, k, a, aZp, packed, null, acc);
-  const fr = Math.fround;
-  for (let j = 0; j < n; j++) {
-    const y = fr(fr(acc[j]!) * fr(fr(scaleA) * scaleW[j]!));
-    out[j] = bias ? fr(y + bias[j]!) : y;
-  }
+  qs8GemmF32OutRef(1, n, k, a, aZp, packed, bias, out, scaleA, scaleW);
 }
 
 /** k rounded up to whole groups: the inputs a packed q4 row covers. */

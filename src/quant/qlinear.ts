@@ -3,10 +3,9 @@
 import { noGrad } from '../autograd/tape.js';
 import { f32View, kernels, scratch } from '../backend/binding.js';
 import { SlimError, invalid } from '../errors.js';
-import { add, mul } from '../ops/elementwise.js';
-import { cast, reshape } from '../ops/layout.js';
+import { reshape } from '../ops/layout.js';
 import { fromValues } from '../tensor/create.js';
-import { keep, tidy } from '../tensor/scope.js';
+import { keep } from '../tensor/scope.js';
 import { numel, shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, Tensor } from '../tensor/tensor.js';
 import { minMaxAlong, quantizeAffine } from './affine.js';
@@ -134,23 +133,11 @@ export class Int8Linear {
     const kern = kernels();
     const xq = empty(fn, x.shape, 'i8');
     kern.f32_qs8_vcvt(x.size, x.ptr, xq.ptr, sx, zx);
-    try {
-      if (m === 1) {
-        const out = empty(fn, outShape, 'f32');
-        kern.qs8_gemv_f32out(n, k, xq.ptr, zx, this.packed.ptr, this.bias?.ptr ?? 0, out.ptr, sx, this.weightScale.ptr);
-        return out;
-      }
-      return tidy(() => {
-        const acc = empty(fn, [m, n], 'i32');
-        kern.qs8_gemm_i32(m, n, k, xq.ptr, zx, this.packed.ptr, 0, acc.ptr, scratch(kern.qs8_gemm_workspace_bytes(m, n, k)));
-        // y = f32(acc)·f32(scale_x·scale_w[j]) + b[j]: the GEMV's epilogue, rounding for rounding.
-        const colScale = fromValues(fn, Float32Array.from(this.weightScale.toTypedArray(), (s) => Math.fround(sx * s)), [n], 'f32');
-        const y = mul(cast(acc, 'f32'), colScale);
-        return reshape(this.bias ? add(y, this.bias) : y, outShape) as Tensor<'f32'>;
-      });
-    } finally {
-      xq.dispose();
-    }
+    const out = empty(fn, outShape, 'f32');
+    if (m === 1) kern.qs8_gemv_f32out(n, k, xq.ptr, zx, this.packed.ptr, this.bias?.ptr ?? 0, out.ptr, sx, this.weightScale.ptr);
+    else kern.qs8_gemm_f32out(m, n, k, xq.ptr, zx, this.packed.ptr, this.bias?.ptr ?? 0, out.ptr, sx, this.weightScale.ptr, scratch(kern.qs8_gemm_workspace_bytes(m, n, k)));
+    xq.dispose();
+    return out;
   }
 
   dispose(): void {

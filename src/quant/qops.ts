@@ -2,7 +2,9 @@
 // QuantizedModel owns the activation buffers), so a batch-1 forward allocates nothing per layer.
 // Shapes are per sample; the batch is the leading dim. Activations are int8 with a per-tensor
 // (scale, zeroPoint); weights int8 symmetric per output channel (or per tensor); bias int32 at
-// scale_x·scale_w[j]; requantization by a fixed-point multiplier and shift (gemmlowp, TFLite).
+// scale_x·scale_w[j]; requantization by a fixed-point multiplier and shift (gemmlowp, TFLite). A layer
+// that writes f32 instead (the model's output, quantizeOutput: false) keeps an f32 bias and
+// dequantizes its int32 sums: y = f32(acc)·f32(scale_x·scale_w[j]) + b[j].
 import { kernels, u8View } from '../backend/binding.js';
 import type { SafeDType } from '../io/safetensors.js';
 import { qs8UnpackWeightsRef } from './qkernels-ref.js';
@@ -88,74 +90,100 @@ export interface QWeightParams {
   weight: Int8Array;
   /** [n] (per channel) or [1] (per tensor). */
   weightScale: Float32Array;
-  /** f32 bias [n], quantized here to int32 at scale_x·scale_w[j]; or the int32 bias itself. */
+  /** f32 bias [n], quantized here to int32 at scale_x·scale_w[j]; or the int32 bias itself. f32 output: the f32 bias. */
   bias: Float32Array | Int32Array;
   input: ActQParams;
-  output: ActQParams;
+  /** The int8 output's qparams, or null for an f32 output (the int32 sums dequantized, no requantization). */
+  output: ActQParams | null;
   relu: boolean;
 }
 
-/** Packs int8 weights, derives the int32 bias and the per-channel (multiplier, shift). */
+/** Packs int8 weights, derives the int32 bias and the per-channel (multiplier, shift); or, for an f32 output, keeps the f32 bias. */
 class QWeights {
   readonly weightScale: Tensor<'f32'>;
-  readonly bias: Tensor<'i32'>;
+  /** i32 at scale_x·scale_w[j] (int8 output) or f32 (f32 output). */
+  readonly bias: Tensor<'i32' | 'f32'>;
   /** The kernels' layout; the plain int8 weights a file stores are unpacked from it at save time. */
   readonly packed: Tensor<'u8'>;
-  readonly multiplier: Tensor<'i32'>;
-  readonly shift: Tensor<'i32'>;
-  readonly qmin: number;
+  /** Requantization (int8 output only). */
+  readonly requant: { multiplier: Tensor<'i32'>; shift: Tensor<'i32'>; qmin: number } | null;
   readonly input: ActQParams;
-  readonly output: ActQParams;
+  readonly output: ActQParams | null;
   readonly relu: boolean;
   readonly #qparams: Record<string, Tensor>;
+  readonly #scaleN: Tensor<'f32'> | null = null;
 
   constructor(fn: string, readonly n: number, readonly k: number, p: QWeightParams) {
     const perTensor = p.weightScale.length === 1;
     const scaleOf = (j: number) => p.weightScale[perTensor ? 0 : j]!;
-    const bias = p.bias instanceof Int32Array ? p.bias : Int32Array.from(p.bias, (b, j) => {
-      const q = roundHalfEven(b / (p.input.scale * scaleOf(j)));
-      return Number.isFinite(q) ? Math.min(Math.max(q, I32_MIN), I32_MAX) : 0;
-    });
-    const mult = new Int32Array(n);
-    const shift = new Int32Array(n);
-    for (let j = 0; j < n; j++) {
-      const real = (p.input.scale * scaleOf(j)) / p.output.scale;
-      if (!(real < 1)) throw new SlimError('INVALID_ARGUMENT', `${fn}: requantization multiplier scale_x·scale_w/scale_y must be < 1, received ${real} for output channel ${j} (output scale ${p.output.scale} too small)`);
-      const qm = quantizeMultiplier(real);
-      mult[j] = qm.multiplier | 0;
-      shift[j] = qm.shift;
+    // Every check before the first tensor, so a throw leaves nothing allocated.
+    let requant: { bias: Int32Array; mult: Int32Array; shift: Int32Array } | null = null;
+    if (p.output) {
+      const bias = p.bias instanceof Int32Array ? p.bias : Int32Array.from(p.bias, (b, j) => {
+        const q = roundHalfEven(b / (p.input.scale * scaleOf(j)));
+        return Number.isFinite(q) ? Math.min(Math.max(q, I32_MIN), I32_MAX) : 0;
+      });
+      const mult = new Int32Array(n);
+      const shift = new Int32Array(n);
+      for (let j = 0; j < n; j++) {
+        const real = (p.input.scale * scaleOf(j)) / p.output.scale;
+        if (!(real < 1)) throw new SlimError('INVALID_ARGUMENT', `${fn}: requantization multiplier scale_x·scale_w/scale_y must be < 1, received ${real} for output channel ${j} (output scale ${p.output.scale} too small)`);
+        const qm = quantizeMultiplier(real);
+        mult[j] = qm.multiplier | 0;
+        shift[j] = qm.shift;
+      }
+      requant = { bias, mult, shift };
+    } else if (!(p.bias instanceof Float32Array)) {
+      throw new SlimError('INVALID_ARGUMENT', `${fn}: an f32-output layer takes an f32 bias, received ${p.bias.constructor.name}`);
     }
     [this.input, this.output, this.relu] = [p.input, p.output, p.relu];
+    this.#qparams = { input_scale: scalar(fn, p.input.scale, 'f32'), input_zero_point: scalar(fn, p.input.zeroPoint, 'i32') };
+    if (p.output && requant) {
+      this.bias = keep(fromValues(fn, requant.bias, [n], 'i32'));
+      this.requant = { multiplier: keep(fromValues(fn, requant.mult, [n], 'i32')), shift: keep(fromValues(fn, requant.shift, [n], 'i32')), qmin: p.relu ? Math.max(-128, p.output.zeroPoint) : -128 };
+      this.#qparams.output_scale = scalar(fn, p.output.scale, 'f32');
+      this.#qparams.output_zero_point = scalar(fn, p.output.zeroPoint, 'i32');
+    } else {
+      this.bias = keep(fromValues(fn, p.bias, [n], 'f32'));
+      this.requant = null;
+      // The f32-output kernels take one scale per channel: a per-tensor scale repeated n times.
+      if (perTensor) this.#scaleN = keep(fromValues(fn, new Float32Array(n).fill(p.weightScale[0]!), [n], 'f32'));
+    }
     this.weightScale = keep(fromValues(fn, p.weightScale, [p.weightScale.length], 'f32'));
-    this.bias = keep(fromValues(fn, bias, [n], 'i32'));
-    this.multiplier = keep(fromValues(fn, mult, [n], 'i32'));
-    this.shift = keep(fromValues(fn, shift, [n], 'i32'));
     const kern = kernels();
     this.packed = keep(empty(fn, [kern.qs8_packed_weights_bytes(n, k)], 'u8'));
     tidy(() => kern.qs8_pack_weights(n, k, fromValues(fn, p.weight, [n, k], 'i8').ptr, this.packed.ptr));
-    this.qmin = p.relu ? Math.max(-128, p.output.zeroPoint) : -128;
-    this.#qparams = {
-      input_scale: scalar(fn, p.input.scale, 'f32'), input_zero_point: scalar(fn, p.input.zeroPoint, 'i32'),
-      output_scale: scalar(fn, p.output.scale, 'f32'), output_zero_point: scalar(fn, p.output.zeroPoint, 'i32'),
-    };
   }
 
-  /** out[m, n] (i8) = requant(a[m, k]·Wᵀ + bias). */
+  /** Bytes per output element: 1 (int8) or 4 (f32). */
+  get outBytes(): number { return this.output ? 1 : 4; }
+
+  /** out[m, n] (i8) = requant(a[m, k]·Wᵀ + bias), or (f32) = f32(acc)·f32(scale_x·scale_w[j]) + bias[j], ReLU applied. */
   gemm(m: number, a: number, out: number, ws: number): void {
     const kern = kernels();
-    const { input, output } = this;
-    if (m === 1) kern.qs8_gemv_requant(this.n, this.k, a, input.zeroPoint, this.packed.ptr, this.bias.ptr, out, this.multiplier.ptr, this.shift.ptr, output.zeroPoint, this.qmin, 127);
-    else kern.qs8_gemm_requant(m, this.n, this.k, a, input.zeroPoint, this.packed.ptr, this.bias.ptr, out, this.multiplier.ptr, this.shift.ptr, output.zeroPoint, this.qmin, 127, ws);
+    const { input, output, requant: r, n, k } = this;
+    if (output && r) {
+      if (m === 1) kern.qs8_gemv_requant(n, k, a, input.zeroPoint, this.packed.ptr, this.bias.ptr, out, r.multiplier.ptr, r.shift.ptr, output.zeroPoint, r.qmin, 127);
+      else kern.qs8_gemm_requant(m, n, k, a, input.zeroPoint, this.packed.ptr, this.bias.ptr, out, r.multiplier.ptr, r.shift.ptr, output.zeroPoint, r.qmin, 127, ws);
+      return;
+    }
+    const scaleW = (this.#scaleN ?? this.weightScale).ptr;
+    if (m === 1) kern.qs8_gemv_f32out(n, k, a, input.zeroPoint, this.packed.ptr, this.bias.ptr, out, input.scale, scaleW);
+    else kern.qs8_gemm_f32out(m, n, k, a, input.zeroPoint, this.packed.ptr, this.bias.ptr, out, input.scale, scaleW, ws);
+    if (this.relu) kern.f32_vrelu(m * n, out, out);
   }
 
   workspaceBytes(m: number): number { return m === 1 ? 0 : kernels().qs8_gemm_workspace_bytes(m, this.n, this.k); }
 
   /** Owned tensors. */
   tensors(): Record<string, Tensor> {
-    return { weight_scale: this.weightScale, bias: this.bias, packed: this.packed, multiplier: this.multiplier, shift: this.shift, ...this.#qparams };
+    const t: Record<string, Tensor> = { weight_scale: this.weightScale, bias: this.bias, packed: this.packed, ...this.#qparams };
+    if (this.requant) Object.assign(t, { multiplier: this.requant.multiplier, shift: this.requant.shift });
+    if (this.#scaleN) t.scale_n = this.#scaleN;
+    return t;
   }
 
-  /** What a file stores: int8 weights [n, k] (unpacked), scales, int32 bias and the activation qparams. */
+  /** What a file stores: int8 weights [n, k] (unpacked), scales, the bias (i32, or f32 for an f32 output) and the activation qparams. */
   entries(): Record<string, FileEntry> {
     const mem = u8View();
     const weight = qs8UnpackWeightsRef(this.n, this.k, mem.subarray(this.packed.ptr, this.packed.ptr + this.packed.byteLength));
@@ -163,7 +191,7 @@ class QWeights {
     return { weight: { dtype: 'I8', shape: [this.n, this.k], bytes: new Uint8Array(weight.buffer) }, ...Object.fromEntries(Object.entries(saved).map(([key, t]) => [key, entryOf(t)])) };
   }
 
-  get byteLength(): number { return this.n * this.k + this.weightScale.byteLength + this.bias.byteLength + 16; }
+  get byteLength(): number { return this.n * this.k + this.weightScale.byteLength + this.bias.byteLength + (this.output ? 16 : 8); }
 
   dispose(): void { Object.values(this.tensors()).forEach((t) => t.dispose()); }
 }
@@ -177,21 +205,25 @@ export function entryOf(t: Tensor): FileEntry {
 export class QLinearOp extends QOp {
   override readonly kind = 'qlinear';
   override readonly inDomain = 'i8';
-  override readonly outDomain = 'i8';
+  override readonly outDomain: Domain;
   readonly w: QWeights;
   constructor(name: string, inShape: readonly number[], n: number, p: QWeightParams) {
     super(name, inShape, [...inShape.slice(0, -1), n]);
     const k = inShape[inShape.length - 1]!;
     this.w = new QWeights('QLinear', n, k, p);
+    this.outDomain = p.output ? 'i8' : 'f32';
   }
   override workspaceBytes(m: number): number { return this.w.workspaceBytes(m * numel(this.inShape.slice(0, -1))); }
   run(m: number, src: number, dst: number, ws: number): void { this.w.gemm(m * numel(this.inShape.slice(0, -1)), src, dst, ws); }
   override tensors(): Record<string, Tensor> { return this.w.tensors(); }
   override entries(): Record<string, FileEntry> { return this.w.entries(); }
   override get byteLength(): number { return this.w.byteLength; }
-  override meta(): Record<string, unknown> { return { relu: this.w.relu }; }
+  override meta(): Record<string, unknown> { return { relu: this.w.relu, ...outputMeta(this.w) }; }
   override dispose(): void { this.w.dispose(); }
 }
+
+/** Recorded only for an f32 output, so files of int8-output layers keep their bytes. */
+const outputMeta = (w: QWeights): Record<string, unknown> => (w.output ? {} : { outputDtype: 'f32' });
 
 export interface ConvGeometry { kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number }
 
@@ -201,7 +233,7 @@ const outSize = (i: number, k: number, s: number, p: number, d: number) => Math.
 export class QConv2dOp extends QOp {
   override readonly kind = 'qconv2d';
   override readonly inDomain = 'i8';
-  override readonly outDomain = 'i8';
+  override readonly outDomain: Domain;
   readonly w: QWeights;
   readonly oh: number;
   readonly ow: number;
@@ -213,24 +245,26 @@ export class QConv2dOp extends QOp {
     this.oh = oh;
     this.ow = ow;
     this.w = new QWeights('QConv2d', oc, c * g.kh * g.kw, p);
+    this.outDomain = p.output ? 'i8' : 'f32';
   }
   #rows(m: number): number { return m * this.oh * this.ow; }
   #colsBytes(m: number): number { return (this.#rows(m) * this.w.k + 15) & ~15; }
-  override workspaceBytes(m: number): number { return this.#colsBytes(m) + ((this.#rows(m) * this.oc + 15) & ~15) + this.w.workspaceBytes(this.#rows(m)); }
+  #nhwcBytes(m: number): number { return (this.#rows(m) * this.oc * this.w.outBytes + 15) & ~15; }
+  override workspaceBytes(m: number): number { return this.#colsBytes(m) + this.#nhwcBytes(m) + this.w.workspaceBytes(this.#rows(m)); }
   run(m: number, src: number, dst: number, ws: number): void {
     const [c, h, w] = this.inShape as [number, number, number];
     const g = this.g;
     const cols = ws;
     const nhwc = ws + this.#colsBytes(m);
     kernels().x8_im2col(m, c, h, w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, src, cols, this.w.input.zeroPoint);
-    this.w.gemm(this.#rows(m), cols, nhwc, nhwc + ((this.#rows(m) * this.oc + 15) & ~15));
+    this.w.gemm(this.#rows(m), cols, nhwc, nhwc + this.#nhwcBytes(m));
     const hw = this.oh * this.ow;
-    copyNd('i8', [m, this.oc, hw], [hw * this.oc, 1, this.oc], [this.oc * hw, hw, 1], nhwc, dst);
+    copyNd(this.w.output ? 'i8' : 'f32', [m, this.oc, hw], [hw * this.oc, 1, this.oc], [this.oc * hw, hw, 1], nhwc, dst);
   }
   override tensors(): Record<string, Tensor> { return this.w.tensors(); }
   override entries(): Record<string, FileEntry> { return this.w.entries(); }
   override get byteLength(): number { return this.w.byteLength; }
-  override meta(): Record<string, unknown> { return { relu: this.w.relu, oc: this.oc, ...this.g }; }
+  override meta(): Record<string, unknown> { return { relu: this.w.relu, oc: this.oc, ...this.g, ...outputMeta(this.w) }; }
   override dispose(): void { this.w.dispose(); }
 }
 

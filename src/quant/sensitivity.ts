@@ -66,7 +66,7 @@ function build(prepared: PreparedModel, dtypes: Record<string, WeightDType>, wei
     return { ...pu, config: { ...pu.config, dtype: dtypes[pu.unit.name] ?? 'f32', mode: 'static' } };
   });
   const iq = prepared.inputObserver.qparams();
-  return buildQuantized(pus, prepared.inShape!, { scale: iq.scale[0]!, zeroPoint: iq.zeroPoint[0]! }, weightsOf, { method: 'ptq-mixed' });
+  return buildQuantized(pus, prepared.inShape!, { scale: iq.scale[0]!, zeroPoint: iq.zeroPoint[0]! }, weightsOf, { method: 'ptq-mixed' }, prepared.quantizeOutput);
 }
 
 function ready(fn: string, prepared: PreparedModel, data: HeldOut): void {
@@ -184,5 +184,5 @@ export function mixedPrecision(prepared: PreparedModel, data: HeldOut, options: 
   }
   const choice = choose();
   const byName: Record<string, LayerQuantConfig> = Object.fromEntries(layers.map((l) => [l, { dtype: choice[l]! }]));
-  return { config: { byName }, choice, model, bytes: model.byteLength, sensitivities: sens };
+  return { config: { byName, ...(prepared.quantizeOutput ? {} : { quantizeOutput: false }) }, choice, model, bytes: model.byteLength, sensitivities: sens };
 }
