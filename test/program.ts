@@ -108,7 +108,7 @@ const ptq: Section = {
     const model = mlp(st, 9, [20, 32, 24, 5]);
     const calib = [0, 1, 2].map((i) => st.normal([8, 20], 0.1, 1.2, { seed: 20 + i }));
     const x = st.normal([6, 20], 0, 1, { seed: 30 });
-    for (const [name, config] of [['static', {}], ['histogram', { default: { observer: 'histogram' } }], ['per-tensor', { default: { granularity: 'per-tensor' } }], ['dynamic', { default: { mode: 'dynamic' } }], ['weight-only', { default: { mode: 'weight-only' } }], ['f32-output', { default: { granularity: 'per-tensor' }, quantizeOutput: false }]] as const) {
+    for (const [name, config] of [['static', {}], ['histogram', { default: { observer: 'histogram' } }], ['per-tensor', { default: { granularity: 'per-tensor' } }], ['dynamic', { default: { mode: 'dynamic' } }], ['weight-only', { default: { mode: 'weight-only' } }], ['int8-output', { default: { granularity: 'per-tensor' }, quantizeOutput: true }]] as const) {
       const prepared = st.prepare(model, config as Slim.QuantizationConfig);
       for (const c of calib) prepared.forward(c);
       const q = st.convert(prepared);

@@ -116,7 +116,7 @@ test('QAT: BatchNorm folds into the weights, training lowers the loss, and conve
   }
   assert.ok(losses.at(-1)! < losses[0]! - 0.1, `loss ${losses[0]} → ${losses.at(-1)}`);
   const qm = st.convertQat(qat2);
-  assert.deepEqual(qm.ops.map((o) => o.kind), ['quantize', 'qlinear', 'qlinear', 'dequantize']);
+  assert.deepEqual(qm.ops.map((o) => o.kind), ['quantize', 'qlinear', 'qlinear']); // the output stays f32 (the default)
   st.tidy(() => {
     const a = qm.forward(x).toTypedArray() as Float32Array;
     const b = st.noGrad(() => qat2.forward(x)).toTypedArray() as Float32Array;
@@ -133,11 +133,13 @@ test('QAT: BatchNorm folds into the weights, training lowers the loss, and conve
   y.dispose();
 });
 
-test('QAT with quantizeOutput: false leaves the last layer\'s output unquantized, as convertQat does', () => {
+test('QAT leaves the last layer\'s output unquantized by default, as convert does; quantizeOutput: true adds the int8 output grid', () => {
   const rng = new st.Rng(5);
   const model = new st.Sequential(new st.Linear(12, 16, { rng }), new st.ReLU(), new st.Linear(16, 4, { rng }));
-  const qat = st.prepareQat(model, { quantizeOutput: false });
+  const qat = st.prepareQat(model);
   assert.deepEqual(qat.units.map((u) => u.outFq !== null), [true, false]);
+  const withOut = st.prepareQat(model, { quantizeOutput: true });
+  assert.deepEqual(withOut.units.map((u) => u.outFq !== null), [true, true]);
   st.tidy(() => {
     const x = st.normal([32, 12], 0, 1, { seed: 4 });
     const want = st.noGrad(() => qat.forward(x)).toTypedArray() as Float32Array;
@@ -149,7 +151,12 @@ test('QAT with quantizeOutput: false leaves the last layer\'s output unquantized
     const spread = Math.max(...want) - Math.min(...want);
     got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-3 * spread, `output ${i}: ${v} vs QAT ${want[i]}`));
     qm.dispose();
+    st.noGrad(() => withOut.forward(x));
+    const qm2 = st.convertQat(withOut);
+    assert.deepEqual(qm2.ops.map((o) => o.kind), ['quantize', 'qlinear', 'qlinear', 'dequantize']);
+    qm2.dispose();
   });
+  withOut.dispose();
   qat.dispose();
   model.dispose();
 });

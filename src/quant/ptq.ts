@@ -42,7 +42,7 @@ export function withEval<T>(model: Module, fn: () => T): T {
 export class PreparedModel extends Module {
   readonly units: readonly PreparedUnit[];
   readonly inputObserver: Observer;
-  /** config.quantizeOutput (default true). */
+  /** config.quantizeOutput (default false). */
   readonly quantizeOutput: boolean;
   inShape: number[] | null = null;
   batches = 0;
@@ -172,7 +172,7 @@ export function f32OutputUnit(us: readonly { unit: Unit; config: ResolvedLayerCo
 /** @internal Shared by PTQ and QAT: the op plan of calibrated units. */
 export function buildQuantized(
   pus: readonly PreparedUnit[], inShape: number[], inputQ: ActQParams,
-  weightsOf: (u: WeightUnit) => Folded, info: Record<string, unknown>, quantizeOutput = true,
+  weightsOf: (u: WeightUnit) => Folded, info: Record<string, unknown>, quantizeOutput: boolean,
   weightQ?: (u: WeightUnit, f: Folded, c: ResolvedLayerConfig) => { q: Int8Array; scale: Float32Array },
 ): QuantizedModel {
   const f32Out = f32OutputUnit(pus, quantizeOutput);

@@ -174,7 +174,7 @@ interface QatUnit extends PreparedUnit {
 export class QatModel extends Module {
   readonly units: readonly QatUnit[];
   readonly inputFq: FakeQuantize;
-  /** config.quantizeOutput (default true): false leaves the last weight layer's output unquantized, as convert() does. */
+  /** config.quantizeOutput (default false: the last weight layer's output stays unquantized, as in convert()). */
   readonly quantizeOutput: boolean;
   /** Fake-quantize weights and activations (observers keep observing when off), e.g. to compare with f32. */
   fakeQuantEnabled = true;

@@ -40,22 +40,23 @@ export interface QuantizationConfig {
   /** By dotted layer name, e.g. '4' or 'features.0'. */
   byName?: Record<string, LayerQuantConfig>;
   /**
-   * Quantize the model's output (default true, as torch.ao). false, as NNCF's quantize_outputs: the last
-   * weight layer, when static int8, writes f32 from its int32 sums (y = f32(acc)·f32(s_x·s_w[j]) + b[j])
-   * instead of requantizing to int8 for the final dequantize, and what follows it runs in f32.
+   * Quantize the model's output to int8 before the final dequantize (torch.ao's pipeline). Default false,
+   * as NNCF's quantize_outputs and TensorRT: the last weight layer, when static int8, writes f32 from its
+   * int32 sums (y = f32(acc)·f32(s_x·s_w[j]) + b[j]) and what follows it runs in f32; forward() returns
+   * f32 either way, and rounding logits to an int8 grid only loses accuracy.
    */
   quantizeOutput?: boolean;
 }
 
 const MODEL_KEYS = ['default', 'byType', 'byName', 'quantizeOutput'];
 
-/** Validates the model-level part of a config; returns quantizeOutput (default true). */
+/** Validates the model-level part of a config; returns quantizeOutput (default false). */
 export function resolveModelConfig(fn: string, config: QuantizationConfig | undefined): { quantizeOutput: boolean } {
   const c = config ?? {};
   if (c === null || typeof c !== 'object') invalid(fn, 'config', 'an object', c);
   for (const k of Object.keys(c)) if (!MODEL_KEYS.includes(k)) invalid(fn, `config.${k}`, `one of ${MODEL_KEYS.join(', ')} (an unknown option)`, k);
   for (const k of ['byType', 'byName'] as const) if (c[k] !== undefined && (c[k] === null || typeof c[k] !== 'object')) invalid(fn, `config.${k}`, 'an object of layer configs', c[k]);
-  const quantizeOutput = c.quantizeOutput ?? true;
+  const quantizeOutput = c.quantizeOutput ?? false;
   if (typeof quantizeOutput !== 'boolean') invalid(fn, 'config.quantizeOutput', 'a boolean', quantizeOutput);
   return { quantizeOutput };
 }

@@ -184,5 +184,5 @@ export function mixedPrecision(prepared: PreparedModel, data: HeldOut, options: 
   }
   const choice = choose();
   const byName: Record<string, LayerQuantConfig> = Object.fromEntries(layers.map((l) => [l, { dtype: choice[l]! }]));
-  return { config: { byName, ...(prepared.quantizeOutput ? {} : { quantizeOutput: false }) }, choice, model, bytes: model.byteLength, sensitivities: sens };
+  return { config: { byName, ...(prepared.quantizeOutput ? { quantizeOutput: true } : {}) }, choice, model, bytes: model.byteLength, sensitivities: sens };
 }
