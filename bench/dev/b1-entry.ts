@@ -172,3 +172,91 @@ export function b1_gemm_xnor_2x4u(m: i32, n: i32, k: i32, a: usize, w: usize, ou
     }
   }
 }
+
+// 2×4 tile with two 32-bit counts per i64 accumulator (columns j, j+1 in the low / high halves): 4
+// accumulators instead of 8, so V8 keeps them in registers. Counts ≤ k < 2^32 never carry across.
+export function b1_gemm_xnor_2x4p(m: i32, n: i32, k: i32, a: usize, w: usize, out: usize): void {
+  const ld = <usize>((k + 63) >> 6) << 3;
+  for (let i = 0; i < m; i += 2) {
+    const pa0 = a + <usize>i * ld;
+    const pa1 = i + 1 < m ? pa0 + ld : pa0;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const pw0 = w + <usize>j * ld, pw1 = pw0 + ld, pw2 = pw1 + ld, pw3 = pw2 + ld;
+      let c001: u64 = 0, c023: u64 = 0, c101: u64 = 0, c123: u64 = 0;
+      for (let o: usize = 0; o < ld; o += 8) {
+        const a0 = load<u64>(pa0 + o), a1 = load<u64>(pa1 + o);
+        const w0 = load<u64>(pw0 + o), w1 = load<u64>(pw1 + o);
+        c001 += popcnt(a0 ^ w0) + (popcnt(a0 ^ w1) << 32);
+        c101 += popcnt(a1 ^ w0) + (popcnt(a1 ^ w1) << 32);
+        const w2 = load<u64>(pw2 + o), w3 = load<u64>(pw3 + o);
+        c023 += popcnt(a0 ^ w2) + (popcnt(a0 ^ w3) << 32);
+        c123 += popcnt(a1 ^ w2) + (popcnt(a1 ^ w3) << 32);
+      }
+      const base = out + ((<usize>i * <usize>n + <usize>j) << 2);
+      store<i32>(base, k - 2 * <i32>(c001 & 0xffffffff)); store<i32>(base, k - 2 * <i32>(c001 >> 32), 4);
+      store<i32>(base, k - 2 * <i32>(c023 & 0xffffffff), 8); store<i32>(base, k - 2 * <i32>(c023 >> 32), 12);
+      if (i + 1 < m) {
+        const b1 = base + (<usize>n << 2);
+        store<i32>(b1, k - 2 * <i32>(c101 & 0xffffffff)); store<i32>(b1, k - 2 * <i32>(c101 >> 32), 4);
+        store<i32>(b1, k - 2 * <i32>(c123 & 0xffffffff), 8); store<i32>(b1, k - 2 * <i32>(c123 >> 32), 12);
+      }
+    }
+    for (; j < n; j++) {
+      for (let r = 0; r < min(2, m - i); r++) {
+        const pa = pa0 + <usize>r * ld;
+        const pw0 = w + <usize>j * ld;
+        let c0: i64 = 0;
+        for (let o: usize = 0; o < ld; o += 8) c0 += popcnt(load<u64>(pa + o) ^ load<u64>(pw0 + o));
+        store<i32>(out + ((<usize>(i + r) * <usize>n + <usize>j) << 2), k - 2 * <i32>c0);
+      }
+    }
+  }
+}
+
+// 2×8 packed: 8 accumulators of two counts each.
+export function b1_gemm_xnor_2x8p(m: i32, n: i32, k: i32, a: usize, w: usize, out: usize): void {
+  const ld = <usize>((k + 63) >> 6) << 3;
+  for (let i = 0; i < m; i += 2) {
+    const pa0 = a + <usize>i * ld;
+    const pa1 = i + 1 < m ? pa0 + ld : pa0;
+    let j = 0;
+    for (; j + 8 <= n; j += 8) {
+      const pw = w + <usize>j * ld;
+      let c0: u64 = 0, c1: u64 = 0, c2: u64 = 0, c3: u64 = 0, d0: u64 = 0, d1: u64 = 0, d2: u64 = 0, d3: u64 = 0;
+      for (let o: usize = 0; o < ld; o += 8) {
+        const a0 = load<u64>(pa0 + o), a1 = load<u64>(pa1 + o);
+        let p = pw + o;
+        let x = load<u64>(p), y = load<u64>(p + ld);
+        c0 += popcnt(a0 ^ x) + (popcnt(a0 ^ y) << 32); d0 += popcnt(a1 ^ x) + (popcnt(a1 ^ y) << 32);
+        p += 2 * ld; x = load<u64>(p); y = load<u64>(p + ld);
+        c1 += popcnt(a0 ^ x) + (popcnt(a0 ^ y) << 32); d1 += popcnt(a1 ^ x) + (popcnt(a1 ^ y) << 32);
+        p += 2 * ld; x = load<u64>(p); y = load<u64>(p + ld);
+        c2 += popcnt(a0 ^ x) + (popcnt(a0 ^ y) << 32); d2 += popcnt(a1 ^ x) + (popcnt(a1 ^ y) << 32);
+        p += 2 * ld; x = load<u64>(p); y = load<u64>(p + ld);
+        c3 += popcnt(a0 ^ x) + (popcnt(a0 ^ y) << 32); d3 += popcnt(a1 ^ x) + (popcnt(a1 ^ y) << 32);
+      }
+      const base = out + ((<usize>i * <usize>n + <usize>j) << 2);
+      store<i32>(base, k - 2 * <i32>(c0 & 0xffffffff)); store<i32>(base, k - 2 * <i32>(c0 >> 32), 4);
+      store<i32>(base, k - 2 * <i32>(c1 & 0xffffffff), 8); store<i32>(base, k - 2 * <i32>(c1 >> 32), 12);
+      store<i32>(base, k - 2 * <i32>(c2 & 0xffffffff), 16); store<i32>(base, k - 2 * <i32>(c2 >> 32), 20);
+      store<i32>(base, k - 2 * <i32>(c3 & 0xffffffff), 24); store<i32>(base, k - 2 * <i32>(c3 >> 32), 28);
+      if (i + 1 < m) {
+        const b1 = base + (<usize>n << 2);
+        store<i32>(b1, k - 2 * <i32>(d0 & 0xffffffff)); store<i32>(b1, k - 2 * <i32>(d0 >> 32), 4);
+        store<i32>(b1, k - 2 * <i32>(d1 & 0xffffffff), 8); store<i32>(b1, k - 2 * <i32>(d1 >> 32), 12);
+        store<i32>(b1, k - 2 * <i32>(d2 & 0xffffffff), 16); store<i32>(b1, k - 2 * <i32>(d2 >> 32), 20);
+        store<i32>(b1, k - 2 * <i32>(d3 & 0xffffffff), 24); store<i32>(b1, k - 2 * <i32>(d3 >> 32), 28);
+      }
+    }
+    for (; j < n; j++) {
+      for (let r = 0; r < min(2, m - i); r++) {
+        const pa = pa0 + <usize>r * ld;
+        const pw0 = w + <usize>j * ld;
+        let c0: i64 = 0;
+        for (let o: usize = 0; o < ld; o += 8) c0 += popcnt(load<u64>(pa + o) ^ load<u64>(pw0 + o));
+        store<i32>(out + ((<usize>(i + r) * <usize>n + <usize>j) << 2), k - 2 * <i32>c0);
+      }
+    }
+  }
+}

@@ -1,6 +1,9 @@
 // Exactness + speed harness for assembly/b1-gemm and assembly/f32-b1w-gemv against the references in
 // src/binary/b1-ref.ts, and the popcount comparison: scalar i64.popcnt (2×2 tile: the product's;
-// 1×4; 2×4; 2×4 two words per step) against i8x16.popcnt (2×2), with our f32 GEMM on the same shapes in the same run.
+// 1×4; 2×4; 2×4 two words per step; 2×4 / 2×8 with two 32-bit counts per i64 accumulator) against
+// i8x16.popcnt (2×2), with our f32 GEMM on the same shapes in the same run. The product is the 2×4
+// tile with column blocking (2026-12-06: 176 / 207 / 225 / 232 G MAC/s at 256³…2048³, the packed-count
+// tiles 164-211: fewer spills, but the extra shift and add cost more).
 //   node bench/dev/b1-kernels.mjs [--quick] [--no-check] [--no-bench] [--wasm FILE]
 // Integer outputs must equal the reference exactly, f32 outputs bit for bit. Speed: best of 5 runs
 // of ~0.3 s each, in G MAC/s (one MAC = one ±1·±1 product, i.e. one bit of one XOR-popcount).
@@ -47,7 +50,7 @@ if (!flag('--no-check')) {
     same(`pack w k=${k}`, view(Uint8Array, pwb, rw.length), rw);
     const want = new Int32Array(m * n);
     R.b1GemmXnorRef(m, n, k, ra, rw, want);
-    for (const name of ['b1_gemm_xnor', 'b1_gemm_xnor_simd', 'b1_gemm_xnor_1x4', 'b1_gemm_xnor_2x4', 'b1_gemm_xnor_2x4u']) {
+    for (const name of ['b1_gemm_xnor', 'b1_gemm_xnor_simd', 'b1_gemm_xnor_1x4', 'b1_gemm_xnor_2x4', 'b1_gemm_xnor_2x4u', 'b1_gemm_xnor_2x4p', 'b1_gemm_xnor_2x8p']) {
       const po = alloc(4 * m * n);
       wasm[name](m, n, k, pa, pwb, po);
       same(`${name} ${m}x${n}x${k}`, view(Int32Array, po, m * n), want);
@@ -88,7 +91,7 @@ if (!flag('--no-bench')) {
     view(Uint8Array, pa, m * k / 8).set(Uint8Array.from({ length: m * k / 8 }, () => rand() * 256));
     view(Uint8Array, pw, n * k / 8).set(Uint8Array.from({ length: n * k / 8 }, () => rand() * 256));
     const macs = m * n * k / 1e9;
-    const names = ['b1_gemm_xnor', 'b1_gemm_xnor_simd', 'b1_gemm_xnor_1x4', 'b1_gemm_xnor_2x4', 'b1_gemm_xnor_2x4u'];
+    const names = ['b1_gemm_xnor', 'b1_gemm_xnor_simd', 'b1_gemm_xnor_2x4u', 'b1_gemm_xnor_2x4p', 'b1_gemm_xnor_2x8p'];
     const fa = put(randF32(m * k)), fb = put(randF32(k * n)), fc = alloc(4 * m * n), ws = alloc(wasm.f32_gemm_workspace_bytes(m, n, k));
     const ms = bestMs([...names.map((name) => () => wasm[name](m, n, k, pa, pw, po)), () => wasm.f32_gemm(m, n, k, fa, k, 0, fb, n, 0, 0, fc, n, ws, -Infinity, Infinity)]);
     const rates = Object.fromEntries([...names, 'f32_gemm'].map((name, i) => [name, macs / (ms[i] / 1000)]));
