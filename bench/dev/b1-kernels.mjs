@@ -1,5 +1,5 @@
 // Exactness + speed harness for assembly/b1-gemm and assembly/f32-b1w-gemv against the references in
-// src/binary/b1-ref.ts, and the popcount comparison: scalar i64.popcnt (2×2 tile: the product's;
+// src/binary/b1-ref.ts, and the popcount comparison: scalar i64.popcnt (2×2 tile, the product's until 2026-12-06;
 // 1×4; 2×4; 2×4 two words per step; 2×4 / 2×8 with two 32-bit counts per i64 accumulator) against
 // i8x16.popcnt (2×2), with our f32 GEMM on the same shapes in the same run. The product is the 2×4
 // tile with column blocking (2026-12-06: 176 / 207 / 225 / 232 G MAC/s at 256³…2048³, the packed-count
