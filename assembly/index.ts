@@ -31,6 +31,7 @@ export * from "./f32-qc8w-gemv/gemv";
 export * from "./f32-svd/jacobi";
 export * from "./f32-spmm/spmv";
 export * from "./f32-spmm/spmm";
+export * from "./f32-spmm/bsr";
 export * from "./f32-nm/gemv";
 export * from "./f32-nm/gemm";
 export * from "./qs8-spmm/spmm";

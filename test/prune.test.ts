@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import './setup.js';
 import * as st from '../src/index.js';
+import { roundHalfEven } from '../src/quant/qparams.js';
 
 const mlp = (seed: number, sizes = [12, 10, 8, 3]) => {
   st.seed(seed);
@@ -176,6 +177,47 @@ test('N:M keeps exactly the n largest |w| in each group of m consecutive inputs 
   assert.equal(p.stats().pruned, 12);
   p.dispose();
   c.dispose();
+});
+
+test('block pruning removes whole 1×b blocks along the inputs by L1/L2 norm, counts blocks as torch counts entries, per layer or global', () => {
+  fc.assert(
+    fc.property(fc.constantFrom(1, 3, 5), fc.constantFrom(4, 7, 8, 13, 16), fc.constantFrom(2, 4), fc.constantFrom(0, 0.3, 0.5, 0.9), fc.constantFrom(1, 2) as fc.Arbitrary<1 | 2>, fc.integer({ min: 0, max: 1e6 }), (rows, k, size, amount, norm, seed) => {
+      st.seed(seed);
+      const model = new st.Sequential(new st.Linear(k, rows));
+      const w = values(model, '0.weight');
+      const p = new st.Pruner(model).block(amount, { blockSize: size, norm });
+      const mask = maskOf(p, '0.weight');
+      const per = Math.ceil(k / size);
+      const blocks = Array.from({ length: rows * per }, (_, b) => {
+        const r = Math.floor(b / per), c0 = (b % per) * size;
+        const idx = Array.from({ length: Math.min(size, k - c0) }, (_, t) => r * k + c0 + t);
+        const nrm = norm === 1 ? idx.reduce((s, i) => s + Math.abs(w[i]!), 0) : Math.sqrt(idx.reduce((s, i) => s + w[i]! ** 2, 0));
+        return { idx, nrm, kept: mask[idx[0]!] === 1 };
+      });
+      for (const b of blocks) assert.ok(b.idx.every((i) => mask[i] === (b.kept ? 1 : 0)), 'a block is kept or pruned whole');
+      const dead = blocks.filter((b) => !b.kept);
+      assert.equal(dead.length, roundHalfEven(amount * blocks.length));
+      const maxDead = Math.max(-Infinity, ...dead.map((b) => b.nrm));
+      for (const b of blocks.filter((q) => q.kept)) assert.ok(b.nrm >= maxDead - 1e-6);
+      p.dispose();
+      model.dispose();
+    }),
+    { numRuns: 60 },
+  );
+  // Counts: round-half-to-even of amount · blocks, of what remains; global pools blocks of every layer.
+  st.seed(1);
+  const m = new st.Sequential(new st.Linear(16, 8), new st.ReLU(), new st.Linear(8, 4));
+  const p = new st.Pruner(m).block(0.5);
+  assert.equal(p.stats().layers['0.weight']!.pruned, 4 * 16);
+  assert.equal(p.stats().layers['2.weight']!.pruned, 4 * 4);
+  p.block(0.5);
+  assert.equal(p.stats().layers['0.weight']!.pruned, 4 * 24);
+  p.dispose();
+  const g = new st.Pruner(m).block(0.75, { scope: 'global' });
+  assert.equal(g.stats().pruned, 4 * Math.round(0.75 * 40));
+  assert.throws(() => g.block(0.5, { blockSize: 0 }), { code: 'INVALID_ARGUMENT', message: /blockSize/ });
+  g.dispose();
+  m.dispose();
 });
 
 test('structured removal: a smaller dense model with the masked model outputs (Linear, BatchNorm1d, Conv2d → Flatten → Linear)', () => {

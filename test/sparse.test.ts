@@ -6,10 +6,10 @@ import * as st from '../src/index.js';
 import { kernels, scratch } from '../src/backend/binding.js';
 import { fromValues } from '../src/tensor/create.js';
 import type { Tensor } from '../src/tensor/tensor.js';
-import { csrEncodeRef, csrDecodeRef, nm24EncodeRef, nm24DecodeRef, nm24Ids, nm24Indices, isNm24 } from '../src/sparse/formats.js';
+import { blockStats, bsrDecodeRef, bsrEncodeRef, csrEncodeRef, csrDecodeRef, nm24EncodeRef, nm24DecodeRef, nm24Ids, nm24Indices, isNm24 } from '../src/sparse/formats.js';
 import { colsTensor } from '../src/sparse/csr.js';
 import {
-  f32Nm24GemmRef, f32Nm24GemvRef, f32SpmmCsrRef, f32SpmvCsrRef, qs8SpmmCsrF32outRef, qs8SpmmCsrRequantRef,
+  f32Nm24GemmRef, f32Nm24GemvRef, f32SpmmCsrRef, f32SpmvBsrRef, f32SpmvCsrRef, qs8SpmmCsrF32outRef, qs8SpmmCsrRequantRef,
 } from '../src/sparse/kernels-ref.js';
 import { quantizeMultiplier } from '../src/quant/requant.js';
 import { f32GemvPackedBytes, f32GemvPackedRef, f32GemvPackRef } from '../src/ops/gemv-ref.js';
@@ -225,6 +225,79 @@ test('SparseLinear in every format equals its kernel reference, and dense linear
     }
   })), { numRuns: 60 });
 });
+
+/** w [n, k] pruned in 1×4 blocks along each row: each block kept whole with probability `density` (then some of its entries zeroed when `holes`). */
+function blockWeight(n: number, k: number, density: number, seed: number, wild: boolean, holes = false): Float32Array {
+  const r = rng(seed);
+  const w = new Float32Array(n * k);
+  for (let j = 0; j < n; j++) for (let c = 0; c < k; c += 4) {
+    if (r.u() >= density) continue;
+    for (let t = c; t < Math.min(c + 4, k); t++) w[j * k + t] = holes && r.u() < 0.3 ? 0 : r.f32(wild) || 0.5;
+  }
+  return w;
+}
+
+// BSR blocks alternate between two accumulators; k tails pad the last block of 4.
+const BSR_K = fc.constantFrom(0, 1, 3, 4, 5, 7, 8, 9, 13, 64, 65, 127);
+
+test('f32_spmv_bsr equals its reference bit for bit (u16 and i32 block columns, k tails, NaN/Inf), and BSR codecs round-trip', () => {
+  const kern = kernels();
+  fc.assert(fc.property(NM_N, BSR_K, DENSITY, CLAMP, fc.boolean(), fc.boolean(), fc.boolean(), fc.integer(), (n, k, d, [lo, hi], withBias, wild, wide, seed) => {
+    const w = blockWeight(n, k, d, seed, wild, seed % 3 === 0);
+    const a = bsrEncodeRef(w, n, k);
+    assert.deepEqual(bsrDecodeRef(a, n, k), w);
+    const cols = wide ? Int32Array.from(a.cols) : a.cols;
+    const x = vec(k, seed + 1, wild);
+    if (wild && k > 2) x[seed & 1] = Infinity;
+    const bias = withBias ? vec(n, seed + 2, false) : null;
+    const tv = inWasm(a.values, 'f32'), tc = colsTensor('test', cols), tp = inWasm(a.indptr, 'i32'), tx = inWasm(x, 'f32'), tb = bias && inWasm(bias, 'f32');
+    const ty = inWasm(new Float32Array(n), 'f32');
+    kern.f32_spmv_bsr(n, k, tx.ptr, tv.ptr, tc.ptr, tp.ptr, ptr(tb), ty.ptr, scratch(kern.f32_spmv_bsr_workspace_bytes(k)), lo!, hi!, wide ? 4 : 2);
+    const want = new Float32Array(n);
+    f32SpmvBsrRef(n, k, x, a.values, cols, a.indptr, bias, want, lo!, hi!);
+    assertSame(ty.toTypedArray() as Float32Array, want, `bsr n=${n} k=${k}`);
+    for (const t of [tv, tc, tp, tx, tb, ty]) t?.dispose();
+  }), { numRuns: 200 });
+  // blockStats: stored blocks over all blocks, nonzeros over stored weights.
+  // rows of 6: [1 0 0 0 | 0 0] and [0 0 2 3 | 0 4]: 3 of 4 blocks stored, 4 nonzeros in their 12 weights.
+  assert.deepEqual(blockStats(Float32Array.of(1, 0, 0, 0, 0, 0, 0, 0, 2, 3, 0, 4), 2, 6), { blockDensity: 0.75, fill: 4 / 12 });
+  const code = (f: () => unknown) => { try { f(); } catch (e) { return (e as st.SlimError).code; } return 'none'; };
+  assert.equal(code(() => new st.BsrMatrix(1, 8, { values: new Float32Array(4), cols: Uint16Array.of(2), indptr: Int32Array.of(0, 1) })), 'INVALID_ARGUMENT');
+  assert.equal(code(() => new st.BsrMatrix(1, 8, { values: new Float32Array(3), cols: Uint16Array.of(0), indptr: Int32Array.of(0, 1) })), 'INVALID_ARGUMENT');
+});
+
+test('SparseLinear picks 1×4 BSR for block-pruned weights at batch 1 (not for unstructured or 2:4), equals its reference, and round-trips through saveSparse', () => st.tidy(() => {
+  const n = 40, k = 66;
+  const blocky = blockWeight(n, k, 0.1, 21, false);
+  const W = dense(blocky, [n, k]);
+  const layer = new st.SparseLinear(W);
+  assert.equal(layer.format, 'bsr-1x4');
+  assert.equal(new st.SparseLinear(W, null, { batch: 8 }).format, 'csr');
+  assert.equal(new st.SparseLinear(dense(sparseWeight(n, k, 0.1, 22, false), [n, k])).format, 'csr');
+  assert.equal(new st.SparseLinear(dense(nm24DecodeRef(nm24EncodeRef(vec(n * k, 23, false), n, k), n, k), [n, k])).format, 'nm-2:4');
+  const B = dense(vec(n, 24, false), [n]);
+  const bl = new st.SparseLinear(W, B, { format: 'bsr-1x4' });
+  for (const m of [1, 3]) {
+    const x = vec(m * k, 25 + m, false);
+    const got = bl.forward(dense(x, [m, k]), 'relu').toTypedArray() as Float32Array;
+    const a = bsrEncodeRef(blocky, n, k);
+    const want = new Float32Array(m * n);
+    for (let i = 0; i < m; i++) f32SpmvBsrRef(n, k, x.subarray(i * k, (i + 1) * k), a.values, a.cols, a.indptr, B.toTypedArray() as Float32Array, want.subarray(i * n, (i + 1) * n), 0, Infinity);
+    assertSame(got, want, `bsr layer m=${m}`);
+  }
+  const before = st.memoryStats().tensors;
+  const back = st.loadSparse(st.saveSparse({ l: bl })).l!;
+  assert.equal((back as st.SparseLinear).format, 'bsr-1x4');
+  st.tidy(() => {
+    const X = dense(vec(k, 30, false), [1, k]);
+    assert.deepEqual(back.forward(X).toTypedArray(), bl.forward(X).toTypedArray());
+  });
+  back.dispose();
+  assert.equal(st.memoryStats().tensors, before);
+  assert.deepEqual(st.fromBsr(st.toBsr(W)).toTypedArray(), blocky);
+  layer.dispose();
+  bl.dispose();
+}));
 
 // The packed GEMV's panels are 4 rows; k runs in blocks of 8 with a k % 8 tail.
 const PK_N = fc.constantFrom(0, 1, 3, 4, 5, 7, 8, 9, 13);

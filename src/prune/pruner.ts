@@ -6,9 +6,9 @@ import { Rng } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isProducer, links, type Link } from './chain.js';
 import { Mask } from './mask.js';
-import { absolute, aliveIndices, countToPrune, nmMask, rowNorms, smallest } from './select.js';
+import { absolute, aliveIndices, blockNorms, countToPrune, nmMask, rowNorms, smallest } from './select.js';
 
-export type Criterion = 'magnitude' | 'random' | 'l1-structured' | 'l2-structured';
+export type Criterion = 'magnitude' | 'random' | 'l1-structured' | 'l2-structured' | 'l1-block' | 'l2-block';
 export type Amount = number | { count: number };
 
 export interface PruneOptions {
@@ -24,6 +24,8 @@ export interface PruneOptions {
   seed?: number;
   /** The amount is the sparsity to reach (of each parameter, or of the pool), not a fraction of what remains. */
   target?: boolean;
+  /** Block criteria: entries per block along the reduction axis (default 4; SparseLinear runs 1×4 blocks in BSR). */
+  blockSize?: number;
 }
 
 export interface SparsityStats { size: number; pruned: number; sparsity: number; layers: Record<string, { size: number; pruned: number; sparsity: number }> }
@@ -81,11 +83,18 @@ export class Pruner {
         if (link === undefined) invalid(fn, 'params', 'weights of Linear or Conv2d layers for structured criteria', n);
         this.pruneChannels(link, criterion === 'l1-structured' ? 1 : 2, amountOf(n), options.target ?? false);
       }
+    } else if (criterion === 'l1-block' || criterion === 'l2-block') {
+      const size = options.blockSize ?? 4;
+      if (!Number.isInteger(size) || size < 1) invalid(fn, 'blockSize', 'a positive integer', size);
+      const p = criterion === 'l1-block' ? 1 : 2;
+      const pool = options.scope === 'global' ? names.filter((n) => !(n in overrides)) : [];
+      for (const n of names) if (!pool.includes(n)) this.pruneBlocks([n], amountOf(n), options.target ?? false, size, p);
+      if (pool.length) this.pruneBlocks(pool, options.amount, options.target ?? false, size, p);
     } else if (criterion === 'magnitude' || criterion === 'random') {
       const pool = options.scope === 'global' ? names.filter((n) => !(n in overrides)) : [];
       for (const n of names) if (!pool.includes(n)) this.pruneSmallest([n], amountOf(n), options.target ?? false, rng);
       if (pool.length) this.pruneSmallest(pool, options.amount, options.target ?? false, rng);
-    } else invalid(fn, 'criterion', "'magnitude', 'random', 'l1-structured' or 'l2-structured'", criterion);
+    } else invalid(fn, 'criterion', "'magnitude', 'random', 'l1-structured', 'l2-structured', 'l1-block' or 'l2-block'", criterion);
     this.apply();
     return this;
   }
@@ -103,6 +112,15 @@ export class Pruner {
   /** Whole output neurons/filters with the smallest L1 or L2 norm (torch ln_structured, dim 0); also masks their bias and BatchNorm entries. */
   structured(amount: Amount, options: Omit<PruneOptions, 'amount' | 'scope'> & { norm?: 1 | 2 } = {}): this {
     return this.prune(options.norm === 2 ? 'l2-structured' : 'l1-structured', { ...options, amount });
+  }
+
+  /**
+   * Blocks of `blockSize` (default 4) consecutive inputs of an output row with the smallest L1 (default) or L2
+   * norm, per layer or global; `amount` counts blocks. 1×4 blocks run in BSR (SparseLinear 'bsr-1x4'), about
+   * twice as fast as CSR at the same sparsity, where unstructured sparsity gains nothing from blocks.
+   */
+  block(amount: Amount, options: Omit<PruneOptions, 'amount'> & { norm?: 1 | 2 } = {}): this {
+    return this.prune(options.norm === 2 ? 'l2-block' : 'l1-block', { ...options, amount });
   }
 
   /** N:M semi-structured: in each group of m consecutive inputs of every output row keep the n largest |w| (2:4, 4:8). */
@@ -139,6 +157,44 @@ export class Pruner {
       this.mask(n).set(flatAlive.subarray(off, off + values[i]!.length));
       off += values[i]!.length;
     });
+  }
+
+  /** Blocks along the reduction axis: prune the blocks with the smallest norms among those still alive in `names` together. */
+  private pruneBlocks(names: string[], amount: Amount, target: boolean, size: number, p: 1 | 2): void {
+    const parts = names.map((n) => {
+      const w = this.param(n);
+      const k = w.rank > 1 ? w.size / w.shape[0]! : w.size;
+      const alive = this.mask(n).values();
+      return { n, k, alive, norms: blockNorms(w.toTypedArray() as Float32Array, alive, k, size, p) };
+    });
+    const total = parts.reduce((s, q) => s + q.norms.length, 0);
+    const scores = new Float64Array(total);
+    const flatAlive = new Uint8Array(total);
+    let off = 0;
+    for (const q of parts) {
+      scores.set(q.norms, off);
+      const per = Math.ceil(q.k / size);
+      for (let b = 0; b < q.norms.length; b++) {
+        const r = Math.floor(b / per), c0 = r * q.k + (b % per) * size;
+        for (let i = c0; i < r * q.k + Math.min(((b % per) + 1) * size, q.k); i++) if (q.alive[i]) { flatAlive[off + b] = 1; break; }
+      }
+      off += q.norms.length;
+    }
+    const candidates = aliveIndices(flatAlive);
+    const k = target ? Math.max(0, countToPrune('Pruner.prune', amount, total) - (total - candidates.length)) : countToPrune('Pruner.prune', amount, candidates.length);
+    const dead = smallest(scores, candidates, k);
+    off = 0;
+    let d = 0;
+    const sorted = Int32Array.from(dead).sort();
+    for (const q of parts) {
+      const per = Math.ceil(q.k / size);
+      for (; d < sorted.length && sorted[d]! < off + q.norms.length; d++) {
+        const b = sorted[d]! - off, r = Math.floor(b / per);
+        q.alive.fill(0, r * q.k + (b % per) * size, r * q.k + Math.min(((b % per) + 1) * size, q.k));
+      }
+      this.mask(q.n).set(q.alive);
+      off += q.norms.length;
+    }
   }
 
   /** Structured: prune whole output channels of a producer, with their bias and BatchNorm entries. */

@@ -68,3 +68,22 @@ export function nmMask(w: Float32Array, alive: Uint8Array, k: number, n: number,
   }
   return out;
 }
+
+/**
+ * Lp norm (p = 1 or 2) of each block of `size` consecutive entries along rows of length `k` (the reduction
+ * axis; a row's last block may be shorter), counting only entries still `alive`. Blocks in row-major order:
+ * row r has ⌈k/size⌉ of them.
+ */
+export function blockNorms(w: Float32Array, alive: Uint8Array, k: number, size: number, p: 1 | 2): Float64Array {
+  const per = Math.ceil(k / size);
+  const rows = k === 0 ? 0 : w.length / k;
+  const out = new Float64Array(rows * per);
+  for (let r = 0; r < rows; r++) {
+    for (let b = 0; b < per; b++) {
+      let s = 0;
+      for (let i = r * k + b * size; i < r * k + Math.min((b + 1) * size, k); i++) if (alive[i]) s += p === 1 ? Math.abs(w[i]!) : w[i]! * w[i]!;
+      out[r * per + b] = p === 1 ? s : Math.sqrt(s);
+    }
+  }
+  return out;
+}

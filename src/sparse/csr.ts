@@ -5,7 +5,7 @@ import { fromValues } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
 import { shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
-import { checkCsr, csrDecodeRef, csrEncodeRef, nm24DecodeRef, nm24EncodeRef, nm24Ids, nm24Indices, type CsrArrays, type Nm24Arrays } from './formats.js';
+import { bsrDecodeRef, bsrEncodeRef, checkBsr, checkCsr, csrDecodeRef, csrEncodeRef, nm24DecodeRef, nm24EncodeRef, nm24Ids, nm24Indices, type CsrArrays, type Nm24Arrays } from './formats.js';
 
 /** @internal [n, k] of a 2-D f32 weight. */
 export function checkWeight(fn: string, weight: Tensor): [number, number] {
@@ -25,6 +25,62 @@ export function colsTensor(fn: string, cols: Uint16Array | Int32Array): Tensor<'
 export function colsArray(t: Tensor<'u8'> | Tensor<'i32'>): Uint16Array | Int32Array {
   const a = t.toTypedArray();
   return a instanceof Uint8Array ? new Uint16Array(a.buffer, a.byteOffset, a.byteLength >> 1) : a;
+}
+
+/** W [rows, cols] in BSR with 1×4 blocks along the inputs (CsrArrays over block columns, 4 values per block); kept until dispose(). */
+export class BsrMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  /** Stored blocks. */
+  readonly blocks: number;
+  /** 2: u16 block columns (⌈cols/4⌉ ≤ 65536), 4: i32. */
+  readonly indexBytes: 2 | 4;
+  readonly values: Tensor<'f32'>;
+  /** [blocks·2] u8 holding little-endian u16, or [blocks] i32. */
+  readonly indices: Tensor<'u8'> | Tensor<'i32'>;
+  readonly indptr: Tensor<'i32'>;
+
+  /** From BSR arrays (checked: indptr monotone from 0 to the block count, block columns in [0, ⌈cols/4⌉)). */
+  constructor(rows: number, cols: number, a: CsrArrays) {
+    const fn = 'BsrMatrix';
+    if (!Number.isSafeInteger(rows) || rows < 0) invalid(fn, 'rows', 'a non-negative integer', rows);
+    if (!Number.isSafeInteger(cols) || cols < 0) invalid(fn, 'cols', 'a non-negative integer', cols);
+    checkBsr(fn, a, rows, cols);
+    if (a.cols instanceof Uint16Array && Math.ceil(cols / 4) > 65536) invalid(fn, 'cols', 'i32 block indices when ⌈cols/4⌉ > 65536', a.cols);
+    this.rows = rows;
+    this.cols = cols;
+    this.blocks = a.cols.length;
+    this.indexBytes = a.cols instanceof Uint16Array ? 2 : 4;
+    this.values = keep(fromValues(fn, a.values, [this.blocks, 4], 'f32'));
+    this.indices = keep(colsTensor(fn, a.cols));
+    this.indptr = keep(fromValues(fn, a.indptr, [rows + 1], 'i32'));
+  }
+
+  /** Stored bytes: block values, block columns and row offsets. */
+  get byteLength(): number {
+    return this.values.byteLength + this.indices.byteLength + this.indptr.byteLength;
+  }
+
+  toArrays(): CsrArrays {
+    return { values: this.values.toTypedArray(), cols: colsArray(this.indices), indptr: this.indptr.toTypedArray() };
+  }
+
+  dispose(): void {
+    this.values.dispose();
+    this.indices.dispose();
+    this.indptr.dispose();
+  }
+}
+
+/** A 2-D f32 weight in BSR with 1×4 blocks (every block of 4 consecutive inputs with a nonzero is stored). */
+export function toBsr(weight: Tensor): BsrMatrix {
+  const [n, k] = checkWeight('toBsr', weight);
+  return new BsrMatrix(n, k, bsrEncodeRef(weight.toTypedArray() as Float32Array, n, k));
+}
+
+/** The dense f32 [rows, cols] tensor of a BSR matrix. */
+export function fromBsr(m: BsrMatrix): Tensor<'f32'> {
+  return fromValues('fromBsr', bsrDecodeRef(m.toArrays(), m.rows, m.cols), [m.rows, m.cols], 'f32');
 }
 
 /**

@@ -5,9 +5,12 @@
 //              (largest |w|, the earlier input on ties, stored in input order) and their positions 0..3
 //              as two 2-bit fields; one byte per 8 inputs (low nibble the first group). Inputs past k
 //              are zero padding. Layout of assembly/f32-nm/nm.ts.
+//   bsr-1x4    values f32 [nb, 4] | cols u16 [nb] when ⌈k/4⌉ ≤ 65536, else i32 | indptr i32 [n + 1]: CSR over
+//              blocks of 4 consecutive inputs (block column c covers inputs 4c..4c+3, zero past k); a block
+//              is stored when any of its 4 weights is nonzero. Layout of assembly/f32-spmm/bsr.ts.
 import { invalid } from '../errors.js';
 
-export type SparseFormatName = 'csr' | 'csr-int8' | 'nm-2:4';
+export type SparseFormatName = 'csr' | 'csr-int8' | 'nm-2:4' | 'bsr-1x4';
 
 export interface SparseFormatTraits {
   readonly name: SparseFormatName;
@@ -24,6 +27,8 @@ export const SPARSE_FORMATS: Readonly<Record<SparseFormatName, SparseFormatTrait
   csr: { name: 'csr', bytesPerNonzero: (ib) => 4 + ib, bytes: (n, k, nnz) => nnz * (4 + indexBytesFor(k)) + 4 * (n + 1) },
   'csr-int8': { name: 'csr-int8', bytesPerNonzero: (ib) => 1 + ib, bytes: (n, k, nnz) => nnz * (1 + indexBytesFor(k)) + 4 * (n + 1) + 4 * n },
   'nm-2:4': { name: 'nm-2:4', bytesPerNonzero: () => 4.25, bytes: (n, k) => n * Math.ceil(k / 8) * 17 },
+  // nnz counts stored blocks here; bytesPerNonzero is per stored weight of a full block.
+  'bsr-1x4': { name: 'bsr-1x4', bytesPerNonzero: (ib) => 4 + ib / 4, bytes: (n, k, nb) => nb * (16 + indexBytesFor(Math.ceil(k / 4))) + 4 * (n + 1) },
 };
 
 export interface CsrArrays<V extends Float32Array | Int8Array = Float32Array> {
@@ -64,6 +69,55 @@ export function checkCsr(fn: string, { values, cols, indptr }: CsrArrays<Float32
   }
   for (let j = 0; j < n; j++) if (indptr[j + 1]! < indptr[j]!) invalid(fn, `indptr[${j + 1}]`, `≥ indptr[${j}] = ${indptr[j]}`, indptr[j + 1]);
   for (let p = 0; p < cols.length; p++) if (!(cols[p]! >= 0 && cols[p]! < k)) invalid(fn, `cols[${p}]`, `in [0, ${k})`, cols[p]);
+}
+
+/** BSR of w [n, k] with 1×4 blocks: the blocks of 4 consecutive inputs holding any nonzero (NaN counts), in row then column order. */
+export function bsrEncodeRef(w: ArrayLike<number>, n: number, k: number): CsrArrays {
+  const kb = Math.ceil(k / 4);
+  const values: number[] = [];
+  const cols: number[] = [];
+  const indptr = new Int32Array(n + 1);
+  for (let j = 0; j < n; j++) {
+    for (let c = 0; c < kb; c++) {
+      const block = [0, 1, 2, 3].map((t) => (4 * c + t < k ? w[j * k + 4 * c + t]! : 0));
+      if (block.some((v) => v !== 0)) { values.push(...block); cols.push(c); }
+    }
+    indptr[j + 1] = cols.length;
+  }
+  return { values: Float32Array.from(values), cols: indexBytesFor(kb) === 2 ? Uint16Array.from(cols) : Int32Array.from(cols), indptr };
+}
+
+/** The dense w [n, k] of a 1×4 BSR matrix. */
+export function bsrDecodeRef({ values, cols, indptr }: CsrArrays, n: number, k: number): Float32Array {
+  const w = new Float32Array(n * k);
+  for (let j = 0; j < n; j++) {
+    for (let b = indptr[j]!; b < indptr[j + 1]!; b++) for (let t = 0; t < 4; t++) if (4 * cols[b]! + t < k) w[j * k + 4 * cols[b]! + t] = values[4 * b + t]!;
+  }
+  return w;
+}
+
+/** Throws unless the BSR arrays are consistent: indptr monotone from 0 to nb, block columns in [0, ⌈k/4⌉), 4 values per block. */
+export function checkBsr(fn: string, { values, cols, indptr }: CsrArrays, n: number, k: number): void {
+  const kb = Math.ceil(k / 4);
+  if (indptr.length !== n + 1 || indptr[0] !== 0 || indptr[n] !== cols.length || values.length !== 4 * cols.length) {
+    invalid(fn, 'indptr', `${n + 1} offsets from 0 to the block count ${cols.length}, and 4 values per block (${4 * cols.length})`, indptr);
+  }
+  for (let j = 0; j < n; j++) if (indptr[j + 1]! < indptr[j]!) invalid(fn, `indptr[${j + 1}]`, `≥ indptr[${j}] = ${indptr[j]}`, indptr[j + 1]);
+  for (let b = 0; b < cols.length; b++) if (!(cols[b]! >= 0 && cols[b]! < kb)) invalid(fn, `cols[${b}]`, `a block column in [0, ${kb})`, cols[b]);
+}
+
+/** Stored blocks over all blocks, and nonzeros over the weights of stored blocks, of w [n, k] in 1×4 blocks. */
+export function blockStats(w: ArrayLike<number>, n: number, k: number): { blockDensity: number; fill: number } {
+  const kb = Math.ceil(k / 4);
+  let blocks = 0, nnz = 0;
+  for (let j = 0; j < n; j++) {
+    for (let c = 0; c < kb; c++) {
+      let z = 0;
+      for (let t = 4 * c; t < Math.min(4 * c + 4, k); t++) if (w[j * k + t] !== 0) z++;
+      if (z) { blocks++; nnz += z; }
+    }
+  }
+  return { blockDensity: n * kb === 0 ? 0 : blocks / (n * kb), fill: blocks === 0 ? 0 : nnz / (4 * blocks) };
 }
 
 export interface Nm24Arrays {

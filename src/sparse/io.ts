@@ -4,19 +4,20 @@
 //   csr        <layer>.values F32 [nnz], <layer>.indices U8 [2·nnz] (u16 LE) or I32 [nnz], <layer>.indptr I32 [n + 1]
 //   nm-2:4     <layer>.values F32 [n, ⌈k/8⌉·4], <layer>.indices U8 [n, ⌈k/8⌉]
 //   csr-int8   as csr with <layer>.values I8 [nnz], plus <layer>.scale F32 [n]
+//   bsr-1x4    <layer>.values F32 [nb, 4], <layer>.indices as csr over block columns, <layer>.indptr I32 [n + 1]
 // and <layer>.bias F32 [n] when the layer has one.
 import { SlimError } from '../errors.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
 import { keep } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/create.js';
-import { CsrMatrix, Nm24Matrix, PackedMatrix, colsArray } from './csr.js';
+import { BsrMatrix, CsrMatrix, Nm24Matrix, PackedMatrix, colsArray } from './csr.js';
 import { nm24Indices } from './formats.js';
 import { NmLinear, SparseInt8Linear, SparseLinear } from './linear.js';
 
 export type SparseLayer = SparseLinear | NmLinear | SparseInt8Linear;
 
-interface Meta { format: 'dense' | 'csr' | 'nm-2:4' | 'csr-int8'; layer: 'SparseLinear' | 'NmLinear' | 'SparseInt8Linear'; shape: [number, number]; indexBytes?: 2 | 4 }
+interface Meta { format: 'dense' | 'csr' | 'nm-2:4' | 'csr-int8' | 'bsr-1x4'; layer: 'SparseLinear' | 'NmLinear' | 'SparseInt8Linear'; shape: [number, number]; indexBytes?: 2 | 4 }
 
 /** A safetensors file holding the layers in their stored formats (no densification). */
 export function saveSparse(layers: Record<string, SparseLayer>, extraMetadata: Record<string, string> = {}): Uint8Array<ArrayBuffer> {
@@ -33,6 +34,9 @@ export function saveSparse(layers: Record<string, SparseLayer>, extraMetadata: R
       } else if (w instanceof CsrMatrix) {
         Object.assign(tensors, { [`${name}.values`]: w.values, [`${name}.indices`]: w.indices, [`${name}.indptr`]: w.indptr });
         meta = { format: 'csr', layer: 'SparseLinear', shape: [w.rows, w.cols], indexBytes: w.indexBytes };
+      } else if (w instanceof BsrMatrix) {
+        Object.assign(tensors, { [`${name}.values`]: w.values, [`${name}.indices`]: w.indices, [`${name}.indptr`]: w.indptr });
+        meta = { format: 'bsr-1x4', layer: 'SparseLinear', shape: [w.rows, w.cols], indexBytes: w.indexBytes };
       } else if (w instanceof Nm24Matrix) {
         const indices = tensor(nm24Indices(w.ids.toTypedArray()), w.ids.shape, 'u8');
         temporary.push(indices);
@@ -85,6 +89,10 @@ export function loadSparse(bytes: Uint8Array): Record<string, SparseLayer> {
       } else if (meta.format === 'csr') {
         const csr = new CsrMatrix(n, k, { values: values!.toTypedArray() as Float32Array, cols: cols(), indptr: part(name, 'indptr')!.toTypedArray() as Int32Array });
         out[name] = SparseLinear.fromParts(csr, bias);
+        if (bias) adopted.add(keep(bias));
+      } else if (meta.format === 'bsr-1x4') {
+        const bsr = new BsrMatrix(n, k, { values: values!.toTypedArray() as Float32Array, cols: cols(), indptr: part(name, 'indptr')!.toTypedArray() as Int32Array });
+        out[name] = SparseLinear.fromParts(bsr, bias);
         if (bias) adopted.add(keep(bias));
       } else if (meta.format === 'nm-2:4') {
         const m = new Nm24Matrix(n, k, { values: values!.toTypedArray() as Float32Array, indices: indices!.toTypedArray() as Uint8Array });

@@ -112,3 +112,19 @@ export function qs8SpmmCsrRequantRef(
     }
   }
 }
+
+/** y[j] = clamp(Σ over row j's 1×4 blocks of values[b]·x[4·cols[b]..+3] + bias[j]) in f32_spmv_bsr's order: blocks alternate between two 4-lane accumulators. */
+export function f32SpmvBsrRef(n: number, k: number, x: Float32Array, values: Float32Array, cols: Cols, indptr: Int32Array, bias: Float32Array | null, y: Float32Array, vmin: number, vmax: number): void {
+  const xk = (c: number) => (c < k ? x[c]! : 0);
+  for (let j = 0; j < n; j++) {
+    const acc = [[0, 0, 0, 0], [0, 0, 0, 0]];
+    for (let b = indptr[j]!; b < indptr[j + 1]!; b++) {
+      const a = acc[(b - indptr[j]!) & 1]!;
+      for (let l = 0; l < 4; l++) a[l] = fr(a[l]! + fr(values[4 * b + l]! * xk(4 * cols[b]! + l)));
+    }
+    const v = [0, 1, 2, 3].map((l) => fr(acc[0]![l]! + acc[1]![l]!));
+    let s = fr(fr(v[0]! + v[1]!) + fr(v[2]! + v[3]!));
+    if (bias) s = fr(s + bias[j]!);
+    y[j] = clamp(s, vmin, vmax);
+  }
+}

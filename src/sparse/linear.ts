@@ -13,10 +13,10 @@ import { fromValues } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
 import { shapeString } from '../tensor/shape.js';
 import { Tensor, assertDType, assertTensor, empty } from '../tensor/tensor.js';
-import { CsrMatrix, Nm24Matrix, PackedMatrix, checkWeight, colsTensor, toNm24 } from './csr.js';
-import { checkCsr, csrEncodeRef, isNm24 } from './formats.js';
+import { BsrMatrix, CsrMatrix, Nm24Matrix, PackedMatrix, checkWeight, colsTensor, toBsr, toNm24 } from './csr.js';
+import { blockStats, checkCsr, csrEncodeRef, isNm24 } from './formats.js';
 
-export type SparseLinearFormat = 'dense' | 'csr' | 'nm-2:4';
+export type SparseLinearFormat = 'dense' | 'csr' | 'nm-2:4' | 'bsr-1x4';
 
 /**
  * Densities (nnz / (n·k)) below which CSR beats our dense kernels on this machine (AMD Zen 4, Node 20,
@@ -26,8 +26,20 @@ export type SparseLinearFormat = 'dense' | 'csr' | 'nm-2:4';
  */
 export const CSR_MAX_DENSITY = { gemv: 0.3, gemm: 0.5 } as const;
 
-/** The format SparseLinear picks for a weight of this density (and 2:4 structure) at this batch size. */
-export function chooseSparseFormat(density: number, nm24: boolean, batch = 1): SparseLinearFormat {
+/**
+ * When 1×4 BSR runs a batch-1 layer (node bench/dev/bsr.mjs, 4096², against CSR and the packed dense GEMV):
+ * its blocks must be mostly full (block sparsity 90%: 1.72x CSR at fill 1, 1.29x at 0.75, 1.03x at 0.6; on
+ * unstructured sparsity 0.35-0.46x) and sparse enough to beat the packed dense GEMV (blocks kept 50%: 1.24x
+ * dense; 60%: 0.89x).
+ */
+export const BSR_RULE = { minFill: 0.75, maxBlockDensity: 0.5 } as const;
+
+/**
+ * The format SparseLinear picks for a weight of this density (and 2:4 or 1×4-block structure: `blocks` from
+ * blockStats) at this batch size.
+ */
+export function chooseSparseFormat(density: number, nm24: boolean, batch = 1, blocks?: { blockDensity: number; fill: number }): SparseLinearFormat {
+  if (batch <= 1 && blocks && blocks.fill >= BSR_RULE.minFill && blocks.blockDensity < BSR_RULE.maxBlockDensity) return 'bsr-1x4';
   if (density < (batch <= 1 ? CSR_MAX_DENSITY.gemv : CSR_MAX_DENSITY.gemm)) return 'csr';
   return nm24 && batch <= 1 ? 'nm-2:4' : 'dense';
 }
@@ -57,6 +69,21 @@ export function csrLinear(fn: string, x: Tensor, csr: CsrMatrix, bias: Tensor | 
   const b = bias?.ptr ?? 0;
   if (m === 1) kern.f32_spmv_csr(n, x.ptr, csr.values.ptr, csr.indices.ptr, csr.indptr.ptr, b, out.ptr, lo, hi, csr.indexBytes);
   else kern.f32_spmm_csr(m, n, csr.cols, x.ptr, csr.values.ptr, csr.indices.ptr, csr.indptr.ptr, b, out.ptr, scratch(kern.f32_spmm_workspace_bytes(m, n, csr.cols)), lo, hi, csr.indexBytes);
+  return out;
+}
+
+/** @internal y = x·Wᵀ + b (then ReLU) with W in 1×4 BSR; a batch runs the SpMV row by row. */
+export function bsrLinear(fn: string, x: Tensor, w: BsrMatrix, bias: Tensor | null, activation: Activation): Tensor<'f32'> {
+  const m = checkInput(fn, x, w.cols);
+  const [lo, hi] = bounds(fn, activation);
+  const n = w.rows;
+  const k = w.cols;
+  const out = empty(fn, [...x.shape.slice(0, -1), n], 'f32');
+  if (out.size === 0) return out;
+  const kern = kernels();
+  const b = bias?.ptr ?? 0;
+  const ws = scratch(kern.f32_spmv_bsr_workspace_bytes(k));
+  for (let i = 0; i < m; i++) kern.f32_spmv_bsr(n, k, x.ptr + 4 * i * k, w.values.ptr, w.indices.ptr, w.indptr.ptr, b, out.ptr + 4 * i * n, ws, lo, hi, w.indexBytes);
   return out;
 }
 
@@ -112,7 +139,7 @@ export function packedLinear(x: Tensor, w: PackedMatrix, bias: Tensor | null = n
 }
 
 export interface SparseLinearOptions {
-  /** 'auto' (default): CSR below the measured crossover density, 2:4 if the weight is 2:4, else dense. */
+  /** 'auto' (default): 1×4 BSR for mostly full blocks, CSR below the measured crossover density, 2:4 if the weight is 2:4, else dense. */
   format?: 'auto' | SparseLinearFormat;
   /** The batch size the layer will mostly see (default 1), for 'auto'. */
   batch?: number;
@@ -123,35 +150,35 @@ export class SparseLinear {
   readonly outFeatures: number;
   readonly inFeatures: number;
   readonly format: SparseLinearFormat;
-  /** The stored weight: dense (a PackedMatrix, packed for batch-1 inference), a CsrMatrix or an Nm24Matrix. */
-  readonly weight: PackedMatrix | CsrMatrix | Nm24Matrix;
+  /** The stored weight: dense (a PackedMatrix, packed for batch-1 inference), a CsrMatrix, an Nm24Matrix or a BsrMatrix. */
+  readonly weight: PackedMatrix | CsrMatrix | Nm24Matrix | BsrMatrix;
   readonly bias: Tensor<'f32'> | null;
 
   constructor(weight: Tensor, bias?: Tensor | null, options: SparseLinearOptions = {}) {
     const fn = 'SparseLinear';
     const [n, k] = checkWeight(fn, weight);
     const want = options.format ?? 'auto';
-    if (!['auto', 'dense', 'csr', 'nm-2:4'].includes(want)) invalid(fn, 'options.format', "'auto', 'dense', 'csr' or 'nm-2:4'", want);
+    if (!['auto', 'dense', 'csr', 'nm-2:4', 'bsr-1x4'].includes(want)) invalid(fn, 'options.format', "'auto', 'dense', 'csr', 'nm-2:4' or 'bsr-1x4'", want);
     const batch = options.batch ?? 1;
     if (!Number.isSafeInteger(batch) || batch < 1) invalid(fn, 'options.batch', 'a positive integer', batch);
     const w = weight.toTypedArray() as Float32Array;
     let nnz = 0;
     for (let i = 0; i < w.length; i++) if (w[i] !== 0) nnz++;
     const nm = isNm24(w, n, k);
-    const format = want === 'auto' ? chooseSparseFormat(w.length === 0 ? 0 : nnz / w.length, nm, batch) : want;
+    const format = want === 'auto' ? chooseSparseFormat(w.length === 0 ? 0 : nnz / w.length, nm, batch, blockStats(w, n, k)) : want;
     if (format === 'nm-2:4' && !nm) invalid(fn, 'weight', "2:4-sparse for format 'nm-2:4' (at most 2 nonzeros per group of 4 inputs; NmLinear prunes to 2:4)", weight);
     const bias_ = keepBias(fn, bias, n);
     this.outFeatures = n;
     this.inFeatures = k;
     this.format = format;
     this.bias = bias_;
-    this.weight = format === 'csr' ? new CsrMatrix(n, k, csrEncodeRef(w, n, k)) : format === 'nm-2:4' ? toNm24(weight) : new PackedMatrix(weight);
+    this.weight = format === 'csr' ? new CsrMatrix(n, k, csrEncodeRef(w, n, k)) : format === 'nm-2:4' ? toNm24(weight) : format === 'bsr-1x4' ? toBsr(weight) : new PackedMatrix(weight);
   }
 
   /** @internal A layer around stored parts (for loading). */
-  static fromParts(weight: PackedMatrix | CsrMatrix | Nm24Matrix, bias: Tensor<'f32'> | null): SparseLinear {
+  static fromParts(weight: PackedMatrix | CsrMatrix | Nm24Matrix | BsrMatrix, bias: Tensor<'f32'> | null): SparseLinear {
     const layer = Object.create(SparseLinear.prototype) as { -readonly [K in keyof SparseLinear]: SparseLinear[K] };
-    layer.format = weight instanceof CsrMatrix ? 'csr' : weight instanceof Nm24Matrix ? 'nm-2:4' : 'dense';
+    layer.format = weight instanceof CsrMatrix ? 'csr' : weight instanceof Nm24Matrix ? 'nm-2:4' : weight instanceof BsrMatrix ? 'bsr-1x4' : 'dense';
     [layer.outFeatures, layer.inFeatures] = [weight.rows, weight.cols];
     layer.weight = weight;
     layer.bias = bias;
@@ -169,6 +196,7 @@ export class SparseLinear {
     const w = this.weight;
     if (w instanceof CsrMatrix) return csrLinear(fn, x, w, this.bias, activation);
     if (w instanceof Nm24Matrix) return nmLinear(fn, x, w, this.bias, activation);
+    if (w instanceof BsrMatrix) return bsrLinear(fn, x, w, this.bias, activation);
     return packedLinear(x, w, this.bias, activation, fn);
   }
 

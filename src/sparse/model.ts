@@ -42,7 +42,7 @@ export class SparseModel extends Module {
     return Object.values(this.layers).reduce((s, l) => s + l.byteLength, 0);
   }
 
-  /** The layers' formats by name ('dense', 'csr', 'nm-2:4'). */
+  /** The layers' formats by name ('dense', 'csr', 'nm-2:4', 'bsr-1x4'). */
   formats(): Record<string, string> {
     return Object.fromEntries(Object.entries(this.layers).map(([n, l]) => [n, (l as SparseLinear).format]));
   }
