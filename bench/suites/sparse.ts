@@ -1,4 +1,4 @@
-// spmv, spmm, nm-gemv: our sparse layers (CSR f32, 2:4) against our own fastest dense f32 kernel on the
+// spmv, spmm, nm-gemv: our sparse layers (CSR f32, 1×4 BSR, 2:4) against our own fastest dense f32 kernel on the
 // same shape in the same run (the packed GEMV of the dense W at batch 1, linear(x, W)'s GEMM above).
 // The unit is dense-equivalent GFLOP/s (2·m·n·k per call), so ratio = dense time / sparse time.
 import * as st from '../../src/index.js';
@@ -25,7 +25,7 @@ function nm24Weight(n: number, k: number, seed: number): Float32Array {
   return w;
 }
 
-async function sparseCase(suite: string, name: string, m: number, n: number, k: number, w: Float32Array, format: 'csr' | 'nm-2:4', opts: Options): Promise<Line[]> {
+async function sparseCase(suite: string, name: string, m: number, n: number, k: number, w: Float32Array, format: 'csr' | 'nm-2:4' | 'bsr-1x4', opts: Options): Promise<Line[]> {
   const W = st.keep(st.tensor(w, [n, k]));
   const x = st.keep(st.tensor(randomF32(m * k, 9), [m, k]));
   const layer = new st.SparseLinear(W, null, { format });
@@ -44,9 +44,19 @@ async function sparseCase(suite: string, name: string, m: number, n: number, k: 
   return out;
 }
 
+/** W [n, k] pruned in whole 1×4 blocks along the inputs: each block kept with probability 1 − sparsity. */
+function blockPrunedWeight(n: number, k: number, sparsity: number, seed: number): Float32Array {
+  const w = randomF32(n * k, seed);
+  const keep = randomF32(n * (k / 4), seed + 1);
+  for (let b = 0; b < keep.length; b++) if ((keep[b]! + 1) / 2 < sparsity) w.fill(0, 4 * b, 4 * b + 4);
+  return w;
+}
+
 export async function spmv(opts: Options): Promise<Line[]> {
   const out: Line[] = [];
   for (const s of SPARSITIES) out.push(...(await sparseCase('spmv', `4096x4096-sparsity${s}`, 1, 4096, 4096, prunedWeight(4096, 4096, s, 1), 'csr', opts)));
+  // Weights pruned in 1×4 blocks (Pruner.block), run in BSR as SparseLinear picks them.
+  for (const s of [0.9, 0.95]) out.push(...(await sparseCase('spmv', `4096x4096-block1x4-${s}-bsr`, 1, 4096, 4096, blockPrunedWeight(4096, 4096, s, 3), 'bsr-1x4', opts)));
   return out;
 }
 
