@@ -27,36 +27,35 @@ export function colsArray(t: Tensor<'u8'> | Tensor<'i32'>): Uint16Array | Int32A
   return a instanceof Uint8Array ? new Uint16Array(a.buffer, a.byteOffset, a.byteLength >> 1) : a;
 }
 
-/** W [rows, cols] in BSR with 1×4 blocks along the inputs (CsrArrays over block columns, 4 values per block); kept until dispose(). */
-export class BsrMatrix {
+/**
+ * Rows compressed as CSR does: `values`, column `indices` and row offsets `indptr`, kept (outside tidy
+ * scopes) until dispose(). CsrMatrix stores one weight per entry, BsrMatrix a block of 4 consecutive inputs.
+ */
+abstract class RowCompressed {
   readonly rows: number;
   readonly cols: number;
-  /** Stored blocks. */
-  readonly blocks: number;
-  /** 2: u16 block columns (⌈cols/4⌉ ≤ 65536), 4: i32. */
+  /** 2: u16 column indices, 4: i32. */
   readonly indexBytes: 2 | 4;
   readonly values: Tensor<'f32'>;
-  /** [blocks·2] u8 holding little-endian u16, or [blocks] i32. */
+  /** [entries·2] u8 holding little-endian u16, or [entries] i32. */
   readonly indices: Tensor<'u8'> | Tensor<'i32'>;
   readonly indptr: Tensor<'i32'>;
 
-  /** From BSR arrays (checked: indptr monotone from 0 to the block count, block columns in [0, ⌈cols/4⌉)). */
-  constructor(rows: number, cols: number, a: CsrArrays) {
-    const fn = 'BsrMatrix';
+  /** `width`: weights per entry (1 for CSR, 4 for 1×4 blocks); `check` validates the arrays first. */
+  protected constructor(fn: string, rows: number, cols: number, a: CsrArrays, width: 1 | 4, check: (fn: string, a: CsrArrays, n: number, k: number) => void) {
     if (!Number.isSafeInteger(rows) || rows < 0) invalid(fn, 'rows', 'a non-negative integer', rows);
     if (!Number.isSafeInteger(cols) || cols < 0) invalid(fn, 'cols', 'a non-negative integer', cols);
-    checkBsr(fn, a, rows, cols);
-    if (a.cols instanceof Uint16Array && Math.ceil(cols / 4) > 65536) invalid(fn, 'cols', 'i32 block indices when ⌈cols/4⌉ > 65536', a.cols);
+    check(fn, a, rows, cols);
+    if (a.cols instanceof Uint16Array && Math.ceil(cols / width) > 65536) invalid(fn, 'cols', `i32 indices when ⌈cols/${width}⌉ > 65536`, a.cols);
     this.rows = rows;
     this.cols = cols;
-    this.blocks = a.cols.length;
     this.indexBytes = a.cols instanceof Uint16Array ? 2 : 4;
-    this.values = keep(fromValues(fn, a.values, [this.blocks, 4], 'f32'));
+    this.values = keep(fromValues(fn, a.values, width === 1 ? [a.cols.length] : [a.cols.length, width], 'f32'));
     this.indices = keep(colsTensor(fn, a.cols));
     this.indptr = keep(fromValues(fn, a.indptr, [rows + 1], 'i32'));
   }
 
-  /** Stored bytes: block values, block columns and row offsets. */
+  /** Stored bytes: values, column indices and row offsets. */
   get byteLength(): number {
     return this.values.byteLength + this.indices.byteLength + this.indptr.byteLength;
   }
@@ -69,6 +68,33 @@ export class BsrMatrix {
     this.values.dispose();
     this.indices.dispose();
     this.indptr.dispose();
+  }
+}
+
+/** W [rows, cols] in CSR. */
+export class CsrMatrix extends RowCompressed {
+  readonly nnz: number;
+
+  /** From CSR arrays (checked: indptr monotone from 0 to nnz, columns in [0, cols)). */
+  constructor(rows: number, cols: number, a: CsrArrays) {
+    super('CsrMatrix', rows, cols, a, 1, checkCsr);
+    this.nnz = a.values.length;
+  }
+
+  get density(): number {
+    return this.rows * this.cols === 0 ? 0 : this.nnz / (this.rows * this.cols);
+  }
+}
+
+/** W [rows, cols] in BSR with 1×4 blocks along the inputs (CsrArrays over block columns, 4 values per block). */
+export class BsrMatrix extends RowCompressed {
+  /** Stored blocks. */
+  readonly blocks: number;
+
+  /** From BSR arrays (checked: indptr monotone from 0 to the block count, block columns in [0, ⌈cols/4⌉)). */
+  constructor(rows: number, cols: number, a: CsrArrays) {
+    super('BsrMatrix', rows, cols, a, 4, checkBsr);
+    this.blocks = a.cols.length;
   }
 }
 
@@ -119,54 +145,6 @@ export class PackedMatrix {
 
   dispose(): void {
     this.packed.dispose();
-  }
-}
-
-/** W [rows, cols] in CSR; its tensors are kept (outside tidy scopes) until dispose(). */
-export class CsrMatrix {
-  readonly rows: number;
-  readonly cols: number;
-  readonly nnz: number;
-  /** 2: u16 column indices (cols ≤ 65536), 4: i32. */
-  readonly indexBytes: 2 | 4;
-  readonly values: Tensor<'f32'>;
-  /** [nnz·2] u8 holding little-endian u16, or [nnz] i32. */
-  readonly indices: Tensor<'u8'> | Tensor<'i32'>;
-  readonly indptr: Tensor<'i32'>;
-
-  /** From CSR arrays (checked: indptr monotone from 0 to nnz, columns in [0, cols)). */
-  constructor(rows: number, cols: number, a: CsrArrays) {
-    const fn = 'CsrMatrix';
-    if (!Number.isSafeInteger(rows) || rows < 0) invalid(fn, 'rows', 'a non-negative integer', rows);
-    if (!Number.isSafeInteger(cols) || cols < 0) invalid(fn, 'cols', 'a non-negative integer', cols);
-    checkCsr(fn, a, rows, cols);
-    if (a.cols instanceof Uint16Array && cols > 65536) invalid(fn, 'cols', 'i32 indices when cols > 65536', a.cols);
-    this.rows = rows;
-    this.cols = cols;
-    this.nnz = a.values.length;
-    this.indexBytes = a.cols instanceof Uint16Array ? 2 : 4;
-    this.values = keep(fromValues(fn, a.values, [this.nnz], 'f32'));
-    this.indices = keep(colsTensor(fn, a.cols));
-    this.indptr = keep(fromValues(fn, a.indptr, [rows + 1], 'i32'));
-  }
-
-  get density(): number {
-    return this.rows * this.cols === 0 ? 0 : this.nnz / (this.rows * this.cols);
-  }
-
-  /** Stored bytes: values, column indices and row offsets. */
-  get byteLength(): number {
-    return this.values.byteLength + this.indices.byteLength + this.indptr.byteLength;
-  }
-
-  toArrays(): CsrArrays {
-    return { values: this.values.toTypedArray(), cols: colsArray(this.indices), indptr: this.indptr.toTypedArray() };
-  }
-
-  dispose(): void {
-    this.values.dispose();
-    this.indices.dispose();
-    this.indptr.dispose();
   }
 }
 

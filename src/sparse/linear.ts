@@ -58,30 +58,34 @@ const bounds = (fn: string, a: Activation): [number, number] => {
   return [a === 'relu' ? 0 : -Infinity, Infinity];
 };
 
-/** @internal y = x·Wᵀ + b (then ReLU) with W in CSR; x f32 [..., k]. */
-export function csrLinear(fn: string, x: Tensor, csr: CsrMatrix, bias: Tensor | null, activation: Activation): Tensor<'f32'> {
-  const m = checkInput(fn, x, csr.cols);
+/**
+ * @internal What every sparse linear checks and allocates: x f32 [..., w.cols] (m rows), the clamp of the
+ * activation, the output [..., w.rows] (null when empty) and the bias pointer (0 when none).
+ */
+function prepare(fn: string, x: Tensor, w: { rows: number; cols: number }, bias: Tensor | null, activation: Activation): { m: number; lo: number; hi: number; out: Tensor<'f32'>; run: boolean; b: number } {
+  const m = checkInput(fn, x, w.cols);
   const [lo, hi] = bounds(fn, activation);
-  const n = csr.rows;
-  const out = empty(fn, [...x.shape.slice(0, -1), n], 'f32');
-  if (out.size === 0) return out;
+  const out = empty(fn, [...x.shape.slice(0, -1), w.rows], 'f32');
+  return { m, lo, hi, out, run: out.size > 0, b: bias?.ptr ?? 0 };
+}
+
+/** @internal y = x·Wᵀ + b (then ReLU) with W in CSR; x f32 [..., k]. */
+export function csrLinear(fn: string, x: Tensor, w: CsrMatrix, bias: Tensor | null, activation: Activation): Tensor<'f32'> {
+  const { m, lo, hi, out, run, b } = prepare(fn, x, w, bias, activation);
+  if (!run) return out;
   const kern = kernels();
-  const b = bias?.ptr ?? 0;
-  if (m === 1) kern.f32_spmv_csr(n, x.ptr, csr.values.ptr, csr.indices.ptr, csr.indptr.ptr, b, out.ptr, lo, hi, csr.indexBytes);
-  else kern.f32_spmm_csr(m, n, csr.cols, x.ptr, csr.values.ptr, csr.indices.ptr, csr.indptr.ptr, b, out.ptr, scratch(kern.f32_spmm_workspace_bytes(m, n, csr.cols)), lo, hi, csr.indexBytes);
+  const [n, k] = [w.rows, w.cols];
+  if (m === 1) kern.f32_spmv_csr(n, x.ptr, w.values.ptr, w.indices.ptr, w.indptr.ptr, b, out.ptr, lo, hi, w.indexBytes);
+  else kern.f32_spmm_csr(m, n, k, x.ptr, w.values.ptr, w.indices.ptr, w.indptr.ptr, b, out.ptr, scratch(kern.f32_spmm_workspace_bytes(m, n, k)), lo, hi, w.indexBytes);
   return out;
 }
 
 /** @internal y = x·Wᵀ + b (then ReLU) with W in 1×4 BSR; a batch runs the SpMV row by row. */
 export function bsrLinear(fn: string, x: Tensor, w: BsrMatrix, bias: Tensor | null, activation: Activation): Tensor<'f32'> {
-  const m = checkInput(fn, x, w.cols);
-  const [lo, hi] = bounds(fn, activation);
-  const n = w.rows;
-  const k = w.cols;
-  const out = empty(fn, [...x.shape.slice(0, -1), n], 'f32');
-  if (out.size === 0) return out;
+  const { m, lo, hi, out, run, b } = prepare(fn, x, w, bias, activation);
+  if (!run) return out;
   const kern = kernels();
-  const b = bias?.ptr ?? 0;
+  const [n, k] = [w.rows, w.cols];
   const ws = scratch(kern.f32_spmv_bsr_workspace_bytes(k));
   for (let i = 0; i < m; i++) kern.f32_spmv_bsr(n, k, x.ptr + 4 * i * k, w.values.ptr, w.indices.ptr, w.indptr.ptr, b, out.ptr + 4 * i * n, ws, lo, hi, w.indexBytes);
   return out;
@@ -89,14 +93,10 @@ export function bsrLinear(fn: string, x: Tensor, w: BsrMatrix, bias: Tensor | nu
 
 /** @internal y = x·Wᵀ + b (then ReLU) with W in 2:4. */
 export function nmLinear(fn: string, x: Tensor, w: Nm24Matrix, bias: Tensor | null, activation: Activation): Tensor<'f32'> {
-  const m = checkInput(fn, x, w.cols);
-  const [lo, hi] = bounds(fn, activation);
-  const n = w.rows;
-  const k = w.cols;
-  const out = empty(fn, [...x.shape.slice(0, -1), n], 'f32');
-  if (out.size === 0) return out;
+  const { m, lo, hi, out, run, b } = prepare(fn, x, w, bias, activation);
+  if (!run) return out;
   const kern = kernels();
-  const b = bias?.ptr ?? 0;
+  const [n, k] = [w.rows, w.cols];
   if (m === 1) kern.f32_nm24_gemv(n, k, x.ptr, w.values.ptr, w.ids.ptr, b, out.ptr, scratch(kern.f32_nm24_gemv_workspace_bytes(n, k)), lo, hi);
   else kern.f32_nm24_gemm(m, n, k, x.ptr, w.values.ptr, w.ids.ptr, b, out.ptr, scratch(kern.f32_nm24_gemm_workspace_bytes(m, n, k)), lo, hi);
   return out;
@@ -108,19 +108,15 @@ export function nmLinear(fn: string, x: Tensor, w: Nm24Matrix, bias: Tensor | nu
  * temporary and the GEMM (the same bits as linear()).
  */
 export function packedLinear(x: Tensor, w: PackedMatrix, bias: Tensor | null = null, activation: Activation = 'none', fn = 'packedLinear'): Tensor<'f32'> {
-  const m = checkInput(fn, x, w.cols);
-  const [lo, hi] = bounds(fn, activation);
-  const n = w.rows;
-  const k = w.cols;
   if (bias !== null) {
     assertTensor(fn, 'bias', bias);
     assertDType(fn, 'bias', bias, 'f32');
-    if (bias.size !== n) throw new SlimError('SHAPE_MISMATCH', `${fn}: bias must have ${n} elements, received ${shapeString(bias.shape)}`);
+    if (bias.size !== w.rows) throw new SlimError('SHAPE_MISMATCH', `${fn}: bias must have ${w.rows} elements, received ${shapeString(bias.shape)}`);
   }
-  const out = empty(fn, [...x.shape.slice(0, -1), n], 'f32');
-  if (out.size === 0) return out;
+  const { m, lo, hi, out, run, b } = prepare(fn, x, w, bias, activation);
+  if (!run) return out;
   const kern = kernels();
-  const b = bias?.ptr ?? 0;
+  const [n, k] = [w.rows, w.cols];
   if (m < 4) {
     for (let i = 0; i < m; i++) kern.f32_gemv_packed(n, k, x.ptr + 4 * i * k, w.packed.ptr, b, out.ptr + 4 * i * n, lo, hi);
     return out;
