@@ -74,17 +74,28 @@ export function checkCsr(fn: string, { values, cols, indptr }: CsrArrays<Float32
 /** BSR of w [n, k] with 1×4 blocks: the blocks of 4 consecutive inputs holding any nonzero (NaN counts), in row then column order. */
 export function bsrEncodeRef(w: ArrayLike<number>, n: number, k: number): CsrArrays {
   const kb = Math.ceil(k / 4);
-  const values: number[] = [];
-  const cols: number[] = [];
+  const stored = (j: number, c: number): boolean => {
+    for (let t = 4 * c; t < Math.min(4 * c + 4, k); t++) if (w[j * k + t] !== 0) return true;
+    return false;
+  };
   const indptr = new Int32Array(n + 1);
   for (let j = 0; j < n; j++) {
-    for (let c = 0; c < kb; c++) {
-      const block = [0, 1, 2, 3].map((t) => (4 * c + t < k ? w[j * k + 4 * c + t]! : 0));
-      if (block.some((v) => v !== 0)) { values.push(...block); cols.push(c); }
-    }
-    indptr[j + 1] = cols.length;
+    let count = 0;
+    for (let c = 0; c < kb; c++) if (stored(j, c)) count++;
+    indptr[j + 1] = indptr[j]! + count;
   }
-  return { values: Float32Array.from(values), cols: indexBytesFor(kb) === 2 ? Uint16Array.from(cols) : Int32Array.from(cols), indptr };
+  const nb = indptr[n]!;
+  const values = new Float32Array(4 * nb);
+  const cols = indexBytesFor(kb) === 2 ? new Uint16Array(nb) : new Int32Array(nb);
+  let b = 0;
+  for (let j = 0; j < n; j++) {
+    for (let c = 0; c < kb; c++) {
+      if (!stored(j, c)) continue;
+      for (let t = 4 * c; t < Math.min(4 * c + 4, k); t++) values[4 * b + t - 4 * c] = w[j * k + t]!;
+      cols[b++] = c;
+    }
+  }
+  return { values, cols, indptr };
 }
 
 /** The dense w [n, k] of a 1×4 BSR matrix. */
