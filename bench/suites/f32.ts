@@ -2,7 +2,7 @@
 // (both single-threaded, SIMD, the weight created once), and against plain JS loops.
 import * as st from '../../src/index.js';
 import { measure, lines, randomF32, type Case, type Line, type Options } from '../harness.js';
-import { readCeiling } from '../probes.js';
+import { mulAddCeiling, readCeiling } from '../probes.js';
 import { ortMatmul } from '../peers/ort.js';
 import { tfjsMatmul, type PeerCase } from '../peers/tfjs.js';
 
@@ -44,8 +44,8 @@ async function matmulCase(suite: string, name: string, m: number, k: number, n: 
       { name: 'tfjs-backend-wasm', fn: () => peers[0]!.run() },
       { name: 'onnxruntime-web', fn: () => peers[1]!.run() },
       { name: 'js-loops', fn: () => jsMatmul(a, b, m, k, n), slow: true },
-      // GEMV: reading the weights once is the floor under every engine's time.
-      ...(gemv ? [readCeiling(n * k * 4)] : []),
+      // GEMV: reading the weights once is the floor under every engine's time; GEMM: the mul+add peak.
+      ...(gemv ? [readCeiling(n * k * 4)] : [mulAddCeiling(m * n * k)]),
     ],
   };
   try {
