@@ -22,6 +22,15 @@ function lcg(seed: number) {
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
 }
 
+/** Entries at least 1e-2 apart (each nudged up by 0.05 until it is), so no finite difference crosses a tie of max/min. */
+function distinct(data: F64): F64 {
+  const out = Float64Array.from(data);
+  for (let i = 0; i < out.length; i++) {
+    while (out.subarray(0, i).some((u) => Math.abs(u - out[i]!) < 1e-2)) out[i] = Math.fround(out[i]! + 0.05);
+  }
+  return out;
+}
+
 /** Values in ±[0.2, 1.2]·scale, away from the kinks of relu/abs/clamp at 0. */
 function values(n: number, seed: number, opts: { positive?: boolean; scale?: number } = {}): F64 {
   const r = lcg(seed);
@@ -165,7 +174,8 @@ for (const [name, op, f] of [
     fc.assert(
       fc.property(shape, fc.option(fc.nat(), { nil: undefined }), fc.boolean(), fc.integer(), (s, axisSeed, keepdims, seed) => {
         const axis = axisSeed === undefined ? undefined : axisSeed % s.length;
-        const x = { shape: s, data: values(size(s), seed) };
+        // max/min: no near-ties, so the finite difference stays on one side of the kink.
+        const x = { shape: s, data: name === 'max' || name === 'min' ? distinct(values(size(s), seed)) : values(size(s), seed) };
         checkGradients({ inputs: [x], run: ([t]) => op(t!, axis, keepdims), ref: ([v]) => reduceRef(v!, s, axis, f) }, seed);
       }),
       { numRuns: 25 },
@@ -262,6 +272,13 @@ test('linear: gradients of x, weight and bias, with and without the fused ReLU, 
       const x = { shape: [rows, inF], data: values(rows * inF, seed) };
       const w = { shape: [outF, inF], data: values(outF * inF, seed + 1) };
       const b = { shape: [outF], data: values(outF, seed + 2, { scale: 0.1 }) };
+      if (relu) {
+        // Keep every pre-activation at least 0.05 from ReLU's kink (shift the output's bias until it is).
+        const z = matmul64(x.data, w.data, rows, outF, inF, false, true);
+        for (let j = 0; j < outF; j++) {
+          while (Array.from({ length: rows }, (_, r) => z[r * outF + j]! + b.data[j]!).some((v) => Math.abs(v) < 0.05)) b.data[j] = Math.fround(b.data[j]! + 0.07);
+        }
+      }
       checkGradients({
         inputs: [x, w, b],
         run: ([xt, wt, bt]) => st.linear(xt!, wt!, bt!, relu ? 'relu' : 'none'),

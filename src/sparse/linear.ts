@@ -58,47 +58,52 @@ const bounds = (fn: string, a: Activation): [number, number] => {
   return [a === 'relu' ? 0 : -Infinity, Infinity];
 };
 
+/** A stored Linear weight in any of the formats the kernels run. */
+export type StoredWeight = PackedMatrix | CsrMatrix | Nm24Matrix | BsrMatrix;
+
 /**
- * @internal What every sparse linear checks and allocates: x f32 [..., w.cols] (m rows), the clamp of the
- * activation, the output [..., w.rows] (null when empty) and the bias pointer (0 when none).
+ * @internal y[m, w.rows] = clamp(x[m, w.cols]·Wᵀ + b, lo, hi) on raw pointers (b = 0: no bias), no checks:
+ * the one place that picks the kernel for a stored format and a batch. CSR: SpMV, or SpMM from 2 rows.
+ * BSR: the SpMV row by row. 2:4: GEMV, or GEMM from 2 rows. Packed dense: the packed GEMV row by row up
+ * to 3 rows; from 4, W unpacked into a temporary for the GEMM (the same bits as linear()).
  */
-function prepare(fn: string, x: Tensor, w: { rows: number; cols: number }, bias: Tensor | null, activation: Activation): { m: number; lo: number; hi: number; out: Tensor<'f32'>; run: boolean; b: number } {
+export function linearRaw(w: StoredWeight, m: number, x: number, y: number, b: number, lo: number, hi: number): void {
+  const kern = kernels();
+  const n = w.rows;
+  const k = w.cols;
+  if (w instanceof CsrMatrix) {
+    if (m === 1) kern.f32_spmv_csr(n, x, w.values.ptr, w.indices.ptr, w.indptr.ptr, b, y, lo, hi, w.indexBytes);
+    else kern.f32_spmm_csr(m, n, k, x, w.values.ptr, w.indices.ptr, w.indptr.ptr, b, y, scratch(kern.f32_spmm_workspace_bytes(m, n, k)), lo, hi, w.indexBytes);
+  } else if (w instanceof BsrMatrix) {
+    const ws = scratch(kern.f32_spmv_bsr_workspace_bytes(k));
+    for (let i = 0; i < m; i++) kern.f32_spmv_bsr(n, k, x + 4 * i * k, w.values.ptr, w.indices.ptr, w.indptr.ptr, b, y + 4 * i * n, ws, lo, hi, w.indexBytes);
+  } else if (w instanceof Nm24Matrix) {
+    if (m === 1) kern.f32_nm24_gemv(n, k, x, w.values.ptr, w.ids.ptr, b, y, scratch(kern.f32_nm24_gemv_workspace_bytes(n, k)), lo, hi);
+    else kern.f32_nm24_gemm(m, n, k, x, w.values.ptr, w.ids.ptr, b, y, scratch(kern.f32_nm24_gemm_workspace_bytes(m, n, k)), lo, hi);
+  } else if (m < 4) {
+    for (let i = 0; i < m; i++) kern.f32_gemv_packed(n, k, x + 4 * i * k, w.packed.ptr, b, y + 4 * i * n, lo, hi);
+  } else {
+    const dense = w.toTensor();
+    try {
+      gemm(m, n, k, x, false, dense.ptr, true, b, y, lo, hi);
+    } finally {
+      dense.dispose();
+    }
+  }
+}
+
+/** @internal y = x·Wᵀ + b (then ReLU) with W stored in any format; x f32 [..., w.cols]. */
+export function storedLinear(fn: string, x: Tensor, w: StoredWeight, bias: Tensor | null, activation: Activation): Tensor<'f32'> {
   const m = checkInput(fn, x, w.cols);
   const [lo, hi] = bounds(fn, activation);
   const out = empty(fn, [...x.shape.slice(0, -1), w.rows], 'f32');
-  return { m, lo, hi, out, run: out.size > 0, b: bias?.ptr ?? 0 };
-}
-
-/** @internal y = x·Wᵀ + b (then ReLU) with W in CSR; x f32 [..., k]. */
-export function csrLinear(fn: string, x: Tensor, w: CsrMatrix, bias: Tensor | null, activation: Activation): Tensor<'f32'> {
-  const { m, lo, hi, out, run, b } = prepare(fn, x, w, bias, activation);
-  if (!run) return out;
-  const kern = kernels();
-  const [n, k] = [w.rows, w.cols];
-  if (m === 1) kern.f32_spmv_csr(n, x.ptr, w.values.ptr, w.indices.ptr, w.indptr.ptr, b, out.ptr, lo, hi, w.indexBytes);
-  else kern.f32_spmm_csr(m, n, k, x.ptr, w.values.ptr, w.indices.ptr, w.indptr.ptr, b, out.ptr, scratch(kern.f32_spmm_workspace_bytes(m, n, k)), lo, hi, w.indexBytes);
-  return out;
-}
-
-/** @internal y = x·Wᵀ + b (then ReLU) with W in 1×4 BSR; a batch runs the SpMV row by row. */
-export function bsrLinear(fn: string, x: Tensor, w: BsrMatrix, bias: Tensor | null, activation: Activation): Tensor<'f32'> {
-  const { m, lo, hi, out, run, b } = prepare(fn, x, w, bias, activation);
-  if (!run) return out;
-  const kern = kernels();
-  const [n, k] = [w.rows, w.cols];
-  const ws = scratch(kern.f32_spmv_bsr_workspace_bytes(k));
-  for (let i = 0; i < m; i++) kern.f32_spmv_bsr(n, k, x.ptr + 4 * i * k, w.values.ptr, w.indices.ptr, w.indptr.ptr, b, out.ptr + 4 * i * n, ws, lo, hi, w.indexBytes);
-  return out;
-}
-
-/** @internal y = x·Wᵀ + b (then ReLU) with W in 2:4. */
-export function nmLinear(fn: string, x: Tensor, w: Nm24Matrix, bias: Tensor | null, activation: Activation): Tensor<'f32'> {
-  const { m, lo, hi, out, run, b } = prepare(fn, x, w, bias, activation);
-  if (!run) return out;
-  const kern = kernels();
-  const [n, k] = [w.rows, w.cols];
-  if (m === 1) kern.f32_nm24_gemv(n, k, x.ptr, w.values.ptr, w.ids.ptr, b, out.ptr, scratch(kern.f32_nm24_gemv_workspace_bytes(n, k)), lo, hi);
-  else kern.f32_nm24_gemm(m, n, k, x.ptr, w.values.ptr, w.ids.ptr, b, out.ptr, scratch(kern.f32_nm24_gemm_workspace_bytes(m, n, k)), lo, hi);
+  if (out.size === 0) return out;
+  try {
+    linearRaw(w, m, x.ptr, out.ptr, bias?.ptr ?? 0, lo, hi);
+  } catch (e) {
+    out.dispose();
+    throw e;
+  }
   return out;
 }
 
@@ -113,25 +118,7 @@ export function packedLinear(x: Tensor, w: PackedMatrix, bias: Tensor | null = n
     assertDType(fn, 'bias', bias, 'f32');
     if (bias.size !== w.rows) throw new SlimError('SHAPE_MISMATCH', `${fn}: bias must have ${w.rows} elements, received ${shapeString(bias.shape)}`);
   }
-  const { m, lo, hi, out, run, b } = prepare(fn, x, w, bias, activation);
-  if (!run) return out;
-  const kern = kernels();
-  const [n, k] = [w.rows, w.cols];
-  if (m < 4) {
-    for (let i = 0; i < m; i++) kern.f32_gemv_packed(n, k, x.ptr + 4 * i * k, w.packed.ptr, b, out.ptr + 4 * i * n, lo, hi);
-    return out;
-  }
-  let dense: Tensor<'f32'> | null = null;
-  try {
-    dense = w.toTensor();
-    gemm(m, n, k, x.ptr, false, dense.ptr, true, b, out.ptr, lo, hi);
-  } catch (e) {
-    out.dispose();
-    throw e;
-  } finally {
-    dense?.dispose();
-  }
-  return out;
+  return storedLinear(fn, x, w, bias, activation);
 }
 
 export interface SparseLinearOptions {
@@ -147,7 +134,7 @@ export class SparseLinear {
   readonly inFeatures: number;
   readonly format: SparseLinearFormat;
   /** The stored weight: dense (a PackedMatrix, packed for batch-1 inference), a CsrMatrix, an Nm24Matrix or a BsrMatrix. */
-  readonly weight: PackedMatrix | CsrMatrix | Nm24Matrix | BsrMatrix;
+  readonly weight: StoredWeight;
   readonly bias: Tensor<'f32'> | null;
 
   constructor(weight: Tensor, bias?: Tensor | null, options: SparseLinearOptions = {}) {
@@ -172,7 +159,7 @@ export class SparseLinear {
   }
 
   /** @internal A layer around stored parts (for loading). */
-  static fromParts(weight: PackedMatrix | CsrMatrix | Nm24Matrix | BsrMatrix, bias: Tensor<'f32'> | null): SparseLinear {
+  static fromParts(weight: StoredWeight, bias: Tensor<'f32'> | null): SparseLinear {
     const layer = Object.create(SparseLinear.prototype) as { -readonly [K in keyof SparseLinear]: SparseLinear[K] };
     layer.format = weight instanceof CsrMatrix ? 'csr' : weight instanceof Nm24Matrix ? 'nm-2:4' : weight instanceof BsrMatrix ? 'bsr-1x4' : 'dense';
     [layer.outFeatures, layer.inFeatures] = [weight.rows, weight.cols];
@@ -190,10 +177,7 @@ export class SparseLinear {
   forward(x: Tensor, activation: Activation = 'none'): Tensor<'f32'> {
     const fn = 'SparseLinear.forward';
     const w = this.weight;
-    if (w instanceof CsrMatrix) return csrLinear(fn, x, w, this.bias, activation);
-    if (w instanceof Nm24Matrix) return nmLinear(fn, x, w, this.bias, activation);
-    if (w instanceof BsrMatrix) return bsrLinear(fn, x, w, this.bias, activation);
-    return packedLinear(x, w, this.bias, activation, fn);
+    return storedLinear(fn, x, this.weight, this.bias, activation);
   }
 
   dispose(): void {
@@ -228,7 +212,7 @@ export class NmLinear {
 
   /** y = x·Ŵᵀ + b (then ReLU) with Ŵ the 2:4-pruned weight. */
   forward(x: Tensor, activation: Activation = 'none'): Tensor<'f32'> {
-    return nmLinear('NmLinear.forward', x, this.weight, this.bias, activation);
+    return storedLinear('NmLinear.forward', x, this.weight, this.bias, activation);
   }
 
   dispose(): void {

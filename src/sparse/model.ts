@@ -6,10 +6,12 @@ import { leafModules, Module } from '../nn/module.js';
 import { gelu, relu, sigmoid, tanh } from '../ops/elementwise.js';
 import { reshape } from '../ops/layout.js';
 import { noGrad } from '../autograd/tape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor, empty } from '../tensor/tensor.js';
+import { keep } from '../tensor/scope.js';
+import { numel } from '../tensor/shape.js';
 import { parseSafetensors } from '../io/safetensors.js';
 import { loadSparse, saveSparse, type SparseLayer } from './io.js';
-import { SparseLinear, type SparseLinearOptions } from './linear.js';
+import { NmLinear, SparseLinear, linearRaw, type SparseLinearOptions } from './linear.js';
 
 type Step = { kind: 'linear'; name: string; relu: boolean } | { kind: 'act'; fn: 'relu' | 'gelu' | 'tanh' | 'sigmoid' } | { kind: 'flatten' };
 
@@ -18,12 +20,65 @@ const PLAN_KEY = 'slimtensor.sparse';
 
 /** The model as a plan over SparseLinear layers; f32 [batch, ...] in, f32 out. */
 export class SparseModel extends Module {
+  /** Linears only (activations fused or none, Flatten a no-op): the layers in order, else null. */
+  readonly #chain: { layer: SparseLinear | NmLinear; relu: boolean }[] | null;
+  /** Two activation buffers for the chain, grown on demand and kept until dispose(). */
+  #buffers: Tensor<'f32'> | null = null;
+
   constructor(readonly steps: readonly Step[], readonly layers: Readonly<Record<string, SparseLayer>>) {
     super();
     this.training = false;
+    const chain: { layer: SparseLinear | NmLinear; relu: boolean }[] = [];
+    for (const s of steps) {
+      if (s.kind === 'flatten') continue;
+      const l = s.kind === 'linear' ? layers[s.name] : undefined;
+      if (!(l instanceof SparseLinear || l instanceof NmLinear) || s.kind !== 'linear') {
+        chain.length = 0;
+        break;
+      }
+      chain.push({ layer: l, relu: s.relu });
+    }
+    this.#chain = chain.length ? chain : null;
   }
 
+  /**
+   * A chain of Linears (the usual pruned MLP) runs straight on raw buffers: the kernels write each
+   * layer's output into one of two kept buffers, the last into the returned tensor (no tensor per
+   * layer: at batch 1 that bookkeeping cost more than the kernels). Anything else runs op by op.
+   */
   forward(x: Tensor): Tensor {
+    const chain = this.#chain;
+    const flat = x instanceof Tensor && x.dtype === 'f32' && (x.rank === 2 || (x.rank > 2 && this.steps[0]?.kind === 'flatten'));
+    if (chain === null || !flat || numel(x.shape.slice(1)) !== chain[0]!.layer.inFeatures) return this.#forwardOps(x);
+    const fn = 'SparseModel.forward';
+    const m = x.shape[0]!;
+    const last = chain[chain.length - 1]!.layer;
+    const out = empty(fn, [m, last.outFeatures], 'f32');
+    if (out.size === 0) return out;
+    try {
+      const width = Math.max(0, ...chain.slice(0, -1).map((c) => c.layer.outFeatures));
+      const need = 2 * m * width;
+      if (need > 0 && (this.#buffers === null || this.#buffers.size < need)) {
+        this.#buffers?.dispose();
+        this.#buffers = null;
+        this.#buffers = keep(empty(fn, [need], 'f32'));
+      }
+      const a = this.#buffers?.ptr ?? 0;
+      const b = a + 4 * m * width;
+      let src = x.ptr;
+      chain.forEach(({ layer, relu }, i) => {
+        const dst = i === chain.length - 1 ? out.ptr : i & 1 ? b : a;
+        linearRaw(layer.weight, m, src, dst, layer.bias?.ptr ?? 0, relu ? 0 : -Infinity, Infinity);
+        src = dst;
+      });
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
+    return out;
+  }
+
+  #forwardOps(x: Tensor): Tensor {
     return noGrad(() => {
       let h = x;
       for (const s of this.steps) {
@@ -54,6 +109,8 @@ export class SparseModel extends Module {
 
   override dispose(): void {
     for (const l of Object.values(this.layers)) l.dispose();
+    this.#buffers?.dispose();
+    this.#buffers = null;
   }
 }
 
