@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import './setup.js';
+import { f32GemvRef } from '../src/ops/gemv-ref.js';
 import * as st from '../src/index.js';
 import { sameF32, TOL } from './reference.js';
 
@@ -143,22 +144,10 @@ function exactGemm(a: Float32Array, b: Float32Array, m: number, n: number, k: nu
   return c;
 }
 
-/** The GEMV's order (assembly/f32-gemm/gemv.ts): 4 lanes over 8-blocks of k, lanes (l0+l1)+(l2+l3), + the k % 8 tail, + bias. */
+/** The GEMV's order (assembly/f32-gemm/gemv.ts), from its reference: 4 lanes over 8-blocks of k, lanes (l0+l1)+(l2+l3), + the k % 8 tail, + bias, then the ReLU clamp. */
 function exactGemv(x: Float32Array, w: Float32Array, n: number, k: number, bias?: Float32Array, relu = false): Float32Array {
   const y = new Float32Array(n);
-  const k8 = k - (k % 8);
-  for (let i = 0; i < n; i++) {
-    const acc = [0, 0, 0, 0];
-    const row = i * k;
-    for (let p = 0; p < k8; p += 8) {
-      for (let l = 0; l < 4; l++) acc[l] = fr(acc[l]! + fr(fr(w[row + p + l]! * x[p + l]!) + fr(w[row + p + 4 + l]! * x[p + 4 + l]!)));
-    }
-    let tail = 0;
-    for (let p = k8; p < k; p++) tail = fr(tail + fr(w[row + p]! * x[p]!));
-    let s = fr(fr(fr(acc[0]! + acc[1]!) + fr(acc[2]! + acc[3]!)) + tail);
-    if (bias) s = fr(s + bias[i]!);
-    y[i] = relu && !(s >= 0) && !Number.isNaN(s) ? 0 : s;
-  }
+  f32GemvRef(n, k, x, w, bias ?? null, y, relu ? 0 : -Infinity, Infinity);
   return y;
 }
 
