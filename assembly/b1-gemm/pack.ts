@@ -5,10 +5,7 @@
 //   beta: f32 [m] or 0: the row's mean |x| (XNOR-Net's activation scale), summed in 4 lanes
 //   (lane l over p ≡ l mod 4 below k & ~15), lanes (l0 + l1) + (l2 + l3), then the tail in order, / k.
 
-@inline
-function lane_sum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
+import { lane_sum } from "../f32-lanes";
 
 /** Bytes of m packed rows of k signs: m·⌈k/64⌉·8. */
 export function b1_packed_bytes(m: i32, k: i32): i32 {

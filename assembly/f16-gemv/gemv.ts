@@ -12,6 +12,8 @@
 // Each row sums in lanes (k ≡ 0,2,4,6 and 1,3,5,7 mod 8, as 4 lanes each) then pairwise, + the scalar
 // tail, + bias: an f32 dot product's error budget (bench/dev/qgemm-kernels.mjs).
 
+import { lane_sum } from "../f32-lanes";
+
 const V2P112: v128 = i32x4.splat(0x77800000);
 const VSIGN_EM: v128 = i32x4.splat(0x8fffe000);
 const VABS: v128 = i32x4.splat(0x7fff0000);
@@ -123,7 +125,7 @@ function row1(k: i32, x: usize, w0: usize, f16: bool, full: bool): f32 {
     vacc = f32x4.add(vacc, dot8(vw, i32x4.shuffle(vx0123, vx4567, 0, 2, 4, 6), i32x4.shuffle(vx0123, vx4567, 1, 3, 5, 7), f16, full));
   }
   if (f16 && !full && has_inf_nan(vmax)) return NaN;
-  const s = (f32x4.extract_lane(vacc, 0) + f32x4.extract_lane(vacc, 1)) + (f32x4.extract_lane(vacc, 2) + f32x4.extract_lane(vacc, 3));
+  const s = lane_sum(vacc);
   return s + dot_tail(k8, k, w0, x, f16);
 }
 

@@ -6,10 +6,7 @@
 // A sign flip is an XOR of the f32 sign bit (masks from a 16-entry table); in the GEMV two rows share
 // each activation load, in the GEMM each mask serves four activation rows.
 
-@inline
-function lane_sum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
+import { lane_sum } from "../f32-lanes";
 
 // FLIPS[b] (16 bytes): the sign masks of 4 lanes for the 4 weight bits b (0x80000000 where a bit is 0).
 const FLIPS: usize = memory.data<u32>([

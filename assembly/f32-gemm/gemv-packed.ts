@@ -6,6 +6,8 @@
 // One contiguous stream per panel and one pointer for its 4 rows: at 1024² this runs 1.2x f32_gemv (whose 6
 // row-major rows need 6 pointers), and at 4096² 1.3-1.4x, at the speed of one read of the weights
 // (bench/dev/gemv-layouts.mjs).
+import { dot_seq, lane_sum, store_biased } from "../f32-lanes";
+
 
 export function f32_gemv_packed_bytes(n: i32, k: i32): usize {
   return (<usize>((max(n, 0) + 3) >> 2) * <usize>max(k, 0)) << 4;
@@ -56,29 +58,6 @@ export function f32_gemv_unpack(n: i32, k: i32, packed: usize, w: usize): void {
   }
 }
 
-@inline
-function lane_sum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
-
-// Sequential sum of w[t]·x[t] for t in [0, count) (f32_gemv's dot_tail).
-@inline
-function dot_tail(count: i32, w: usize, x: usize): f32 {
-  let s: f32 = 0;
-  for (let t = 0; t < count; t++) {
-    const o = <usize>t << 2;
-    s += load<f32>(w + o) * load<f32>(x + o);
-  }
-  return s;
-}
-
-@inline
-function finish(s: f32, bias: usize, j: i32, y: usize, vmin: f32, vmax: f32): void {
-  const o = <usize>j << 2;
-  if (bias != 0) s += load<f32>(bias + o);
-  store<f32>(y + o, min<f32>(max<f32>(s, vmin), vmax));
-}
-
 export function f32_gemv_packed(n: i32, k: i32, x: usize, packed: usize, bias: usize, y: usize, vmin: f32, vmax: f32): void {
   if (n <= 0) return;
   if (k < 0) k = 0;
@@ -101,10 +80,10 @@ export function f32_gemv_packed(n: i32, k: i32, x: usize, packed: usize, bias: u
       w += 128;
     }
     const tb = <usize>tail << 2;
-    finish(lane_sum(vacc0) + dot_tail(tail, w, xend), bias, j, y, vmin, vmax);
-    if (j + 1 < n) finish(lane_sum(vacc1) + dot_tail(tail, w + tb, xend), bias, j + 1, y, vmin, vmax);
-    if (j + 2 < n) finish(lane_sum(vacc2) + dot_tail(tail, w + 2 * tb, xend), bias, j + 2, y, vmin, vmax);
-    if (j + 3 < n) finish(lane_sum(vacc3) + dot_tail(tail, w + 3 * tb, xend), bias, j + 3, y, vmin, vmax);
+    store_biased(lane_sum(vacc0) + dot_seq(tail, w, xend), bias, j, y, vmin, vmax);
+    if (j + 1 < n) store_biased(lane_sum(vacc1) + dot_seq(tail, w + tb, xend), bias, j + 1, y, vmin, vmax);
+    if (j + 2 < n) store_biased(lane_sum(vacc2) + dot_seq(tail, w + 2 * tb, xend), bias, j + 2, y, vmin, vmax);
+    if (j + 3 < n) store_biased(lane_sum(vacc3) + dot_seq(tail, w + 3 * tb, xend), bias, j + 3, y, vmin, vmax);
     w += tb << 2;
   }
 }

@@ -5,6 +5,8 @@
 //   acc (4 lanes) += (w[p..p+3]·x[p..p+3] + w[p+4..p+7]·x[p+4..p+7]) for each 8-block of k,
 //   lanes summed as (l0 + l1) + (l2 + l3), + the sequential sum of the last k % 8
 //   products (0 if none), + bias, then clamp.
+import { dot_seq } from "../f32-lanes";
+
 
 // Static scratch for the accumulators of 6 rows (6 x 4 floats). V8 keeps the main loop
 // spill-free only if the accumulators are just stored after it: reducing them with
@@ -15,17 +17,6 @@ const ACC: usize = memory.data(96, 16);
 @inline
 function lane_sum(p: usize): f32 {
   return (load<f32>(p) + load<f32>(p, 4)) + (load<f32>(p, 8) + load<f32>(p, 12));
-}
-
-// Sequential sum of w[p]·x[p] for p in [0, count).
-@inline
-function dot_tail(count: i32, w: usize, x: usize): f32 {
-  let s: f32 = 0;
-  for (let p = 0; p < count; p++) {
-    const o = <usize>p << 2;
-    s += load<f32>(w + o) * load<f32>(x + o);
-  }
-  return s;
 }
 
 // y[0..6] = W[6 rows] · x (bias and clamp come later); w at row 0, row stride ld bytes.
@@ -70,7 +61,7 @@ function gemv_6rows(k: i32, x: usize, w: usize, ld: usize, y: usize): void {
   const tail = k & 7;
   const xt = x + o;
   for (let r = 0; r < 6; r++) {
-    store<f32>(y + (<usize>r << 2), lane_sum(ACC + (<usize>r << 4)) + dot_tail(tail, w + <usize>r * ld + o, xt));
+    store<f32>(y + (<usize>r << 2), lane_sum(ACC + (<usize>r << 4)) + dot_seq(tail, w + <usize>r * ld + o, xt));
   }
 }
 
@@ -86,7 +77,7 @@ function gemv_1row(k: i32, x: usize, w: usize): f32 {
       f32x4.mul(v128.load(w + o, 16), v128.load(x + o, 16))));
   }
   v128.store(ACC, vacc);
-  return lane_sum(ACC) + dot_tail(k & 7, w + o, x + o);
+  return lane_sum(ACC) + dot_seq(k & 7, w + o, x + o);
 }
 
 export function f32_gemv(n: i32, k: i32, x: usize, w: usize, bias: usize, y: usize, vmin: f32, vmax: f32): void {

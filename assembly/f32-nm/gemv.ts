@@ -7,6 +7,7 @@
 // Every row sums in one fixed order: 4 lanes, lane q += values[4b + q]·x[8b + offset_q] over blocks
 // b in order, lanes summed (l0 + l1) + (l2 + l3), + bias, then clamp. Four rows at a time, each its own
 // stream (4 value and 4 id streams keep more cache misses in flight than one interleaved stream).
+import { lane_sum, store_biased } from "../f32-lanes";
 import { M0, M1 } from "./nm";
 
 // x's last partial block, zero-padded.
@@ -32,10 +33,7 @@ function expand_block(xp: usize, tb: usize): void {
 
 @inline
 function finish(vacc: v128, bias: usize, j: i32, y: usize, vmin: f32, vmax: f32): void {
-  const o = <usize>j << 2;
-  let s = (f32x4.extract_lane(vacc, 0) + f32x4.extract_lane(vacc, 1)) + (f32x4.extract_lane(vacc, 2) + f32x4.extract_lane(vacc, 3));
-  if (bias != 0) s += load<f32>(bias + o);
-  store<f32>(y + o, min<f32>(max<f32>(s, vmin), vmax));
+  store_biased(lane_sum(vacc), bias, j, y, vmin, vmax);
 }
 
 // vacc + values[0..3]·table[id] for one row's block: values at vp, id at ip, the block's table at tb.

@@ -9,6 +9,8 @@
 // (4096², 90%), and 0.35-0.46x on unstructured sparsity (bench/dev/bsr.mjs), so SparseLinear picks it only
 // for mostly full blocks (BSR_RULE).
 
+import { lane_sum, store_biased } from "../f32-lanes";
+
 export function f32_spmv_bsr_workspace_bytes(k: i32): usize {
   return <usize>((max(k, 0) + 3) >> 2) << 4;
 }
@@ -36,10 +38,7 @@ function spmv<I>(n: i32, k: i32, x: usize, values: usize, bcols: usize, bptr: us
       vb = block(vb, xp, values, b + 1, <usize>load<I>(bcols + b * sizeof<I>(), sizeof<I>()));
     }
     if (b < b1) va = block(va, xp, values, b, <usize>load<I>(bcols + b * sizeof<I>()));
-    const v = f32x4.add(va, vb);
-    let s = (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-    if (bias != 0) s += load<f32>(bias + o);
-    store<f32>(y + o, min<f32>(max<f32>(s, vmin), vmax));
+    store_biased(lane_sum(f32x4.add(va, vb)), bias, j, y, vmin, vmax);
     b0 = b1;
   }
 }

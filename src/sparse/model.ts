@@ -22,6 +22,8 @@ const PLAN_KEY = 'slimtensor.sparse';
 export class SparseModel extends Module {
   /** Linears only (activations fused or none, Flatten a no-op): the layers in order, else null. */
   readonly #chain: { layer: SparseLinear | NmLinear; relu: boolean }[] | null;
+  /** Widest hidden layer of the chain (each activation buffer holds batch × this). */
+  readonly #width: number;
   /** Two activation buffers for the chain, grown on demand and kept until dispose(). */
   #buffers: Tensor<'f32'> | null = null;
 
@@ -39,6 +41,7 @@ export class SparseModel extends Module {
       chain.push({ layer: l, relu: s.relu });
     }
     this.#chain = chain.length ? chain : null;
+    this.#width = Math.max(0, ...chain.slice(0, -1).map((c) => c.layer.outFeatures));
   }
 
   /**
@@ -56,7 +59,7 @@ export class SparseModel extends Module {
     const out = empty(fn, [m, last.outFeatures], 'f32');
     if (out.size === 0) return out;
     try {
-      const width = Math.max(0, ...chain.slice(0, -1).map((c) => c.layer.outFeatures));
+      const width = this.#width;
       const need = 2 * m * width;
       if (need > 0 && (this.#buffers === null || this.#buffers.size < need)) {
         this.#buffers?.dispose();
