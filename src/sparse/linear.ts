@@ -13,8 +13,8 @@ import { fromValues } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
 import { shapeString } from '../tensor/shape.js';
 import { Tensor, assertDType, assertTensor, empty } from '../tensor/tensor.js';
-import { BsrMatrix, CsrMatrix, Nm24Matrix, PackedMatrix, checkWeight, colsTensor, toBsr, toNm24 } from './csr.js';
-import { blockStats, checkCsr, csrEncodeRef, isNm24 } from './formats.js';
+import { BsrMatrix, CsrMatrix, Nm24Matrix, PackedMatrix, checkWeight, colsTensor, toNm24 } from './csr.js';
+import { blockStats, bsrEncodeRef, checkCsr, csrEncodeRef, isNm24 } from './formats.js';
 
 export type SparseLinearFormat = 'dense' | 'csr' | 'nm-2:4' | 'bsr-1x4';
 
@@ -155,7 +155,7 @@ export class SparseLinear {
     this.inFeatures = k;
     this.format = format;
     this.bias = bias_;
-    this.weight = format === 'csr' ? new CsrMatrix(n, k, csrEncodeRef(w, n, k)) : format === 'nm-2:4' ? toNm24(weight) : format === 'bsr-1x4' ? toBsr(weight) : new PackedMatrix(weight);
+    this.weight = format === 'csr' ? new CsrMatrix(n, k, csrEncodeRef(w, n, k)) : format === 'nm-2:4' ? toNm24(weight) : format === 'bsr-1x4' ? new BsrMatrix(n, k, bsrEncodeRef(w, n, k)) : new PackedMatrix(weight);
   }
 
   /** @internal A layer around stored parts (for loading). */
@@ -176,7 +176,6 @@ export class SparseLinear {
   /** y = x·Wᵀ + b, then ReLU if asked; x f32 [..., in]. */
   forward(x: Tensor, activation: Activation = 'none'): Tensor<'f32'> {
     const fn = 'SparseLinear.forward';
-    const w = this.weight;
     return storedLinear(fn, x, this.weight, this.bias, activation);
   }
 
