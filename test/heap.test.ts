@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Heap, MAX_MEMORY_BYTES } from '../src/backend/heap.js';
+import { AddressMap, Heap, MAX_MEMORY_BYTES } from '../src/backend/heap.js';
 
 function simulated(base = 1068) {
   let capacity = 65536;
@@ -70,4 +70,57 @@ test('zero bytes give the null pointer; double free and foreign pointers are ref
   assert.throws(() => failing.alloc(1 << 20), { code: 'OUT_OF_MEMORY', message: /could not grow/ });
   assert.equal(failing.inUse, 0);
   assert.equal(failing.alloc(100) % 16, 0, 'a failed grow must leave the heap usable');
+});
+
+test('the address map agrees with a Map through any set/delete sequence, across resizes and probe runs', () => {
+  // Few distinct keys in a small range collide often, so deletions must shift probe runs back correctly.
+  const key = fc.oneof(fc.integer({ min: 0, max: 40 }).map((i) => i * 16), fc.integer({ min: 0, max: 2 ** 28 - 1 }).map((i) => i * 16));
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.boolean(), key, fc.nat(2 ** 32)), { maxLength: 400 }), (ops) => {
+      const map = new AddressMap();
+      const model = new Map<number, number>();
+      for (const [isSet, k, v] of ops) {
+        if (isSet) {
+          map.set(k, v);
+          model.set(k, v);
+        } else {
+          map.delete(k);
+          model.delete(k);
+        }
+        assert.equal(map.size, model.size);
+      }
+      for (const [k, v] of model) assert.equal(map.get(k), v);
+      for (let i = 0; i <= 40; i++) assert.equal(map.get(i * 16), model.get(i * 16));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('long churn in a few size classes stays correct and bounded (stale class entries are swept)', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 700 }), fc.nat()), { minLength: 500, maxLength: 3000 }), (ops) => {
+      const { heap } = simulated();
+      const live = new Map<number, number>();
+      let peak = 0;
+      for (const [isAlloc, bytes, pick] of ops) {
+        if (isAlloc || live.size === 0) {
+          const p = heap.alloc(bytes);
+          assert.equal(p % 16, 0);
+          for (const [q, n] of live) assert.ok(p + bytes <= q || q + n <= p, `block ${p}+${bytes} overlaps ${q}+${n}`);
+          live.set(p, bytes);
+        } else {
+          const keys = [...live.keys()];
+          const p = keys[pick % keys.length]!;
+          heap.free(p);
+          live.delete(p);
+        }
+        peak = Math.max(peak, [...live.values()].reduce((s, n) => s + Math.ceil(n / 16) * 16, 0));
+      }
+      // Segregated fit wastes at most a class step per live block plus the holes between them.
+      assert.ok(heap.footprint <= 4 * peak + 64 * 1024, `footprint ${heap.footprint} for a peak of ${peak} live bytes`);
+      for (const p of live.keys()) heap.free(p);
+      assert.equal(heap.footprint, 0);
+    }),
+    { numRuns: 40 },
+  );
 });
