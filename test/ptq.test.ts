@@ -222,6 +222,29 @@ test('config by name beats config by type beats the default; int4, dynamic and f
   model.dispose();
 });
 
+test('a dynamic int8 model runs its layers on raw pointers: the same bits as Int8Linear + ReLU at batch 1 and 8, and a non-finite x is a typed error that leaves nothing behind', () => {
+  const model = mlp(40, 32, 16, 4, 7);
+  const prepared = st.prepare(model, { default: { mode: 'dynamic' } });
+  st.tidy(() => { prepared.forward(st.normal([4, 40], 0, 1, { seed: 2 })); });
+  const qm = st.convert(prepared);
+  // Linear+ReLU fuse into one op; the GELU stays an f32 op.
+  assert.deepEqual(qm.ops.map((o) => o.kind), ['dynamic', 'dynamic', 'act', 'dynamic']);
+  const layers = [qm.ops[0], qm.ops[1], qm.ops[3]].map((op) => (op as unknown as { layer: st.Int8Linear }).layer);
+  st.tidy(() => {
+    for (const m of [1, 8]) {
+      const x = st.normal([m, 40], 0, 1, { seed: 3 + m });
+      const h = layers[2]!.forward(st.gelu(layers[1]!.forward(st.relu(layers[0]!.forward(x)))));
+      assert.deepEqual(Array.from(qm.forward(x).toTypedArray()), Array.from(h.toTypedArray()), `batch ${m}`);
+    }
+    const x = st.tensor(Array.from({ length: 80 }, (_, i) => (i === 7 ? NaN : i / 80)), [2, 40]);
+    const { tensors, bytes } = st.memoryStats();
+    assert.throws(() => qm.forward(x), { code: 'INVALID_ARGUMENT', message: /QuantizedModel\.forward: x must be finite/ });
+    assert.deepEqual([st.memoryStats().tensors, st.memoryStats().bytes], [tensors, bytes]);
+  });
+  qm.dispose();
+  model.dispose();
+});
+
 test('a saved int8 model holds I8 weights, I32 bias, F32 scales and the config; int4 holds packed U8, F16 scales and F16 biases; the MLP shrinks ≥ 3.9× (int8) and ≥ 7× (int4)', () => {
   const model = mlp(784, 300, 100, 10, 2);
   st.tidy(() => {

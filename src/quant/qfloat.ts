@@ -117,17 +117,23 @@ export function f16Scales(scale: Float32Array): Float32Array {
 }
 
 /** int8 weights (symmetric per channel), activations quantized per call from their min/max. */
-export class DynInt8LinearOp extends TensorOp {
+export class DynInt8LinearOp extends QOp {
   override readonly kind = 'dynamic';
+  override readonly inDomain = 'f32';
+  override readonly outDomain = 'f32';
   readonly layer: Int8Linear;
   constructor(name: string, inShape: readonly number[], n: number, q: Int8Array, scale: Float32Array, bias: Tensor | null, readonly relu: boolean) {
     super(name, inShape, [...inShape.slice(0, -1), n]);
     const k = inShape[inShape.length - 1]!;
     this.layer = new Int8Linear({ q, shape: [n, k], scale }, bias);
   }
-  forward(x: Tensor): Tensor {
-    const y = this.layer.forward(x);
-    return this.relu ? relu(y) : y;
+  #rows(m: number): number { return m * numel(this.inShape.slice(0, -1)); }
+  override workspaceBytes(m: number): number { return this.layer.workspaceBytes(this.#rows(m)); }
+  /** The layer's kernels on raw pointers (x quantized into the workspace), ReLU in place. */
+  run(m: number, src: number, dst: number, ws: number): void {
+    const rows = this.#rows(m);
+    this.layer.run('QuantizedModel.forward', rows, src, dst, ws);
+    if (this.relu) kernels().f32_vrelu(rows * this.layer.outFeatures, dst, dst);
   }
   override tensors(): Record<string, Tensor> { return { packed: this.layer.packed, weight_scale: this.layer.weightScale, ...(this.layer.bias ? { bias: this.layer.bias } : {}) }; }
   /** The file: int8 weights [n, k] unpacked from the kernel layout, f32 scales and bias. */

@@ -11,7 +11,9 @@ import { assertDType, assertTensor, empty, Tensor } from '../tensor/tensor.js';
 import { minMaxAlong, quantizeAffine } from './affine.js';
 import { int4QParams, quantizeInt4, unpackInt4 } from './int4.js';
 import { q4PackedBytes, q4PackWeights } from './qkernels-ref.js';
-import { qparamsFromMinMax } from './qparams.js';
+import { qparamsFromMinMax, rangeScale, rangeZeroPoint, resolveQuantConfig } from './qparams.js';
+
+const align16 = (n: number) => (n + 15) & ~15;
 
 function checkLinear(fn: string, weight: Tensor, bias?: Tensor | null): [number, number] {
   assertTensor(fn, 'weight', weight);
@@ -51,22 +53,31 @@ function checkQuantized(fn: string, w: QuantizedWeights, bias: Tensor | null | u
   return [n, k];
 }
 
-/** Per-tensor affine int8 qparams of x from its min and max (torch's formulas), as dynamic quantization uses. */
-/** @internal */
-export function activationQParams(fn: string, x: Tensor): { scale: number; zeroPoint: number } {
+/** torch's per-tensor affine int8 range, which dynamic quantization uses. */
+const DYNAMIC_INT8 = resolveQuantConfig('activationQParams', { dtype: 'int8' });
+
+/**
+ * @internal Per-tensor affine int8 qparams of `count` floats at ptr from their min and max (torch's
+ * formulas), as dynamic quantization uses; `at`: 8 bytes of workspace for the two floats.
+ */
+export function rawActivationQParams(fn: string, ptr: number, count: number, at: number): { scale: number; zeroPoint: number } {
   const kern = kernels();
-  // Two floats in the kernel scratch, read through the memory view: no tensor, no new ArrayBuffer.
-  const at = scratch(8);
-  kern.f32_rmin(1, x.size, 1, x.ptr, at);
-  kern.f32_rmax(1, x.size, 1, x.ptr, at + 4);
+  kern.f32_rmin(1, count, 1, ptr, at);
+  kern.f32_rmax(1, count, 1, ptr, at + 4);
   const view = f32View();
   const lo = view[at >>> 2]!;
   const hi = view[(at >>> 2) + 1]!;
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
     throw new SlimError('INVALID_ARGUMENT', `${fn}: x must be finite to be quantized, received min ${lo} and max ${hi}`);
   }
-  const qp = qparamsFromMinMax(lo, hi, { dtype: 'int8' });
-  return { scale: qp.scale[0]!, zeroPoint: qp.zeroPoint[0]! };
+  const scale = rangeScale(lo, hi, DYNAMIC_INT8);
+  return { scale, zeroPoint: rangeZeroPoint(lo, scale, DYNAMIC_INT8) };
+}
+
+/** Per-tensor affine int8 qparams of x from its min and max (torch's formulas), as dynamic quantization uses. */
+/** @internal */
+export function activationQParams(fn: string, x: Tensor): { scale: number; zeroPoint: number } {
+  return rawActivationQParams(fn, x.ptr, x.size, scratch(8));
 }
 
 /** @internal Rows of x (all dims but the last, which must be k). */
@@ -125,19 +136,33 @@ export class Int8Linear {
   forward(x: Tensor): Tensor<'f32'> {
     const fn = 'Int8Linear.forward';
     const m = checkInput(fn, x, this.inFeatures);
+    const out = empty(fn, [...x.shape.slice(0, -1), this.outFeatures], 'f32');
+    if (m === 0) return out;
+    try {
+      this.run(fn, m, x.ptr, out.ptr, scratch(this.workspaceBytes(m)));
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
+    return out;
+  }
+
+  /** @internal Workspace of run() for m rows: x as int8, its min and max, the GEMM's own. */
+  workspaceBytes(m: number): number {
+    return align16(m * this.inFeatures) + 16 + kernels().qs8_gemm_workspace_bytes(m, this.outFeatures, this.inFeatures);
+  }
+
+  /** @internal forward on raw pointers: m rows of f32 x at src → f32 y at dst (ws: workspaceBytes(m), 16-byte aligned). */
+  run(fn: string, m: number, src: number, dst: number, ws: number): void {
     const n = this.outFeatures;
     const k = this.inFeatures;
-    const outShape = [...x.shape.slice(0, -1), n];
-    if (m === 0) return empty(fn, outShape, 'f32');
-    const { scale: sx, zeroPoint: zx } = activationQParams(fn, x);
+    const xq = ws + 16;
+    const { scale: sx, zeroPoint: zx } = rawActivationQParams(fn, src, m * k, ws);
     const kern = kernels();
-    const xq = empty(fn, x.shape, 'i8');
-    kern.f32_qs8_vcvt(x.size, x.ptr, xq.ptr, sx, zx);
-    const out = empty(fn, outShape, 'f32');
-    if (m === 1) kern.qs8_gemv_f32out(n, k, xq.ptr, zx, this.packed.ptr, this.bias?.ptr ?? 0, out.ptr, sx, this.weightScale.ptr);
-    else kern.qs8_gemm_f32out(m, n, k, xq.ptr, zx, this.packed.ptr, this.bias?.ptr ?? 0, out.ptr, sx, this.weightScale.ptr, scratch(kern.qs8_gemm_workspace_bytes(m, n, k)));
-    xq.dispose();
-    return out;
+    kern.f32_qs8_vcvt(m * k, src, xq, sx, zx);
+    const bias = this.bias?.ptr ?? 0;
+    if (m === 1) kern.qs8_gemv_f32out(n, k, xq, zx, this.packed.ptr, bias, dst, sx, this.weightScale.ptr);
+    else kern.qs8_gemm_f32out(m, n, k, xq, zx, this.packed.ptr, bias, dst, sx, this.weightScale.ptr, xq + align16(m * k));
   }
 
   dispose(): void {

@@ -52,12 +52,17 @@ export class QuantizedModel extends Module {
       u8View().copyWithin(out.ptr, x.ptr, x.ptr + x.byteLength);
       return out;
     }
-    const [a, b, ws] = this.#buffers(m);
-    let src = x.ptr;
-    for (let i = 0; i < ops.length; i++) {
-      const dst = i === ops.length - 1 ? out.ptr : i & 1 ? b : a;
-      ops[i]!.run(m, src, dst, ws);
-      src = dst;
+    try {
+      const [a, b, ws] = this.#buffers(m);
+      let src = x.ptr;
+      for (let i = 0; i < ops.length; i++) {
+        const dst = i === ops.length - 1 ? out.ptr : i & 1 ? b : a;
+        ops[i]!.run(m, src, dst, ws);
+        src = dst;
+      }
+    } catch (e) {
+      out.dispose(); // an op refused its input (a dynamic layer's non-finite x): no tensor outlives the call
+      throw e;
     }
     return out;
   }

@@ -115,10 +115,7 @@ export function qparamsFromMinMax(min: number | ArrayLike<number>, max: number |
     scale[0] = 1; // torch: "must run observer before calling calculate_qparams", default values
     return out;
   }
-  const { qmin, qmax } = cfg;
-  const eps = Math.fround(cfg.eps);
-  const half = (qmax - qmin) / 2; // exact in f32: float(quant_max − quant_min) / 2
-  const symZp = cfg.dtype === 'int8' ? 0 : cfg.custom ? Math.floor((qmin + qmax) / 2) : 128;
+  const symZp = cfg.dtype === 'int8' ? 0 : cfg.custom ? Math.floor((cfg.qmin + cfg.qmax) / 2) : 128;
   for (let i = 0; i < n; i++) {
     const a = lo[i]!;
     const b = hi[i]!;
@@ -126,16 +123,24 @@ export function qparamsFromMinMax(min: number | ArrayLike<number>, max: number |
     if (typeof a !== 'number' || !Number.isFinite(a)) invalid(fn, `min${at}`, 'a finite number', a);
     if (typeof b !== 'number' || !Number.isFinite(b)) invalid(fn, `max${at}`, 'a finite number', b);
     if (!(a <= b)) throw new SlimError('INVALID_ARGUMENT', `${fn}: min${at} must be ≤ max${at}, received min ${describe(a)} and max ${describe(b)}`);
-    const minNeg = Math.min(Math.fround(a), 0);
-    const maxPos = Math.max(Math.fround(b), 0);
-    if (cfg.symmetric) {
-      scale[i] = Math.max(Math.fround(Math.max(-minNeg, maxPos) / half), eps);
-      zeroPoint[i] = symZp;
-    } else {
-      const s = Math.max(Math.fround(Math.fround(maxPos - minNeg) / (qmax - qmin)), eps);
-      scale[i] = s;
-      zeroPoint[i] = Math.min(Math.max(qmin - roundHalfEven(Math.fround(minNeg / s)), qmin), qmax);
-    }
+    scale[i] = rangeScale(a, b, cfg);
+    zeroPoint[i] = cfg.symmetric ? symZp : rangeZeroPoint(a, scale[i]!, cfg);
   }
   return out;
+}
+
+/** @internal qparamsFromMinMax's scale for one finite range min ≤ max, under a resolved config. */
+export function rangeScale(min: number, max: number, cfg: QuantConfig): number {
+  const minNeg = Math.min(Math.fround(min), 0);
+  const maxPos = Math.max(Math.fround(max), 0);
+  const eps = Math.fround(cfg.eps);
+  // (qmax − qmin)/2 is exact in f32: torch's float(quant_max − quant_min) / 2.
+  if (cfg.symmetric) return Math.max(Math.fround(Math.max(-minNeg, maxPos) / ((cfg.qmax - cfg.qmin) / 2)), eps);
+  return Math.max(Math.fround(Math.fround(maxPos - minNeg) / (cfg.qmax - cfg.qmin)), eps);
+}
+
+/** @internal qparamsFromMinMax's affine zero point for a range starting at min, with its scale. */
+export function rangeZeroPoint(min: number, scale: number, cfg: QuantConfig): number {
+  const minNeg = Math.min(Math.fround(min), 0);
+  return Math.min(Math.max(cfg.qmin - roundHalfEven(Math.fround(minNeg / scale)), cfg.qmin), cfg.qmax);
 }
