@@ -14,25 +14,28 @@ function simulated(base = 1068) {
   return { heap, capacity: () => capacity, grows: () => grows };
 }
 
+/** One random step: allocate `bytes` (checked aligned, above the base, overlapping no live block) or free the live block `pick` selects. */
+function step(heap: Heap, live: Map<number, number>, isAlloc: boolean, bytes: number, pick: number): void {
+  if (isAlloc || live.size === 0) {
+    const p = heap.alloc(bytes);
+    assert.equal(p % 16, 0);
+    assert.ok(p >= 1068);
+    for (const [q, n] of live) assert.ok(p + bytes <= q || q + n <= p, `block ${p}+${bytes} overlaps ${q}+${n}`);
+    live.set(p, bytes);
+  } else {
+    const keys = [...live.keys()];
+    const p = keys[pick % keys.length]!;
+    heap.free(p);
+    live.delete(p);
+  }
+}
+
 test('random alloc/free sequences never overlap, stay aligned, and coalesce back to empty', () => {
   fc.assert(
     fc.property(fc.array(fc.tuple(fc.boolean(), fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 200_000 })), fc.nat()), { maxLength: 300 }), (ops) => {
       const { heap } = simulated();
       const live = new Map<number, number>();
-      for (const [isAlloc, bytes, pick] of ops) {
-        if (isAlloc || live.size === 0) {
-          const p = heap.alloc(bytes);
-          assert.equal(p % 16, 0);
-          assert.ok(p >= 1068);
-          for (const [q, n] of live) assert.ok(p + bytes <= q || q + n <= p, `block ${p}+${bytes} overlaps ${q}+${n}`);
-          live.set(p, bytes);
-        } else {
-          const keys = [...live.keys()];
-          const p = keys[pick % keys.length]!;
-          heap.free(p);
-          live.delete(p);
-        }
-      }
+      for (const [isAlloc, bytes, pick] of ops) step(heap, live, isAlloc, bytes, pick);
       for (const p of live.keys()) heap.free(p);
       assert.equal(heap.inUse, 0);
       assert.equal(heap.footprint, 0, 'freeing everything must return the top to the base');
@@ -103,17 +106,7 @@ test('long churn in a few size classes stays correct and bounded (stale class en
       const live = new Map<number, number>();
       let peak = 0;
       for (const [isAlloc, bytes, pick] of ops) {
-        if (isAlloc || live.size === 0) {
-          const p = heap.alloc(bytes);
-          assert.equal(p % 16, 0);
-          for (const [q, n] of live) assert.ok(p + bytes <= q || q + n <= p, `block ${p}+${bytes} overlaps ${q}+${n}`);
-          live.set(p, bytes);
-        } else {
-          const keys = [...live.keys()];
-          const p = keys[pick % keys.length]!;
-          heap.free(p);
-          live.delete(p);
-        }
+        step(heap, live, isAlloc, bytes, pick);
         peak = Math.max(peak, [...live.values()].reduce((s, n) => s + Math.ceil(n / 16) * 16, 0));
       }
       // Segregated fit wastes at most a class step per live block plus the holes between them.
