@@ -162,10 +162,10 @@ export class Heap {
     return this.top - this.start;
   }
 
-  /** Whether `start`, an entry of class c's stack, is a free block of that class now. */
-  private isEntry(start: number, c: number): boolean {
+  /** The size of `start`, an entry of class c's stack, if it is a free block of that class now, else −1. */
+  private entrySize(start: number, c: number): number {
     const have = this.freeByStart.get(start);
-    return have !== undefined && classOf(have) === c;
+    return have !== undefined && classOf(have) === c ? have : -1;
   }
 
   private takeFree(size: number): number | undefined {
@@ -175,12 +175,13 @@ export class Heap {
       const bin = this.bins[c]!;
       for (let i = bin.length - 1, seen = 0; i >= 0 && seen < FIT_SCAN; i--, seen++) {
         const s = bin[i]!;
-        if (!this.isEntry(s, c)) {
+        const have = this.entrySize(s, c);
+        if (have < 0) {
           bin[i] = bin[bin.length - 1]!;
           bin.pop();
           continue;
         }
-        if (this.freeByStart.get(s)! >= size) return this.take(s, size);
+        if (have >= size) return this.take(s, have, size);
       }
     }
     // Every block of a higher class fits: the lowest non-empty one, its newest live entry.
@@ -189,13 +190,13 @@ export class Heap {
     const bin = this.bins[d]!;
     for (;;) {
       const s = bin.pop()!;
-      if (this.isEntry(s, d)) return this.take(s, size);
+      const have = this.entrySize(s, d);
+      if (have >= 0) return this.take(s, have, size);
     }
   }
 
-  /** Takes free block s for a request of `size` bytes, splitting off a large enough remainder. */
-  private take(s: number, size: number): number {
-    const have = this.freeByStart.get(s)!;
+  /** Takes free block s (`have` bytes) for a request of `size` bytes, splitting off a large enough remainder. */
+  private take(s: number, have: number, size: number): number {
     this.unlink(s, have);
     if (have - size >= MIN_SPLIT) this.link(s + size, have - size);
     else size = have;
@@ -249,7 +250,7 @@ export class Heap {
     } else if (bin.length > 2 * this.counts[c]! + 32) {
       // Sweep the stale entries (and duplicates: a start freed, merged away and freed again).
       const kept = new Set<number>();
-      for (const s of bin) if (this.isEntry(s, c)) kept.add(s);
+      for (const s of bin) if (this.entrySize(s, c) >= 0) kept.add(s);
       this.bins[c] = [...kept];
     }
   }

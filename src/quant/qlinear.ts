@@ -74,8 +74,7 @@ export function rawActivationQParams(fn: string, ptr: number, count: number, at:
   return { scale, zeroPoint: rangeZeroPoint(lo, scale, DYNAMIC_INT8) };
 }
 
-/** Per-tensor affine int8 qparams of x from its min and max (torch's formulas), as dynamic quantization uses. */
-/** @internal */
+/** @internal Per-tensor affine int8 qparams of x from its min and max (torch's formulas), as dynamic quantization uses. */
 export function activationQParams(fn: string, x: Tensor): { scale: number; zeroPoint: number } {
   return rawActivationQParams(fn, x.ptr, x.size, scratch(8));
 }
