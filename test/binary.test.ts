@@ -12,7 +12,8 @@ import * as st from '../src/index.js';
 
 
 
-const K_BOUNDARIES = [1, 2, 15, 16, 17, 31, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 256, 257, 331, 784];
+// Word boundaries, and the b1_gemm_xnor chunk boundaries (8 words: 512 bits).
+const K_BOUNDARIES = [1, 2, 15, 16, 17, 31, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 256, 257, 331, 448, 511, 512, 513, 577, 784, 1024, 1025];
 const kArb = fc.oneof(fc.constantFrom(...K_BOUNDARIES), fc.integer({ min: 1, max: 300 }));
 const dimArb = fc.constantFrom(0, 1, 2, 3, 4, 5, 7, 9);
 /** Floats with the adversarial values: ±0, ±1, tiny, large, NaN. */
@@ -63,6 +64,22 @@ test('b1_gemm_xnor equals Σ ±1·±1 exactly, and the f32 epilogues (GEMM, GEMV
     const [gb] = runKernel([xs, wb, alpha, bias], [4 * m * n], ([px, pw, pal, pbi, py]) => kernels().f32_b1w_gemm(m, n, k, px!, pw!, pal!, withBias ? pbi! : 0, py!, lo, Infinity));
     assert.deepEqual(gb, bytesOf(yb));
   }), { numRuns: 120 });
+});
+
+test('b1_gemm_xnor across its column blocks (32 KiB of w rows each) and chunk tails equals the reference', () => {
+  // k = 4097: 65 words, NB = 56 columns, chunks 8×8 + 1; k = 2048: NB = 128, chunks 4×8; k = 3000: NB = 80, chunks 5×8 + 7.
+  for (const [m, n, k] of [[3, 57, 4097], [2, 130, 2048], [3, 85, 3000], [1, 200, 64]] as const) {
+    const x = st.tidy(() => st.normal([m, k], 0, 1, { seed: k }).toTypedArray() as Float32Array);
+    const w = st.tidy(() => st.normal([n, k], 0, 1, { seed: k + 1 }).toTypedArray() as Float32Array);
+    const a = new Uint8Array(b1Len(m, k)), wb = new Uint8Array(b1Len(n, k));
+    ref.f32B1PackRef(m, k, x, a, new Float32Array(m));
+    ref.f32B1PackRef(n, k, w, wb, null);
+    const dots = new Int32Array(m * n);
+    ref.b1GemmXnorRef(m, n, k, a, wb, dots);
+    const [got] = runKernel([a, wb], [4 * m * n], ([pa, pw, po]) => kernels().b1_gemm_xnor(m, n, k, pa!, pw!, po!));
+    assert.deepEqual(got, bytesOf(dots), `${m}x${n}x${k}`);
+    assert.ok(dots.some((d) => d !== dots[0]), 'the dots vary');
+  }
 });
 
 test('b1 format: padded and compact byte counts, and compact ⇄ padded round trips', () => {

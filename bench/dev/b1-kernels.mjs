@@ -1,9 +1,10 @@
 // Exactness + speed harness for assembly/b1-gemm and assembly/f32-b1w-gemv against the references in
 // src/binary/b1-ref.ts, and the popcount comparison: scalar i64.popcnt (2×2 tile, the product's until 2026-12-06;
 // 1×4; 2×4; 2×4 two words per step; 2×4 / 2×8 with two 32-bit counts per i64 accumulator) against
-// i8x16.popcnt (2×2), with our f32 GEMM on the same shapes in the same run. The product is the 2×4
-// tile with column blocking (2026-12-06: 176 / 207 / 225 / 232 G MAC/s at 256³…2048³, the packed-count
-// tiles 164-211: fewer spills, but the extra shift and add cost more).
+// i8x16.popcnt (2×2), with our f32 GEMM on the same shapes in the same run. The product keeps one a
+// row's words in locals while the w rows of a column block pass under it (2026-12-06, fourth session:
+// 241 / 239 / 234 / 230 G MAC/s at 256³…2048³; the 2×4 two-word tile it replaced, kept as 2x4u, 152 / 181 / 197 / 203, and
+// the packed-count tiles 148-186: the tiles' accumulators spill).
 //   node bench/dev/b1-kernels.mjs [--quick] [--no-check] [--no-bench] [--wasm FILE]
 // Integer outputs must equal the reference exactly, f32 outputs bit for bit. Speed: best of 5 runs
 // of ~0.3 s each, in G MAC/s (one MAC = one ±1·±1 product, i.e. one bit of one XOR-popcount).
