@@ -82,6 +82,33 @@ test('b1_gemm_xnor across its column blocks (32 KiB of w rows each) and chunk ta
   }
 });
 
+test('f32_b1w_gemv/gemm on the table path (n ≥ 48) equal the reference bit for bit, at the group (8) and block (128) edges of k', () => {
+  const finite = fc.oneof(fc.float({ min: -4, max: 4, noNaN: true }), fc.constantFrom(0, -0, 1, -1, 1e-30, -1e-30, 1e-40, 3e30, -3e30));
+  const shape = fc.tuple(fc.constantFrom(1, 2, 5), fc.constantFrom(47, 48, 49, 64, 101), fc.oneof(fc.constantFrom(1, 7, 8, 9, 127, 128, 129, 135, 136, 137, 255, 256, 257, 300), fc.integer({ min: 1, max: 400 })));
+  fc.assert(fc.property(shape.chain(([m, n, k]) => fc.tuple(fc.constant([m, n, k] as const), fc.array(finite, { minLength: m * k, maxLength: m * k }), fc.integer(), fc.boolean())), ([[m, n, k], xs, seed, withBias]) => {
+    const x = Float32Array.from(xs);
+    const wf = st.tidy(() => st.normal([n, k], 0, 1, { seed: seed >>> 0 }).toTypedArray() as Float32Array);
+    const wb = new Uint8Array(b1Len(n, k));
+    ref.f32B1PackRef(n, k, wf, wb, null);
+    const alpha = Float32Array.from({ length: n }, (_, j) => 0.01 * (j + 1));
+    const bias = Float32Array.from({ length: n }, (_, j) => j - 20);
+    const b = withBias ? bias : null;
+    const want = new Float32Array(m * n);
+    ref.f32B1wGemmRef(m, n, k, x, wb, alpha, b, want, -Infinity, Infinity);
+    const [got] = runKernel([x, wb, alpha, bias], [4 * m * n], ([px, pw, pal, pbi, py]) => kernels().f32_b1w_gemm(m, n, k, px!, pw!, pal!, withBias ? pbi! : 0, py!, -Infinity, Infinity));
+    assert.deepEqual(got, bytesOf(want));
+    const [gv] = runKernel([x, wb, alpha, bias], [4 * n], ([px, pw, pal, pbi, py]) => kernels().f32_b1w_gemv(n, k, px!, pw!, pal!, withBias ? pbi! : 0, py!, -Infinity, Infinity));
+    assert.deepEqual(gv, bytesOf(want.subarray(0, n)));
+    // The table order is a different rounding of the same sum: close to the plain ±x sum in f64.
+    for (let j = 0; j < n; j++) {
+      let s = 0, mag = 0;
+      for (let p = 0; p < k; p++) { const v = ref.b1Sign(wb, Math.ceil(k / 64), j, p) * x[p]!; s += v; mag += Math.abs(v); }
+      const exact = s * alpha[j]! + (b ? b[j]! : 0);
+      assert.ok(Math.abs(want[j]! - exact) <= 1e-5 * (mag * alpha[j]! + Math.abs(exact)) + 1e-30, `row ${j}: ${want[j]} vs ${exact}`);
+    }
+  }), { numRuns: 60 });
+});
+
 test('b1 format: padded and compact byte counts, and compact ⇄ padded round trips', () => {
   assert.equal(st.BINARY_FORMATS.b1.bits, 1);
   assert.equal(st.b1Bytes(300, 784), 300 * 13 * 8);

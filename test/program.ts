@@ -293,7 +293,8 @@ const binary: Section = {
     const y = st.binarizeWeight(w, 'channel');
     st.sum(st.mul(y, st.normal([12, 70], 0, 1, { seed: 111 }))).backward();
     record('ste', y, w.grad!, st.signSte(st.tensor([0, -0, 1e-40, -2, 3, NaN])));
-    const base = mlp(st, 21, [70, 40, 6]);
+    // 56 hidden units: the BinaryConnect GEMV of the first layer takes the table path (n ≥ 48).
+    const base = mlp(st, 21, [70, 56, 6]);
     const x = st.normal([9, 70], 0, 1, { seed: 112 });
     const labelsT = labels(st, 9, 6);
     for (const mode of ['binaryconnect', 'xnor'] as const) {

@@ -62,7 +62,7 @@ function chunkOf(cw: i32, first: bool, k: i32, n: i32, ld: usize, a: usize, i: i
 export function b1_gemm_xnor(m: i32, n: i32, k: i32, a: usize, w: usize, out: usize): void {
   const kw = (k + 63) >> 6;
   const ld = <usize>kw << 3;
-  const NB = max(16, <i32>(32768 / ld) & ~7);
+  const NB = max(16, (32768 / (kw << 3)) & ~7);
   for (let j0 = 0; j0 < n; j0 += NB) {
     const j1 = min(n, j0 + NB);
     for (let i = 0; i < m; i++) {

@@ -260,3 +260,5 @@ export function b1_gemm_xnor_2x8p(m: i32, n: i32, k: i32, a: usize, w: usize, ou
     }
   }
 }
+export { gemv_lut as f32_b1w_gemv_lut } from "../../assembly/f32-b1w-gemv/lut";
+export { gemv_xor as f32_b1w_gemv_xor } from "../../assembly/f32-b1w-gemv/xor";

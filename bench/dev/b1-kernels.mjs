@@ -98,7 +98,7 @@ if (!flag('--no-bench')) {
     const rates = Object.fromEntries([...names, 'f32_gemm'].map((name, i) => [name, macs / (ms[i] / 1000)]));
     console.log(`${s}³  G MAC/s: ${Object.entries(rates).map(([n, r]) => `${n} ${r.toFixed(1)}`).join('  ')}  | xnor/f32 ${(rates.b1_gemm_xnor / rates.f32_gemm).toFixed(1)}×, simd/scalar ${(rates.b1_gemm_xnor_simd / rates.b1_gemm_xnor).toFixed(2)}×`);
   }
-  for (const [n, k] of [[1024, 1024], [4096, 4096]]) {
+  for (const [n, k] of [[300, 784], [100, 300], [1024, 1024], [4096, 4096]]) {
     reset();
     const pa = alloc(k / 8), pw = alloc(n * k / 8), alpha = put(randF32(n)), py = alloc(4 * n), px = put(randF32(k));
     view(Uint8Array, pw, n * k / 8).set(Uint8Array.from({ length: n * k / 8 }, () => rand() * 256));
@@ -107,11 +107,12 @@ if (!flag('--no-bench')) {
     const fw = put(randF32(n * k));
     const ms = bestMs([
       () => wasm.b1_gemv_xnor_f32(n, k, pa, pw, alpha, 0, py, 1, -Infinity, Infinity),
-      () => wasm.f32_b1w_gemv(n, k, px, pw, alpha, 0, py, -Infinity, Infinity),
+      () => wasm.f32_b1w_gemv_xor(n, k, px, pw, alpha, 0, py, -Infinity, Infinity),
+      () => wasm.f32_b1w_gemv_lut(n, k, px, pw, alpha, 0, py, -Infinity, Infinity),
       () => wasm.f32_gemv(n, k, px, fw, 0, py, -Infinity, Infinity),
     ]);
-    const [xnor, b1w, f32] = ms.map((t) => macs / (t / 1000));
-    console.log(`gemv ${n}x${k}  G MAC/s: b1_gemv_xnor_f32 ${xnor.toFixed(1)}  f32_b1w_gemv ${b1w.toFixed(1)}  f32_gemv ${f32.toFixed(1)}`);
+    const [xnor, b1w, lut, f32] = ms.map((t) => macs / (t / 1000));
+    console.log(`gemv ${n}x${k}  G MAC/s: b1_gemv_xnor_f32 ${xnor.toFixed(1)}  f32_b1w sign-mask ${b1w.toFixed(1)}  table ${lut.toFixed(1)}  f32_gemv ${f32.toFixed(1)}`);
   }
 }
 process.exitCode = failures ? 1 : 0;

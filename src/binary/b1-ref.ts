@@ -59,19 +59,62 @@ export function b1GemvXnorF32Ref(n: number, k: number, a: Uint8Array, w: Uint8Ar
   b1GemmXnorF32Ref(1, n, k, a, w, alpha, Float32Array.of(beta), bias, y, vmin, vmax);
 }
 
-/** y[j] = clamp(alpha[j]·Σ_p ±x[p] + bias[j]): 4 lane sums over p ≡ l (mod 4) below k16, (l0 + l1) + (l2 + l3), then the tail in order. */
+/** Rows from which f32_b1w_gemv takes the table path (k ≥ 1); assembly/f32-b1w-gemv/gemv.ts's LUT_MIN_N. */
+export const B1W_LUT_MIN_N = 48;
+/** Groups of 8 inputs per table block; assembly/f32-b1w-gemv/lut.ts's LUT_GROUPS. */
+const LUT_GROUPS = 16;
+
+/** y[j] = clamp(alpha[j]·Σ_p ±x[p] + bias[j]), +x[p] where bit p of row j is 1, in the kernel's order (see below). */
 export function f32B1wGemvRef(n: number, k: number, x: Float32Array, w: Uint8Array, alpha: Float32Array, bias: Float32Array | null, y: Float32Array, vmin: number, vmax: number): void {
+  const sums = n >= B1W_LUT_MIN_N && k > 0 ? lutSums(n, k, x, w) : laneSums(n, k, x, w);
+  for (let j = 0; j < n; j++) {
+    let v = f(sums[j]! * alpha[j]!);
+    if (bias) v = f(v + bias[j]!);
+    y[j] = Math.min(Math.max(v, vmin), vmax);
+  }
+}
+
+/** The sign-mask order: 4 lane sums over p ≡ l (mod 4) below k16, (l0 + l1) + (l2 + l3), then the tail in order. */
+function laneSums(n: number, k: number, x: Float32Array, w: Uint8Array): Float32Array {
   const kw = b1Words(k);
   const k16 = k & ~15;
+  const out = new Float32Array(n);
   for (let j = 0; j < n; j++) {
     const lanes = [0, 0, 0, 0];
     for (let p = 0; p < k16; p++) lanes[p & 3] = f(lanes[p & 3]! + b1Sign(w, kw, j, p) * x[p]!);
     let s = f(f(lanes[0]! + lanes[1]!) + f(lanes[2]! + lanes[3]!));
     for (let p = k16; p < k; p++) s = f(s + b1Sign(w, kw, j, p) * x[p]!);
-    let v = f(s * alpha[j]!);
-    if (bias) v = f(v + bias[j]!);
-    y[j] = Math.min(Math.max(v, vmin), vmax);
+    out[j] = s;
   }
+  return out;
+}
+
+/**
+ * The table order: for byte b of group g (inputs 8g…8g+7, x = 0 past k), T = L + H with
+ * L = (s0 + s1) + (s2 + s3), H = (s4 + s5) + (s6 + s7), s_h = ±x[8g+h] by bit h of b. Per row, blocks
+ * of 16 groups: the even groups' T summed from 0, the odd ones' likewise, the block adds their sum
+ * (the first block stores it).
+ */
+function lutSums(n: number, k: number, x: Float32Array, w: Uint8Array): Float32Array {
+  const ld = b1Words(k) * 8;
+  const groups = Math.ceil(k / 8);
+  const table = (g: number, b: number): number => {
+    const s = (h: number): number => {
+      const v = 8 * g + h < k ? x[8 * g + h]! : 0;
+      return (b >> h) & 1 ? v : -v;
+    };
+    return f(f(f(s(0) + s(1)) + f(s(2) + s(3))) + f(f(s(4) + s(5)) + f(s(6) + s(7))));
+  };
+  const out = new Float32Array(n);
+  for (let j = 0; j < n; j++) {
+    for (let g0 = 0; g0 < groups; g0 += LUT_GROUPS) {
+      const sums = [0, 0];
+      for (let g = g0; g < Math.min(groups, g0 + LUT_GROUPS); g++) sums[(g - g0) & 1] = f(sums[(g - g0) & 1]! + table(g, w[j * ld + g]!));
+      const block = f(sums[0]! + sums[1]!);
+      out[j] = g0 === 0 ? block : f(out[j]! + block);
+    }
+  }
+  return out;
 }
 
 /** One GEMV per row of x [m, k]. */
