@@ -5,10 +5,11 @@
 //   T_g[b] = L[b & 15] + H[b >> 4],  L[lo] = (s0 + s1) + (s2 + s3),  H[hi] = (s4 + s5) + (s6 + s7),
 //   s_h = +x[8g+h] where bit h of b is 1, −x[8g+h] where it is 0, and x = 0 past k (the padding bits
 //   of the last group are 0, so they add −0).
-// Order per output j, groups in blocks of GB (their tables, GB KiB, stay in L1 while every row passes):
-//   in a block, c0 sums the tables of the even groups and c1 of the odd ones, each from 0 in group
-//   order; the block adds (c0 + c1) to y[j] (the first block stores it). Then y[j] = clamp(y[j]·alpha[j]
-//   + bias[j]). src/binary/b1-ref.ts mirrors this order, so every engine gives the same bits.
+// Order per output j, groups in blocks of LUT_GROUPS = 16 (their tables, 16 KiB of static scratch,
+//   stay in L1 while every row passes): in a block, a sums the entries of the even groups and b of the
+//   odd ones, each from 0 in group order; the block adds (a + b) to y[j] (the first block stores it).
+//   Then y[j] = clamp(y[j]·alpha[j] + bias[j]). src/binary/b1-ref.ts mirrors this order, so every
+//   engine gives the same bits.
 
 const LUT_GROUPS: i32 = 16;
 const TABLES: usize = memory.data(LUT_GROUPS * 1024, 16);
