@@ -148,8 +148,8 @@ test('signSte and binarizeWeight: sign(0) = +1, STE gradients 1{|x| ≤ 1}, and 
   });
 });
 
-function mlp(): st.Sequential {
-  return new st.Sequential(new st.Linear(20, 16), new st.ReLU(), new st.Linear(16, 12), new st.ReLU(), new st.Linear(12, 4));
+function mlp(hidden: readonly [number, number] = [16, 12]): st.Sequential {
+  return new st.Sequential(new st.Linear(20, hidden[0]), new st.ReLU(), new st.Linear(hidden[0], hidden[1]), new st.ReLU(), new st.Linear(hidden[1], 4));
 }
 
 test('binarize: layers, keepFirstLast, BatchNorm insertion, xnor drops the ReLUs before binary layers, original unchanged', () => {
@@ -188,9 +188,10 @@ test('training a binarized model with clipLatentWeights keeps latent weights in 
 });
 
 test('toInference (BN folded) matches the trained model in eval, saveBinary/loadBinary reloads identical outputs, both modes', () => {
-  for (const mode of ['binaryconnect', 'xnor'] as const) {
+  // The wide BinaryConnect MLP (64 and 50 outputs) puts two layers on the table-lookup GEMV (n ≥ 48).
+  for (const [mode, hidden] of [['binaryconnect', [16, 12]], ['binaryconnect', [64, 50]], ['xnor', [16, 12]]] as const) {
     st.seed(7);
-    const model = st.binarize(mlp(), { mode, batchNorm: true, keepFirstLast: mode === 'xnor' });
+    const model = st.binarize(mlp(hidden), { mode, batchNorm: true, keepFirstLast: mode === 'xnor' });
     const opt = new st.Adam(model.parameters(), { lr: 0.02 });
     opt.onStep(() => st.clipLatentWeights(model));
     for (let s = 0; s < 5; s++) st.tidy(() => {
@@ -219,7 +220,7 @@ test('toInference (BN folded) matches the trained model in eval, saveBinary/load
     const meta = st.parseSafetensors(file);
     const bits = [...meta.entries].filter(([name]) => name.endsWith('weight_bits'));
     assert.ok(bits.every(([, e]) => e.dtype === 'U8'));
-    if (mode === 'binaryconnect') assert.deepEqual(bits.map(([, e]) => e.bytes.length), [st.b1Bytes(16, 20, 'compact'), st.b1Bytes(12, 16, 'compact'), st.b1Bytes(4, 12, 'compact')]);
+    if (mode === 'binaryconnect') assert.deepEqual(bits.map(([, e]) => e.bytes.length), [st.b1Bytes(hidden[0], 20, 'compact'), st.b1Bytes(hidden[1], hidden[0], 'compact'), st.b1Bytes(4, hidden[1], 'compact')]);
     for (const meta of [{}, { 'slimtensor-binary': '{"layers":[null]}' }, { 'slimtensor-binary': 'not json' }, { 'slimtensor-binary': '{"layers":[{"type":"BinaryInferenceLinear","in":8,"out":2,"mode":"xnor","bias":false}]}' }] as Record<string, string>[]) {
       assert.throws(() => st.loadBinary(st.serializeSafetensors([], meta)), (e: st.SlimError) => e.code === 'INVALID_FORMAT');
     }
