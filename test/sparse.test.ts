@@ -365,6 +365,19 @@ test('PackedMatrix + packedLinear: linear()\'s bits at batch 1 and ≥ 4, batch-
   assert.deepEqual(st.memoryStats(), before);
 });
 
+test('packedLinear at batch ≥ 4 past the GEMM\'s column block (NC = 1024) and k block (KC = 256) has linear()\'s bits', () => {
+  const before = st.memoryStats().tensors;
+  st.tidy(() => {
+    for (const [m, n, k] of [[5, 1030, 12], [4, 21, 517], [6, 1037, 263], [4, 17, 300], [7, 9, 259]] as const) {
+      const W = dense(vec(n * k, n, false), [n, k]), X = dense(vec(m * k, k, false), [m, k]), B = dense(vec(n, 3, false), [n]);
+      const pm = new st.PackedMatrix(W);
+      assertSame(st.packedLinear(X, pm, B, 'relu').toTypedArray() as Float32Array, st.linear(X, W, B, 'relu').toTypedArray() as Float32Array, `packedLinear m=${m} n=${n} k=${k}`);
+      pm.dispose();
+    }
+  });
+  assert.equal(st.memoryStats().tensors, before);
+});
+
 test('SparseLinear auto: CSR below the crossover density, 2:4 for 2:4 weights at batch 1, dense otherwise', () => {
   st.tidy(() => {
     const n = 16, k = 64;

@@ -3,11 +3,13 @@
 // blocks of 4-row interleaved panels, and a 4x8 micro-kernel computes each tile.
 // Every C element is the sequential f32 sum over k (blocking only splits the
 // sequence), then + bias, then clamped: bit-identical to the plain triple loop.
+// trans_b: 0 B stored [k, n], 1 B stored [n, k] (a Linear's W), 2 W [n, k] in f32_gemv_pack's layout
+// (ldb unused): the same packed panels, so the same bits, without unpacking W.
 // Strides (lda, ldb, ldc) in floats; workspace layout (bytes):
 //   [ packed B: kc·round_up(nc, 8)·4 | packed A: round_up(mc, 4)·kc·4 | edge tile: 4·8·4 | edge bias: 8·4 ]
 
 import { MR, NR, gemm_4x8 } from "./gemm-4x8";
-import { pack_a, pack_b } from "./pack";
+import { pack_a, pack_b, pack_b_gemv } from "./pack";
 
 // kc x NR B panel (8 KiB) stays in L1 while the mc x kc A block (128 KiB) streams from L2.
 // Measured on Zen 4 / V8: KC 128-512, MC 64-256, NC 512-1024 and either inner-loop order
@@ -55,10 +57,13 @@ export function f32_gemm(
       const kc = min(KC, k - pc);
       const first = pc == 0;
       const last = pc + kc == k;
-      const b_block = tb
-        ? b + ((<usize>jc * <usize>ldb + <usize>pc) << 2)
-        : b + ((<usize>pc * <usize>ldb + <usize>jc) << 2);
-      pack_b(kc, nc, b_block, ldb, tb, bp);
+      if (trans_b == 2) pack_b_gemv(kc, nc, k, b, jc, pc, bp);
+      else {
+        const b_block = tb
+          ? b + ((<usize>jc * <usize>ldb + <usize>pc) << 2)
+          : b + ((<usize>pc * <usize>ldb + <usize>jc) << 2);
+        pack_b(kc, nc, b_block, ldb, tb, bp);
+      }
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         const a_block = ta

@@ -96,3 +96,48 @@ export function pack_b(kc: i32, nc: i32, b: usize, ldb: i32, trans_b: bool, dst:
     dst += panel_bytes;
   }
 }
+
+// W[col, kp] inside f32_gemv_pack's layout of W [n, k] (gemv-packed.ts): panels of 4 rows, 8-blocks of
+// [4 rows × inputs 0-3][4 rows × inputs 4-7], then the k % 8 tail row by row.
+@inline
+function gemv_packed_at(packed: usize, k: i32, col: i32, kp: i32): usize {
+  const k8 = k & ~7;
+  const panel = packed + ((<usize>(col >> 2) * <usize>k) << 4);
+  const r = <usize>(col & 3);
+  if (kp < k8) return panel + (<usize>(kp >> 3) << 7) + (<usize>((kp >> 2) & 1) << 6) + (r << 4) + (<usize>(kp & 3) << 2);
+  return panel + (<usize>k8 << 4) + ((r * <usize>(k & 7) + <usize>(kp - k8)) << 2);
+}
+
+/**
+ * pack_b for B = Wᵀ with W [n, k] in f32_gemv_pack's layout (f32_gemm's trans_b = 2): the block
+ * op(B)[pc:pc+kc, jc:jc+nc], the same panels pack_b makes from the row-major W, so the GEMM gives the
+ * same bits without unpacking W first. jc is a multiple of 8 and pc of 4 (f32_gemm's NC and KC).
+ */
+export function pack_b_gemv(kc: i32, nc: i32, k: i32, packed: usize, jc: i32, pc: i32, dst: usize): void {
+  const panel_bytes = (<usize>kc * <usize>NR) << 2;
+  const k8 = k & ~7;
+  for (let j = 0; j < nc; j += NR) {
+    const col = jc + j;
+    const cols = min(NR, nc - j);
+    let p = 0;
+    if (cols == NR) {
+      // Two GEMV panels (columns col..col+3, col+4..col+7): each 4-input group is a 4×4 block to transpose.
+      const q0 = packed + ((<usize>(col >> 2) * <usize>k) << 4);
+      const q1 = q0 + (<usize>k << 4);
+      for (; p + 4 <= kc && pc + p + 4 <= k8; p += 4) {
+        const kp = pc + p;
+        const off = (<usize>(kp >> 3) << 7) + (<usize>((kp >> 2) & 1) << 6);
+        const d = dst + (<usize>p << 5);
+        transpose_4x4(q0 + off, q0 + off + 16, q0 + off + 32, q0 + off + 48, d, 32);
+        transpose_4x4(q1 + off, q1 + off + 16, q1 + off + 32, q1 + off + 48, d + 16, 32);
+      }
+    }
+    for (; p < kc; p++) {
+      const d = dst + ((<usize>p << 3) << 2);
+      let r = 0;
+      for (; r < cols; r++) store<f32>(d + (<usize>r << 2), load<f32>(gemv_packed_at(packed, k, col + r, pc + p)));
+      for (; r < NR; r++) store<f32>(d + (<usize>r << 2), 0);
+    }
+    dst += panel_bytes;
+  }
+}

@@ -31,6 +31,7 @@ export interface Kernels {
   f32_logsoftmax(rows: number, n: number, x: Ptr, y: Ptr): void;
   // f32-gemm
   f32_gemm_workspace_bytes(m: number, n: number, k: number): number;
+  /** transB: 0 B is [k, n], 1 B is stored [n, k], 2 B is Wᵀ with W [n, k] in f32_gemv_pack's layout. */
   f32_gemm(m: number, n: number, k: number, a: Ptr, lda: number, transA: number, b: Ptr, ldb: number, transB: number,
     bias: Ptr, c: Ptr, ldc: number, workspace: Ptr, vmin: number, vmax: number): void;
   f32_gemv(n: number, k: number, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;

@@ -3,7 +3,7 @@
 import { noGrad } from '../autograd/tape.js';
 import { kernels, scratch } from '../backend/binding.js';
 import { SlimError, invalid } from '../errors.js';
-import { gemm, type Activation } from '../ops/matmul.js';
+import { type Activation } from '../ops/matmul.js';
 import { reshape } from '../ops/layout.js';
 import { activationQParams, checkInput } from '../quant/qlinear.js';
 import { minMaxAlong, quantizeAffine } from '../quant/affine.js';
@@ -83,12 +83,8 @@ export function linearRaw(w: StoredWeight, m: number, x: number, y: number, b: n
   } else if (m < 4) {
     for (let i = 0; i < m; i++) kern.f32_gemv_packed(n, k, x + 4 * i * k, w.packed.ptr, b, y + 4 * i * n, lo, hi);
   } else {
-    const dense = w.toTensor();
-    try {
-      gemm(m, n, k, x, false, dense.ptr, true, b, y, lo, hi);
-    } finally {
-      dense.dispose();
-    }
+    // The GEMM packs its B panels straight from the GEMV layout (trans_b = 2): linear()'s bits, no unpacked copy of W.
+    kern.f32_gemm(m, n, k, x, k, 0, w.packed.ptr, k, 2, b, y, n, scratch(kern.f32_gemm_workspace_bytes(m, n, k)), lo, hi);
   }
 }
 
@@ -109,8 +105,8 @@ export function storedLinear(fn: string, x: Tensor, w: StoredWeight, bias: Tenso
 
 /**
  * y = x·Wᵀ + b (then ReLU) with W packed for batch-1 inference; x f32 [..., k]. One row: the packed GEMV
- * (the same bits as linear()); 2-3 rows: the packed GEMV row by row; 4 and more: W unpacked into a
- * temporary and the GEMM (the same bits as linear()).
+ * (the same bits as linear()); 2-3 rows: the packed GEMV row by row; 4 and more: the GEMM, packing its
+ * panels from the packed W (the same bits as linear()).
  */
 export function packedLinear(x: Tensor, w: PackedMatrix, bias: Tensor | null = null, activation: Activation = 'none', fn = 'packedLinear'): Tensor<'f32'> {
   if (bias !== null) {
