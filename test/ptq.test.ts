@@ -350,6 +350,33 @@ test('bad input: typed errors, and nothing is left allocated', () => {
   model.dispose();
 });
 
+test('f32 layers of a converted model (packed, on raw pointers) give the f32 model\'s bits; the file holds the plain weight', () => {
+  const model = mlp(37, 48, 20, 6, 11);
+  st.tidy(() => {
+    const prepared = st.prepare(model, { default: { dtype: 'f32' } });
+    prepared.forward(st.normal([8, 37], 0, 1, { seed: 1 }));
+    const qm = st.convert(prepared);
+    assert.ok(qm.ops.some((op) => op.kind === 'f32'));
+    model.eval();
+    for (const batch of [1, 4, 9]) {
+      const x = st.normal([batch, 37], 0, 1, { seed: 10 + batch });
+      assert.deepEqual(Array.from(qm.forward(x).toTypedArray()), Array.from(st.noGrad(() => model.forward(x)).toTypedArray()), `batch ${batch}`);
+    }
+    const file = st.saveQuantized(qm);
+    const entries = st.parseSafetensors(file).entries;
+    const w0 = entries.get('0.weight')!;
+    assert.deepEqual([w0.dtype, ...w0.shape], ['F32', 48, 37]);
+    assert.deepEqual(new Float32Array(w0.bytes.slice().buffer), (model.layers[0] as st.Linear).weight.toTypedArray());
+    const back = st.loadQuantized(file);
+    const x = st.normal([3, 37], 0, 1, { seed: 99 });
+    assert.deepEqual(Array.from(back.forward(x).toTypedArray()), Array.from(qm.forward(x).toTypedArray()));
+    assert.equal(qm.byteLength, 4 * (48 * 37 + 48 + 20 * 48 + 20 + 6 * 20 + 6));
+    back.dispose();
+    qm.dispose();
+  });
+  model.dispose();
+});
+
 test('sensitivity ranks layers; mixedPrecision meets a size budget and picks f32 where it can', () => {
   const model = mlp(64, 32, 32, 10, 4);
   st.tidy(() => {

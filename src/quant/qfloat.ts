@@ -2,7 +2,8 @@
 // int4 weight-only and dynamic int8 Linears, activations and pools between f32 layers.
 import { SlimError } from '../errors.js';
 import { gelu, relu, sigmoid, tanh } from '../ops/elementwise.js';
-import { linear } from '../ops/matmul.js';
+import { PackedMatrix } from '../sparse/csr.js';
+import { linearRaw, packedLinear } from '../sparse/linear.js';
 import { avgPool2d, conv2d, maxPool2d } from '../ops/conv.js';
 import { fromValues } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
@@ -20,24 +21,57 @@ import { f16BitsToF32, f32ToF16Bits } from '../io/float16.js';
 
 const ACTS: Record<ActFn, (x: Tensor) => Tensor> = { relu, gelu, tanh, sigmoid };
 
-/** y = act(x·Wᵀ + b) (Linear) or act(conv2d(x, W) + b) in f32, BatchNorm already folded in. */
+/**
+ * y = act(x·Wᵀ + b) (Linear) or act(conv2d(x, W) + b) in f32, BatchNorm already folded in. A Linear
+ * keeps its weight packed for the GEMV (PackedMatrix) and runs on raw pointers (packedLinear's
+ * kernels: linear()'s bits); the plain [n, k] weight a file stores is derived at save time.
+ */
 export class F32WeightOp extends TensorOp {
   override readonly kind = 'f32';
-  readonly weight: Tensor<'f32'>;
   readonly bias: Tensor<'f32'>;
+  /** Conv only: the weight as given. */
+  readonly #weight: Tensor<'f32'> | null = null;
+  /** Linear only. */
+  readonly #packed: PackedMatrix | null = null;
   constructor(name: string, inShape: readonly number[], outShape: readonly number[], weight: Float32Array, wshape: readonly number[], bias: Float32Array, readonly relu: boolean, readonly conv: ConvGeometry | null) {
     super(name, inShape, outShape);
-    this.weight = keep(fromValues('F32WeightOp', weight, wshape, 'f32'));
+    const w = fromValues('F32WeightOp', weight, wshape, 'f32');
+    if (conv) this.#weight = keep(w);
+    else {
+      try {
+        this.#packed = new PackedMatrix(w);
+      } finally {
+        w.dispose();
+      }
+    }
     this.bias = keep(fromValues('F32WeightOp', bias, [bias.length], 'f32'));
   }
   forward(x: Tensor): Tensor {
     const g = this.conv;
-    const y = g
-      ? conv2d(x, this.weight, this.bias, { stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw] })
-      : linear(x, this.weight, this.bias, this.relu ? 'relu' : undefined);
-    return g && this.relu ? relu(y) : y;
+    if (!g) return packedLinear(x, this.#packed!, this.bias, this.relu ? 'relu' : 'none');
+    const y = conv2d(x, this.#weight!, this.bias, { stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw] });
+    return this.relu ? relu(y) : y;
   }
-  override tensors(): Record<string, Tensor> { return { weight: this.weight, bias: this.bias }; }
+  override run(m: number, src: number, dst: number): void {
+    if (!this.#packed) return super.run(m, src, dst);
+    linearRaw(this.#packed, m * numel(this.inShape.slice(0, -1)), src, dst, this.bias.ptr, this.relu ? 0 : -Infinity, Infinity);
+  }
+  override tensors(): Record<string, Tensor> {
+    return { weight: this.#weight ?? this.#packed!.packed, bias: this.bias };
+  }
+  override entries(): Record<string, FileEntry> {
+    if (!this.#packed) return super.entries();
+    const p = this.#packed;
+    const plain = new Float32Array(p.rows * p.cols);
+    const w = p.toTensor();
+    plain.set(w.toTypedArray() as Float32Array);
+    w.dispose();
+    return { weight: { dtype: 'F32', shape: [p.rows, p.cols], bytes: new Uint8Array(plain.buffer) }, bias: entryOf(this.bias) };
+  }
+  /** Bytes of the stored entries (the packed panels' padding rows not counted). */
+  override get byteLength(): number {
+    return (this.#packed ? 4 * this.#packed.rows * this.#packed.cols : this.#weight!.byteLength) + this.bias.byteLength;
+  }
   override meta(): Record<string, unknown> { return { relu: this.relu, ...(this.conv ?? {}) }; }
 }
 
