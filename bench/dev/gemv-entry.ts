@@ -1,4 +1,6 @@
 // Dev entry: f32 GEMV layouts at batch 1 against the product's row-major f32_gemv.
+// 2026-12-06, fourth session: the packed GEMV with one extra load per 128 bytes, 256 B to 4 KiB ahead
+// (a software "prefetch" ORed into a sink), ran 0.73-0.75x the packed GEMV at 1024²: not kept.
 export * from "../../assembly/f32-gemm/gemv";
 export * from "../probes/ceiling";
 
