@@ -160,4 +160,15 @@ test('the finalizer frees a tensor the program dropped', { skip: typeof globalTh
   await settle();
   assert.equal(st.memoryStats().tensors, before.tensors);
   assert.equal(st.memoryStats().bytes, before.bytes);
+  // Tensors born inside tidy() get the finalizer when they leave it: returned from the outermost
+  // scope, passed up through a nested one, or kept.
+  (() => {
+    void st.tidy(() => st.zeros([10]));
+    void st.tidy(() => st.tidy(() => [st.ones([20]), st.zeros([1])])[0]);
+    st.tidy(() => void st.keep(st.zeros([30])));
+  })();
+  assert.equal(st.memoryStats().tensors, before.tensors + 3);
+  await settle();
+  assert.equal(st.memoryStats().tensors, before.tensors);
+  assert.equal(st.memoryStats().bytes, before.bytes);
 });

@@ -4,9 +4,11 @@ import { Tensor } from './tensor.js';
 /** Open tidy() scopes, innermost last; each lists the tensors created while it was innermost. */
 const scopes: Set<Tensor>[] = [];
 
-/** @internal Called for every new tensor. */
-export function track(t: Tensor): void {
-  scopes[scopes.length - 1]?.add(t);
+/** @internal Called for every new tensor: true when a tidy() scope now owns it. */
+export function track(t: Tensor): boolean {
+  const scope = scopes[scopes.length - 1];
+  scope?.add(t);
+  return scope !== undefined;
 }
 
 /** @internal Called on dispose() and keep(). */
@@ -17,6 +19,7 @@ export function untrack(t: Tensor): void {
 /** Exempts `t` from disposal by every enclosing tidy() scope; the caller must dispose it. */
 export function keep<T extends Tensor>(t: T): T {
   untrack(t);
+  t.watch();
   return t;
 }
 
@@ -46,7 +49,8 @@ export function tidy<T>(fn: () => T): T {
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
     if (!kept.has(t)) t.dispose();
-    else parent?.add(t);
+    else if (parent) parent.add(t);
+    else t.watch();
   }
   return result;
 }

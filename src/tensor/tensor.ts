@@ -40,6 +40,8 @@ export class Tensor<D extends DType = DType> {
   readonly size: number;
   readonly #held: Held;
   #disposed = false;
+  /** Registered with the finalizer: from creation outside tidy(), or once it leaves its last scope. */
+  #watched = false;
   #requiresGrad = false;
   /** Accumulated gradient of a leaf after backward(); owned by this tensor (disposed with it or when replaced). */
   grad: Tensor<'f32'> | null = null;
@@ -54,8 +56,16 @@ export class Tensor<D extends DType = DType> {
     this.#held = { ptr, bytes };
     liveTensors++;
     liveBytes += bytes;
-    finalizer?.register(this, this.#held, this);
-    track(this);
+    // A tidy() scope frees what it tracks, so only a tensor outside every scope needs the finalizer
+    // now (registering and unregistering cost more than the heap's alloc and free together).
+    if (!track(this)) this.watch();
+  }
+
+  /** @internal Puts the tensor under the finalizer's safety net (once; keep() and tidy() call it when it leaves its scopes). */
+  watch(): void {
+    if (this.#watched || this.#disposed || finalizer === null) return;
+    finalizer.register(this, this.#held, this);
+    this.#watched = true;
   }
 
   get rank(): number { return this.shape.length; }
@@ -92,7 +102,7 @@ export class Tensor<D extends DType = DType> {
     this.node = null;
     this.grad?.dispose();
     this.grad = null;
-    finalizer?.unregister(this);
+    if (this.#watched) finalizer!.unregister(this);
     untrack(this);
     release(this.#held);
   }
