@@ -23,8 +23,9 @@ const ACTS: Record<ActFn, (x: Tensor) => Tensor> = { relu, gelu, tanh, sigmoid }
 
 /**
  * y = act(x·Wᵀ + b) (Linear) or act(conv2d(x, W) + b) in f32, BatchNorm already folded in. A Linear
- * keeps its weight packed for the GEMV (PackedMatrix) and runs on raw pointers (packedLinear's
- * kernels: linear()'s bits); the plain [n, k] weight a file stores is derived at save time.
+ * keeps its weight packed for the GEMV (PackedMatrix) and runs on raw pointers with packedLinear's
+ * kernels (linear()'s bits at batch 1 and from 4 rows); the plain [n, k] weight a file stores is
+ * derived at save time.
  */
 export class F32WeightOp extends TensorOp {
   override readonly kind = 'f32';
@@ -35,16 +36,21 @@ export class F32WeightOp extends TensorOp {
   readonly #packed: PackedMatrix | null = null;
   constructor(name: string, inShape: readonly number[], outShape: readonly number[], weight: Float32Array, wshape: readonly number[], bias: Float32Array, readonly relu: boolean, readonly conv: ConvGeometry | null) {
     super(name, inShape, outShape);
-    const w = fromValues('F32WeightOp', weight, wshape, 'f32');
-    if (conv) this.#weight = keep(w);
-    else {
-      try {
-        this.#packed = new PackedMatrix(w);
-      } finally {
-        w.dispose();
-      }
-    }
     this.bias = keep(fromValues('F32WeightOp', bias, [bias.length], 'f32'));
+    try {
+      const w = fromValues('F32WeightOp', weight, wshape, 'f32');
+      if (conv) this.#weight = keep(w);
+      else {
+        try {
+          this.#packed = new PackedMatrix(w);
+        } finally {
+          w.dispose();
+        }
+      }
+    } catch (e) {
+      this.bias.dispose(); // a failed op leaves nothing allocated
+      throw e;
+    }
   }
   forward(x: Tensor): Tensor {
     const g = this.conv;
