@@ -202,6 +202,28 @@ test('toInference (BN folded) matches the trained model in eval, saveBinary/load
     model.eval();
     const inf = st.toInference(model);
     assert.ok(inf.layers.some((m) => m instanceof st.BinaryInferenceLinear));
+    // A ReLU after a binary layer is fused into its epilogue: the bits of the layer and a separate ReLU,
+    // and a file of the unfused model loads fused.
+    if (mode === 'binaryconnect') {
+      assert.ok(inf.layers.some((m) => m instanceof st.BinaryInferenceLinear && m.relu));
+      assert.ok(!inf.layers.some((m, j) => m instanceof st.ReLU && inf.layers[j - 1] instanceof st.BinaryInferenceLinear));
+      const unfused = new st.Sequential(...inf.layers.flatMap((m) => {
+        if (!(m instanceof st.BinaryInferenceLinear)) return [m];
+        const plain = new st.BinaryInferenceLinear([m.outFeatures, m.inFeatures], m.bits.toTypedArray() as Uint8Array, m.alpha.toTypedArray() as Float32Array, (m.bias?.toTypedArray() as Float32Array | undefined) ?? null, m.mode);
+        return m.relu ? [plain, new st.ReLU()] : [plain];
+      }));
+      st.tidy(() => {
+        const x = st.normal([5, 20], 0, 1, { seed: 77 });
+        assert.deepEqual(unfused.forward(x).toTypedArray(), inf.forward(x).toTypedArray());
+        const file = st.saveBinary(unfused);
+        assert.deepEqual(file, st.saveBinary(inf), 'the same file');
+        const back = st.loadBinary(file);
+        assert.ok(back.layers.some((m) => m instanceof st.BinaryInferenceLinear && m.relu));
+        assert.deepEqual(back.forward(x).toTypedArray(), inf.forward(x).toTypedArray());
+        back.dispose();
+      });
+      unfused.layers.forEach((m) => { if (!inf.layers.includes(m)) m.dispose(); });
+    }
     st.tidy(() => {
       for (const batch of [1, 3, 17]) {
         const x = st.normal([batch, 20], 0, 1, { seed: 100 + batch });

@@ -16,25 +16,32 @@ import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.
 import { b1Bytes } from './format.js';
 import { BinaryLinear, type BinaryMode } from './layers.js';
 
-/** y = α·(sign(W)·x) + b with 1-bit W ('binaryconnect'), or y = (dot(sign x, sign W)·α)·β + b ('xnor'). */
+/**
+ * y = α·(sign(W)·x) + b with 1-bit W ('binaryconnect'), or y = (dot(sign x, sign W)·α)·β + b ('xnor');
+ * then max(y, 0) when `relu` (fused into the kernel's epilogue: the bits of a separate ReLU).
+ */
 export class BinaryInferenceLinear extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly mode: BinaryMode;
+  readonly relu: boolean;
 
   /** bits: the padded b1 rows [out, ⌈in/64⌉·8]; alpha [out]; bias [out] or null. */
-  constructor(shape: readonly [number, number], bits: Uint8Array, alpha: Float32Array, bias: Float32Array | null, mode: BinaryMode) {
+  constructor(shape: readonly [number, number], bits: Uint8Array, alpha: Float32Array, bias: Float32Array | null, mode: BinaryMode, options: { relu?: boolean } = {}) {
     super();
     const fn = 'BinaryInferenceLinear';
     const [n, k] = shape;
     if (!(Number.isInteger(n) && Number.isInteger(k) && n > 0 && k > 0)) invalid(fn, 'shape', '[out, in] positive integers', shape);
     if (mode !== 'binaryconnect' && mode !== 'xnor') invalid(fn, 'mode', "'binaryconnect' or 'xnor'", mode);
+    const relu = options.relu ?? false;
+    if (typeof relu !== 'boolean') invalid(fn, 'options.relu', 'a boolean', relu);
     if (!(bits instanceof Uint8Array) || bits.length !== b1Bytes(n, k)) throw new SlimError('SHAPE_MISMATCH', `${fn}: bits must hold ${b1Bytes(n, k)} bytes for [${n}, ${k}], received ${bits?.length}`);
     if (!(alpha instanceof Float32Array) || alpha.length !== n) throw new SlimError('SHAPE_MISMATCH', `${fn}: alpha must be a Float32Array of ${n}, received ${alpha?.length}`);
     if (bias !== null && (!(bias instanceof Float32Array) || bias.length !== n)) throw new SlimError('SHAPE_MISMATCH', `${fn}: bias must be null or a Float32Array of ${n}, received ${bias?.length}`);
     this.outFeatures = n;
     this.inFeatures = k;
     this.mode = mode;
+    this.relu = relu;
     this.registerBuffer('weight_bits', fromValues(fn, bits, [n, bits.length / n], 'u8'));
     this.registerBuffer('alpha', fromValues(fn, alpha, [n], 'f32'));
     if (bias) this.registerBuffer('bias', fromValues(fn, bias, [n], 'f32'));
@@ -44,8 +51,11 @@ export class BinaryInferenceLinear extends Module {
   get alpha(): Tensor { return this.buffer('alpha')!; }
   get bias(): Tensor | null { return this.buffer('bias'); }
 
-  /** From a trained BinaryLinear: sign bits of its latent weights, α as it trains, and a following BatchNorm1d (eval statistics) folded in. */
-  static from(layer: BinaryLinear, bn: BatchNorm1d | null = null): BinaryInferenceLinear {
+  /**
+   * From a trained BinaryLinear: sign bits of its latent weights, α as it trains, a following
+   * BatchNorm1d (eval statistics) folded in, and a following ReLU fused when `relu`.
+   */
+  static from(layer: BinaryLinear, bn: BatchNorm1d | null = null, options: { relu?: boolean } = {}): BinaryInferenceLinear {
     const fn = 'BinaryInferenceLinear.from';
     if (!(layer instanceof BinaryLinear)) invalid(fn, 'layer', 'a BinaryLinear', layer);
     const n = layer.outFeatures;
@@ -71,7 +81,7 @@ export class BinaryInferenceLinear extends Module {
       }
       bias = folded;
     }
-    return new BinaryInferenceLinear([n, k], bits, alpha, bias, layer.mode);
+    return new BinaryInferenceLinear([n, k], bits, alpha, bias, layer.mode, options);
   }
 
   forward(x: Tensor): Tensor {
@@ -86,16 +96,17 @@ export class BinaryInferenceLinear extends Module {
     if (m === 0) return y;
     const kern = kernels();
     const bias = this.bias?.ptr ?? 0;
+    const lo = this.relu ? 0 : -Infinity;
     if (this.mode === 'binaryconnect') {
-      kern.f32_b1w_gemm(m, n, k, x.ptr, this.bits.ptr, this.alpha.ptr, bias, y.ptr, -Infinity, Infinity);
+      kern.f32_b1w_gemm(m, n, k, x.ptr, this.bits.ptr, this.alpha.ptr, bias, y.ptr, lo, Infinity);
       return y;
     }
     tidy(() => {
       const packed = empty(fn, [m, b1Bytes(1, k)], 'u8');
       const beta = empty(fn, [m], 'f32');
       kern.f32_b1_pack(m, k, x.ptr, packed.ptr, beta.ptr);
-      if (m === 1) kern.b1_gemv_xnor_f32(n, k, packed.ptr, this.bits.ptr, this.alpha.ptr, bias, y.ptr, f32View()[beta.ptr >>> 2]!, -Infinity, Infinity);
-      else kern.b1_gemm_xnor_f32(m, n, k, packed.ptr, this.bits.ptr, this.alpha.ptr, beta.ptr, bias, y.ptr, -Infinity, Infinity);
+      if (m === 1) kern.b1_gemv_xnor_f32(n, k, packed.ptr, this.bits.ptr, this.alpha.ptr, bias, y.ptr, f32View()[beta.ptr >>> 2]!, lo, Infinity);
+      else kern.b1_gemm_xnor_f32(m, n, k, packed.ptr, this.bits.ptr, this.alpha.ptr, beta.ptr, bias, y.ptr, lo, Infinity);
     });
     return y;
   }
@@ -106,8 +117,9 @@ export const PLAIN_MODULES = { ReLU, GELU, Tanh, Sigmoid } as const;
 
 /**
  * The inference form of a (binarized) Sequential, in eval mode: each BinaryLinear becomes a
- * BinaryInferenceLinear (with a following BatchNorm1d folded into α and the bias), Dropout is dropped,
- * Linear and BatchNorm1d are copied, ReLU/GELU/Tanh/Sigmoid/Flatten are new instances. `model` is unchanged.
+ * BinaryInferenceLinear (with a following BatchNorm1d folded into α and the bias, and a ReLU after
+ * that fused into its epilogue), Dropout is dropped, Linear and BatchNorm1d are copied,
+ * ReLU/GELU/Tanh/Sigmoid/Flatten are new instances. `model` is unchanged.
  */
 export function toInference(model: Sequential): Sequential {
   const fn = 'toInference';
@@ -120,7 +132,9 @@ export function toInference(model: Sequential): Sequential {
     const m = flat[i]!;
     if (m instanceof BinaryLinear) {
       const bn = flat[i + 1] instanceof BatchNorm1d ? (flat[++i] as BatchNorm1d) : null;
-      out.push(BinaryInferenceLinear.from(m, bn));
+      const relu = flat[i + 1] instanceof ReLU;
+      if (relu) i++;
+      out.push(BinaryInferenceLinear.from(m, bn, { relu }));
     } else if (m instanceof Linear) {
       const l = new Linear(m.inFeatures, m.outFeatures, { bias: m.bias !== null });
       noGrad(() => l.loadStateDict(m.stateDict()));

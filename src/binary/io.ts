@@ -1,6 +1,8 @@
 // Binary models in safetensors: each BinaryInferenceLinear as its compact bits (U8, ⌈out·in/8⌉ bytes),
 // alpha and bias (F32); Linear and BatchNorm1d as their state dicts; the layer plan as JSON in
-// __metadata__["slimtensor-binary"]. A reloaded model gives identical outputs.
+// __metadata__["slimtensor-binary"]. A reloaded model gives identical outputs. A ReLU fused into a
+// BinaryInferenceLinear is written as its own ReLU layer after it (the plan of the unfused model, so
+// any reader rebuilds the same function) and fused again on load.
 import { noGrad } from '../autograd/tape.js';
 import { SlimError, invalid } from '../errors.js';
 import { parseSafetensors, serializeSafetensors, type SafetensorsEntryInput } from '../io/safetensors.js';
@@ -30,13 +32,15 @@ export function saveBinary(model: Sequential): Uint8Array<ArrayBuffer> {
   if (!(model instanceof Sequential)) invalid(fn, 'model', 'a Sequential from toInference()', model);
   const plan: Layer[] = [];
   const entries: [string, SafetensorsEntryInput][] = [];
-  model.layers.forEach((m, i) => {
+  model.layers.forEach((m, layer) => {
+    const i = plan.length; // tensors are named by plan index
     if (m instanceof BinaryInferenceLinear) {
       const n = m.outFeatures, k = m.inFeatures;
       plan.push({ type: 'BinaryInferenceLinear', in: k, out: n, mode: m.mode, bias: m.bias !== null });
       const bits = b1Compact(m.bits.toTypedArray() as Uint8Array, n, k);
       entries.push([`${i}.weight_bits`, { dtype: 'U8', shape: [bits.length], bytes: bits }], [`${i}.alpha`, f32Entry(m.alpha)]);
       if (m.bias) entries.push([`${i}.bias`, f32Entry(m.bias)]);
+      if (m.relu) plan.push({ type: 'ReLU' });
       return;
     }
     if (m instanceof Linear) plan.push({ type: 'Linear', in: m.inFeatures, out: m.outFeatures, bias: m.bias !== null });
@@ -44,7 +48,7 @@ export function saveBinary(model: Sequential): Uint8Array<ArrayBuffer> {
     else if (m instanceof Flatten) plan.push({ type: 'Flatten', startDim: m.startDim });
     else {
       const name = Object.keys(PLAIN_MODULES).find((t) => m instanceof PLAIN_MODULES[t as keyof typeof PLAIN_MODULES]);
-      if (name === undefined) throw new SlimError('INVALID_ARGUMENT', `${fn}: layer ${i} is a ${m.constructor.name}; save the model toInference() returns`);
+      if (name === undefined) throw new SlimError('INVALID_ARGUMENT', `${fn}: layer ${layer} is a ${m.constructor.name}; save the model toInference() returns`);
       plan.push({ type: name as keyof typeof PLAIN_MODULES });
     }
     for (const [name, t] of Object.entries(m.stateDict())) if (t.dtype === 'f32') entries.push([`${i}.${name}`, f32Entry(t)]);
@@ -77,7 +81,9 @@ export function loadBinary(bytes: Uint8Array): Sequential {
         case 'BinaryInferenceLinear': {
           const e = file.entries.get(`${i}.weight_bits`) ?? bad(`missing tensor "${i}.weight_bits"`);
           if (e.dtype !== 'U8' || e.bytes.length !== b1Bytes(l.out, l.in, 'compact')) bad(`tensor "${i}.weight_bits" must be U8 with ${b1Bytes(l.out, l.in, 'compact')} bytes`);
-          made.push(new BinaryInferenceLinear([l.out, l.in], b1Padded(e.bytes, l.out, l.in), f32(`${i}.alpha`, l.out), l.bias ? f32(`${i}.bias`, l.out) : null, l.mode));
+          // A ReLU right after is fused into the layer (as toInference does).
+          const relu = plan[i + 1]?.type === 'ReLU';
+          made.push(new BinaryInferenceLinear([l.out, l.in], b1Padded(e.bytes, l.out, l.in), f32(`${i}.alpha`, l.out), l.bias ? f32(`${i}.bias`, l.out) : null, l.mode, { relu }));
           return;
         }
         case 'Linear': case 'BatchNorm1d': {
@@ -96,6 +102,7 @@ export function loadBinary(bytes: Uint8Array): Sequential {
         }
         case 'Flatten': made.push(new Flatten(l.startDim)); return;
         default: {
+          if (l.type === 'ReLU' && plan[i - 1]?.type === 'BinaryInferenceLinear') return; // fused above
           const Ctor = PLAIN_MODULES[l.type as keyof typeof PLAIN_MODULES] ?? bad(`unknown layer type ${JSON.stringify((l as { type: unknown }).type)}`);
           made.push(new Ctor());
         }
