@@ -137,10 +137,10 @@ test('broadcastTo and cast', () => {
   });
 });
 
-test('batched 2-D transposes (the 4×4-block kernel) match the reference around block edges', () => {
-  const d = fc.constantFrom(4, 5, 7, 8, 9, 13, 16, 17, 33);
+test('batched 2-D transposes (the 4×4-block kernel, and the 16×16 one for bytes) match the reference around block edges', () => {
+  const d = fc.constantFrom(4, 5, 7, 8, 9, 13, 15, 16, 17, 31, 32, 33, 48, 49);
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 3 }), d, d, fc.constantFrom('f32', 'i32') as fc.Arbitrary<st.DType>, (b, r, c, dtype) => {
+    fc.property(fc.integer({ min: 0, max: 3 }), d, d, fc.constantFrom('f32', 'i32', 'i8', 'u8') as fc.Arbitrary<st.DType>, (b, r, c, dtype) => {
       st.tidy(() => {
         const shape = b === 0 ? [r, c] : [b, r, c];
         const perm = b === 0 ? [1, 0] : [0, 2, 1];
@@ -148,6 +148,6 @@ test('batched 2-D transposes (the 4×4-block kernel) match the reference around 
         assert.deepEqual(Array.from(st.transpose(st.tensor(data, shape, dtype), perm).toTypedArray()), refTranspose(data, shape, perm));
       });
     }),
-    { numRuns: 80 },
+    { numRuns: 200 },
   );
 });

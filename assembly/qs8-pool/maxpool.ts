@@ -2,8 +2,11 @@
 // Window (oy, ox) covers rows oy·sh − ph … + kh − 1 and columns ox·sw − pw … + kw − 1, clipped to the
 // plane (padding is never selected, as PyTorch); an all-padding window gives −128. Reads stay inside
 // x for any oh, ow. Fast path: stride-1 or stride-2 columns, 16 outputs per step (i8x16.max_s over the
-// kh·kw taps; stride 2 keeps the even bytes of a 31-byte span by one shuffle). Max is exact, so the
-// path gives the scalar loop's bytes. Nothing is done when planes, h, w, oh or ow < 0.
+// kh·kw taps; stride 2 keeps the even bytes of a 31-byte span by one shuffle). Narrow planes (a row
+// of at most 16 outputs, as 28×28 → 14×14 and 14×14 → 7×7) take the same step over copies of the
+// window's rows into a −128-padded scratch (−128 never wins a max, and an all-padding window gives
+// it), storing only the row's outputs. Max is exact, so every path gives the scalar loop's bytes.
+// Nothing is done when planes, h, w, oh or ow < 0.
 
 // y = max of the clipped window.
 @inline function maxWindow(h: i32, w: i32, iy0: i32, ix0: i32, kh: i32, kw: i32, xp: usize): i8 {
@@ -36,6 +39,68 @@
   v128.store(yp, vmax);
 }
 
+// Narrow path scratch: up to NARROW_KH rows of NARROW_ROW bytes, column c holding input column c − pw.
+const NARROW_ROW: i32 = 128;
+const NARROW_KH: i32 = 8;
+const NARROW: usize = memory.data(NARROW_ROW * NARROW_KH, 16);
+
+// The first n ≤ 16 bytes of v to p.
+@inline function storeN(p: usize, v: v128, n: i32): void {
+  if (n == 16) {
+    v128.store(p, v);
+    return;
+  }
+  if (n & 8) {
+    v128.store64_lane(p, v, 0);
+    v = i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+    p += 8;
+  }
+  if (n & 4) {
+    v128.store32_lane(p, v, 0);
+    v = i8x16.shuffle(v, v, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3);
+    p += 4;
+  }
+  if (n & 2) {
+    v128.store16_lane(p, v, 0);
+    v = i8x16.shuffle(v, v, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1);
+    p += 2;
+  }
+  if (n & 1) v128.store8_lane(p, v, 0);
+}
+
+// Planes whose output rows are at most 16 wide: per output row, its window rows are copied into the
+// scratch (16-byte chunks when they stay inside x, the bytes past the row reset to −128 after), then
+// one 16-output step runs over the scratch and the row's ow bytes are stored.
+function maxpoolNarrow(planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, x: usize, y: usize): void {
+  const vpad = i8x16.splat(-128);
+  for (let o: usize = 0; o < <usize>(NARROW_ROW * NARROW_KH); o += 16) v128.store(NARROW + o, vpad);
+  const planeBytes = <usize>h * <usize>w;
+  const xEnd = x + <usize>planes * planeBytes;
+  const chunks = <usize>((w + 15) & ~15);
+  for (let p = 0; p < planes; p++) {
+    const xp = x + <usize>p * planeBytes;
+    for (let oy = 0; oy < oh; oy++) {
+      const iy0 = oy * sh - ph;
+      const y0 = max(iy0, 0);
+      const y1 = min(iy0 + kh, h);
+      for (let iy = y0; iy < y1; iy++) {
+        const src = xp + <usize>iy * <usize>w;
+        const dst = NARROW + <usize>((iy - iy0) * NARROW_ROW + pw);
+        if (src + chunks <= xEnd) {
+          for (let c: usize = 0; c < chunks; c += 16) v128.store(dst + c, v128.load(src + c));
+          v128.store(dst + <usize>w, vpad);
+        } else memory.copy(dst, src, <usize>w);
+      }
+      let vmax = vpad;
+      for (let iy = y0; iy < y1; iy++) {
+        const r = NARROW + <usize>((iy - iy0) * NARROW_ROW);
+        for (let kx = 0; kx < kw; kx++) vmax = i8x16.max_s(vmax, columns16(r + <usize>kx, sw));
+      }
+      storeN(y + <usize>p * <usize>oh * <usize>ow + <usize>oy * <usize>ow, vmax, ow);
+    }
+  }
+}
+
 export function qs8_maxpool2d(planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, x: usize, y: usize): void {
   if (planes < 0 || h < 0 || w < 0 || oh < 0 || ow < 0) return;
   // Outputs [oxa, oxb) have windows inside the columns: ox·sw ≥ pw and ox·sw − pw + kw ≤ w.
@@ -45,6 +110,10 @@ export function qs8_maxpool2d(planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh:
     oxb = max(oxa, min(ow, (w - kw + pw) / sw + 1));
   }
   const simd = oxb - oxa >= 16;
+  if (!simd && ow > 0 && ow <= 16 && (sw == 1 || sw == 2) && kh >= 1 && kh <= NARROW_KH && kw >= 1 && kw <= 16 && pw >= 0 && pw + w <= 64) {
+    maxpoolNarrow(planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, x, y);
+    return;
+  }
   const planeBytes = <usize>h * <usize>w;
   const outBytes = <usize>oh * <usize>ow;
   for (let p = 0; p < planes; p++) {

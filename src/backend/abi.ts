@@ -49,6 +49,7 @@ export interface Kernels {
   // x8-copy
   x32_copy_nd: CopyNd; x8_copy_nd: CopyNd;
   x32_transpose(batch: number, rows: number, cols: number, src: Ptr, dst: Ptr): void;
+  x8_transpose(batch: number, rows: number, cols: number, src: Ptr, dst: Ptr): void;
   f32_scatter_add_rows(nidx: number, rowLen: number, idx: Ptr, rows: Ptr, table: Ptr): void;
   x8_gather_rows(nidx: number, rowBytes: number, nrows: number, table: Ptr, idx: Ptr, out: Ptr): number;
   x32_fill(n: number, out: Ptr, bits: number): void;

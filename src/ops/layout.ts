@@ -11,9 +11,10 @@ export function copyNd(dtype: DType, shape: Shape, ss: number[], ds: number[], s
   if (numel(shape) === 0) return;
   const c = collapse(shape, [ss, ds]);
   const nd = c.shape.length;
-  if (DTYPES[dtype].shift === 2 && isBatchedTranspose(c.shape, c.strides[0]!, c.strides[1]!)) {
+  const shift = DTYPES[dtype].shift;
+  if ((shift === 2 || shift === 0) && isBatchedTranspose(c.shape, c.strides[0]!, c.strides[1]!)) {
     const [rows, cols] = c.shape.slice(-2) as [number, number];
-    kernels().x32_transpose(nd === 3 ? c.shape[0]! : 1, rows, cols, src, dst);
+    (shift === 2 ? kernels().x32_transpose : kernels().x8_transpose)(nd === 3 ? c.shape[0]! : 1, rows, cols, src, dst);
     return;
   }
   const p = args([...c.shape, ...c.strides[0]!, ...c.strides[1]!]);
