@@ -2,7 +2,8 @@
 // weights compressed, in one run: converted by PTQ (static int8: int8 activations between layers,
 // calibrated on 256 random inputs; dynamic int8; int4 weight-only, g32), structurally pruned (50% of
 // the hidden neurons by L2 norm, physically removed) and magnitude-pruned to 90% and run sparse
-// (st.sparsify). The f32 baseline is our fastest f32 path for the model: dense Linears with ReLU
+// (st.sparsify); then the CNN of the accuracy runs, static int8 against f32 op by op. The f32 baseline
+// of the MLP is our fastest f32 path for the model: dense Linears with ReLU
 // fused (st.sparsify of the unpruned model). Every model is what a user deploys (a QuantizedModel
 // or a SparseModel: one call, no per-layer tensors). Rates are dense-equivalent GFLOP/s: the ratio
 // is the speed-up.
@@ -66,5 +67,36 @@ export async function mlpInfer(opts: Options): Promise<Line[]> {
   [...f32, fused].forEach((l) => l.dispose());
   calibration.dispose();
   x.dispose();
+  out.push(...(await cnnInfer(opts)));
   return out;
+}
+
+// The accuracy runs' CNN (conv32-pool-conv64-pool-fc128-fc10 on 28×28) at batch 1: converted to static
+// int8 against the f32 model run op by op (our fastest f32 path for convolutions).
+async function cnnInfer(opts: Options): Promise<Line[]> {
+  st.seed(0);
+  const model = new st.Sequential(
+    new st.Conv2d(1, 32, 3, { padding: 1 }), new st.ReLU(), new st.MaxPool2d(2),
+    new st.Conv2d(32, 64, 3, { padding: 1 }), new st.ReLU(), new st.MaxPool2d(2),
+    new st.Flatten(), new st.Linear(64 * 7 * 7, 128), new st.ReLU(), new st.Linear(128, 10),
+  ).eval();
+  const x = st.keep(st.tensor(randomF32(784, 7), [1, 1, 28, 28]));
+  const calibration = st.keep(st.tensor(randomF32(64 * 784, 8), [64, 1, 28, 28]));
+  const prepared = st.prepare(model);
+  st.tidy(() => { prepared.forward(calibration); });
+  const q = st.convert(prepared);
+  // GFLOP per forward: 2·(28²·32·9 + 14²·64·32·9 + 3136·128 + 128·10).
+  const work = (2 * (784 * 32 * 9 + 196 * 64 * 32 * 9 + 3136 * 128 + 128 * 10)) / 1e9;
+  const c: Case = {
+    suite: 'mlp-infer', name: 'cnn-28x28-b1-int8-static', unit: 'GFLOP/s', work,
+    ours: { name: 'slimtensor-int8-static', fn: () => st.tidy(() => { q.forward(x).toTypedArray(); }) },
+    peers: [{ name: 'slimtensor-f32', fn: () => st.tidy(() => { st.noGrad(() => model.forward(x)).toTypedArray(); }) }],
+  };
+  try {
+    return lines(c, await measure(c, opts));
+  } finally {
+    q.dispose();
+    model.dispose();
+    [x, calibration].forEach((t) => t.dispose());
+  }
 }
