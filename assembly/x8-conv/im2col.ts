@@ -5,6 +5,7 @@
 //   oh = ⌊(h + 2·ph − dh·(kh − 1) − 1) / sh⌋ + 1, ow alike (0 when the span is negative).
 // Reads and writes stay inside x [n·c·h·w] and cols [n·oh·ow·c·kh·kw]. Nothing is done when n, c, h,
 // w, ph or pw < 0, kh or kw < 1, or sh, sw, dh or dw < 1.
+import { transpose8 } from "../x8-transpose";
 
 @inline function outSize(h: i32, k: i32, s: i32, p: i32, d: i32): i32 {
   const span = h + 2 * p - d * (k - 1) - 1;
@@ -76,47 +77,6 @@
   }
 }
 
-// Byte interleave of va and vb: lanes 0 … 7 (hi: 8 … 15) of each, alternating.
-@inline function zipLo(va: v128, vb: v128): v128 {
-  return i8x16.shuffle(va, vb, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-}
-@inline function zipHi(va: v128, vb: v128): v128 {
-  return i8x16.shuffle(va, vb, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-}
-
-// dst[j, i] = src[i, j] for bytes src [rows, cols] (the pointwise case: cols = xᵀ per image). 16×16
-// blocks: four rounds of vᵢ' = zip(vᵢ, vᵢ₊₈) turn (row r, lane c) into (row c, lane r), as each round
-// rotates the 4 row bits and 4 lane bits by one; the edges go byte by byte.
-@inline function transpose8(rows: i32, cols: i32, src: usize, dst: usize): void {
-  const rs = <usize>cols;
-  const ds = <usize>rows;
-  let i = 0;
-  for (; i + 16 <= rows; i += 16) {
-    let j = 0;
-    for (; j + 16 <= cols; j += 16) {
-      const s = src + <usize>i * rs + <usize>j;
-      let v0 = v128.load(s), v1 = v128.load(s + rs), v2 = v128.load(s + 2 * rs), v3 = v128.load(s + 3 * rs);
-      let v4 = v128.load(s + 4 * rs), v5 = v128.load(s + 5 * rs), v6 = v128.load(s + 6 * rs), v7 = v128.load(s + 7 * rs);
-      let v8 = v128.load(s + 8 * rs), v9 = v128.load(s + 9 * rs), vA = v128.load(s + 10 * rs), vB = v128.load(s + 11 * rs);
-      let vC = v128.load(s + 12 * rs), vD = v128.load(s + 13 * rs), vE = v128.load(s + 14 * rs), vF = v128.load(s + 15 * rs);
-      for (let r = 0; r < 4; r++) {
-        const w0 = zipLo(v0, v8), w1 = zipHi(v0, v8), w2 = zipLo(v1, v9), w3 = zipHi(v1, v9);
-        const w4 = zipLo(v2, vA), w5 = zipHi(v2, vA), w6 = zipLo(v3, vB), w7 = zipHi(v3, vB);
-        const w8 = zipLo(v4, vC), w9 = zipHi(v4, vC), wA = zipLo(v5, vD), wB = zipHi(v5, vD);
-        const wC = zipLo(v6, vE), wD = zipHi(v6, vE), wE = zipLo(v7, vF), wF = zipHi(v7, vF);
-        v0 = w0; v1 = w1; v2 = w2; v3 = w3; v4 = w4; v5 = w5; v6 = w6; v7 = w7;
-        v8 = w8; v9 = w9; vA = wA; vB = wB; vC = wC; vD = wD; vE = wE; vF = wF;
-      }
-      const d = dst + <usize>j * ds + <usize>i;
-      v128.store(d, v0); v128.store(d + ds, v1); v128.store(d + 2 * ds, v2); v128.store(d + 3 * ds, v3);
-      v128.store(d + 4 * ds, v4); v128.store(d + 5 * ds, v5); v128.store(d + 6 * ds, v6); v128.store(d + 7 * ds, v7);
-      v128.store(d + 8 * ds, v8); v128.store(d + 9 * ds, v9); v128.store(d + 10 * ds, vA); v128.store(d + 11 * ds, vB);
-      v128.store(d + 12 * ds, vC); v128.store(d + 13 * ds, vD); v128.store(d + 14 * ds, vE); v128.store(d + 15 * ds, vF);
-    }
-    for (let r = i; r < i + 16; r++) for (let c = j; c < cols; c++) store<u8>(dst + <usize>c * ds + <usize>r, load<u8>(src + <usize>r * rs + <usize>c));
-  }
-  for (; i < rows; i++) for (let c = 0; c < cols; c++) store<u8>(dst + <usize>c * ds + <usize>i, load<u8>(src + <usize>i * rs + <usize>c));
-}
 
 export function x8_im2col(n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, x: usize, cols: usize, pad: i32): void {
   if (n < 0 || c < 0 || h < 0 || w < 0 || kh < 1 || kw < 1 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || dh < 1 || dw < 1) return;
