@@ -54,27 +54,36 @@ import { transpose8 } from "../x8-transpose";
     }
     return;
   }
+  // Windows with pad columns or rows (the image border): a run of at most 8 bytes is still one 8-byte
+  // copy, its pad columns written after it (over what it wrote past the run), and pad rows of at most
+  // 8 bytes one 8-byte store of the pad, whenever the 8 bytes stay before xEnd and dEnd.
+  const pad8 = <u64>pad * 0x0101010101010101;
   for (let ci = 0; ci < c; ci++) {
-    if (head != 0) memory.fill(d, pad, head);
+    padFill(d, head, pad, pad8, dEnd);
     d += head;
     let xr = xc;
     for (let ky = ky0; ky < ky1; ky++) {
-      for (let kx = 0; kx < kx0; kx++) store<u8>(d + <usize>kx, pad);
       const dv = d + <usize>kx0;
-      if (dw == 1) {
-        if (len >= 16) memory.copy(dv, xr, <usize>len);
-        else for (let j = 0; j < len; j++) store<u8>(dv + <usize>j, load<u8>(xr + <usize>j));
-      } else {
-        for (let j = 0; j < len; j++) store<u8>(dv + <usize>j, load<u8>(xr + <usize>(j * dw)));
-      }
+      if (dw == 1 && len <= 8 && xr + 8 <= xEnd && dv + 8 <= dEnd) store<u64>(dv, load<u64>(xr));
+      else if (dw == 1 && len >= 16) memory.copy(dv, xr, <usize>len);
+      else for (let j = 0; j < len; j++) store<u8>(dv + <usize>j, load<u8>(xr + <usize>(j * dw)));
+      for (let kx = 0; kx < kx0; kx++) store<u8>(d + <usize>kx, pad);
       for (let kx = kx1; kx < kw; kx++) store<u8>(d + <usize>kx, pad);
       d += <usize>kw;
       xr += rowStep;
     }
-    if (tail != 0) memory.fill(d, pad, tail);
+    padFill(d, tail, pad, pad8, dEnd);
     d += tail;
     xc += planeBytes;
   }
+}
+
+// n pad bytes at d: one 8-byte store when n ≤ 8 and it stays before dEnd (the bytes past n are
+// rewritten by what follows), else memory.fill.
+@inline function padFill(d: usize, n: usize, pad: u8, pad8: u64, dEnd: usize): void {
+  if (n == 0) return;
+  if (n <= 8 && d + 8 <= dEnd) store<u64>(d, pad8);
+  else memory.fill(d, pad, n);
 }
 
 
@@ -91,13 +100,48 @@ export function x8_im2col(n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: 
   const rowBytes = <usize>c * <usize>kh * <usize>kw;
   const xEnd = x + <usize>n * imageBytes;
   const dEnd = cols + <usize>n * <usize>oh * <usize>ow * rowBytes;
+  // Columns [oxa, oxb) have whole windows (dw = 1): ox·sw ≥ pw and ox·sw − pw + kw ≤ w.
+  const oxa = min(ow, (pw + sw - 1) / sw);
+  const oxb = dw == 1 && w >= kw ? max(oxa, min(ow, (w - kw + pw) / sw + 1)) : oxa;
+  const planeBytes = <usize>h * <usize>w;
   let d = cols;
   for (let b = 0; b < n; b++) {
     const xb = x + <usize>b * imageBytes;
     for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        im2colRow(c, h, w, kh, kw, dh, dw, oy * sh - ph, ox * sw - pw, xb, d, <u8>pad, xEnd, dEnd);
-        d += rowBytes;
+      const iy0 = oy * sh - ph;
+      let ox = 0;
+      // An output row whose taps are all inside the image: its whole-window columns slot by slot.
+      const lastRead = xb + <usize>(c - 1) * planeBytes + <usize>(iy0 + (kh - 1) * dh) * <usize>w + <usize>((oxb - 1) * sw - pw);
+      if (kw <= 8 && oxb - oxa >= 4 && iy0 >= 0 && iy0 + (kh - 1) * dh < h && lastRead + 8 <= xEnd) {
+        for (; ox < oxa; ox++) im2colRow(c, h, w, kh, kw, dh, dw, iy0, ox * sw - pw, xb, d + <usize>ox * rowBytes, <u8>pad, xEnd, dEnd);
+        im2colWhole(c, w, kh, kw, sw, dh, planeBytes, xb + <usize>iy0 * <usize>w + <usize>(oxa * sw - pw), d + <usize>oxa * rowBytes, rowBytes, oxb - oxa);
+        ox = oxb;
+      }
+      for (; ox < ow; ox++) im2colRow(c, h, w, kh, kw, dh, dw, iy0, ox * sw - pw, xb, d + <usize>ox * rowBytes, <u8>pad, xEnd, dEnd);
+      d += <usize>ow * rowBytes;
+    }
+  }
+}
+
+// count consecutive output pixels (cols rows at d, rowBytes apart) whose windows are whole, the first
+// window's top-left tap at xs: for each (ci, ky) slot, a tight loop of 8-byte copies over the pixels.
+// A slot's copy writes 8 − kw bytes into the slots after it, written later; the slots whose 8 bytes
+// would run past the pixel's row (into the next pixel's first slots) are copied byte by byte.
+@inline function im2colWhole(c: i32, w: i32, kh: i32, kw: i32, sw: i32, dh: i32, planeBytes: usize, xs: usize, d: usize, rowBytes: usize, count: i32): void {
+  const step = <usize>sw;
+  const rowStep = <usize>dh * <usize>w;
+  const span = <usize>count * rowBytes;
+  let ds = d;
+  for (let ci = 0; ci < c; ci++) {
+    let xk = xs + <usize>ci * planeBytes;
+    for (let ky = 0; ky < kh; ky++, xk += rowStep, ds += <usize>kw) {
+      let xr = xk;
+      let dp = ds;
+      const end = ds + span;
+      if (ds - d + 8 <= rowBytes) {
+        for (; dp < end; dp += rowBytes, xr += step) store<u64>(dp, load<u64>(xr));
+      } else {
+        for (; dp < end; dp += rowBytes, xr += step) for (let kx: usize = 0; kx < <usize>kw; kx++) store<u8>(dp + kx, load<u8>(xr + kx));
       }
     }
   }
