@@ -5,6 +5,7 @@
 //   mixed (4 rows i16, 4 rows i8), 8 accumulators                      8.9-9.3 / 39-41
 //   i8 panels in two passes of 4 rows (no spill, x widened twice)      6.7-6.9 / 30.1-30.4
 //   i16 panels in two passes of 4 rows                                  5.66 / 29.6
+//   i8 panels, 8 accumulators, one block per trip (the spilled chain every block)  9.15 / –
 // So the widening op, not the spill, bounds the product; i16 weights are 1.15x faster while they fit
 // in L2 (the MLP's 784×300 layer) and no faster from L3, at twice the resident bytes: not adopted.
 export * from "../../assembly/qs8-gemm/pack";
