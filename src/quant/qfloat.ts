@@ -15,7 +15,6 @@ import { entryOf, QOp, TensorOp, type FileEntry } from './qops.js';
 import { q4UnpackWeights, qs8UnpackWeightsRef } from './qkernels-ref.js';
 import { u8View } from '../backend/binding.js';
 import { kernels } from '../backend/binding.js';
-import { numel } from '../tensor/shape.js';
 import { Int4Linear, Int8Linear } from './qlinear.js';
 import { f16BitsToF32, f32ToF16Bits } from '../io/float16.js';
 
@@ -60,7 +59,7 @@ export class F32WeightOp extends TensorOp {
   }
   override run(m: number, src: number, dst: number): void {
     if (!this.#packed) return super.run(m, src, dst);
-    linearRaw(this.#packed, m * numel(this.inShape.slice(0, -1)), src, dst, this.bias.ptr, this.relu ? 0 : -Infinity, Infinity);
+    linearRaw(this.#packed, this.linearRows(m), src, dst, this.bias.ptr, this.relu ? 0 : -Infinity, Infinity);
   }
   override tensors(): Record<string, Tensor> {
     return { weight: this.#weight ?? this.#packed!.packed, bias: this.bias };
@@ -99,12 +98,11 @@ export class Int4LinearOp extends QOp {
     this.layer = new Int4Linear({ q, shape: [n, k], scale }, bias, { groupSize });
     this.#biasF16 = bias !== null && isF16(bias.toTypedArray() as Float32Array);
   }
-  #rows(m: number): number { return m * numel(this.inShape.slice(0, -1)); }
-  override workspaceBytes(m: number): number { return kernels().q4_workspace_bytes(this.#rows(m), this.layer.inFeatures, this.groupSize); }
+  override workspaceBytes(m: number): number { return kernels().q4_workspace_bytes(this.linearRows(m), this.layer.inFeatures, this.groupSize); }
   run(m: number, src: number, dst: number, ws: number): void {
     const kern = kernels();
     const l = this.layer;
-    const rows = this.#rows(m);
+    const rows = this.linearRows(m);
     const [n, k, g] = [l.outFeatures, l.inFeatures, this.groupSize];
     if (rows === 1) kern.q4_gemv_f32(n, k, g, src, l.packed.ptr, l.scales.ptr, l.bias?.ptr ?? 0, dst, ws);
     else kern.q4_gemm_f32(rows, n, k, g, src, l.packed.ptr, l.scales.ptr, l.bias?.ptr ?? 0, dst, ws);
@@ -167,11 +165,10 @@ export class DynInt8LinearOp extends QOp {
     const k = inShape[inShape.length - 1]!;
     this.layer = new Int8Linear({ q, shape: [n, k], scale }, bias);
   }
-  #rows(m: number): number { return m * numel(this.inShape.slice(0, -1)); }
-  override workspaceBytes(m: number): number { return this.layer.workspaceBytes(this.#rows(m)); }
+  override workspaceBytes(m: number): number { return this.layer.workspaceBytes(this.linearRows(m)); }
   /** The layer's kernels on raw pointers (x quantized into the workspace), ReLU in place. */
   run(m: number, src: number, dst: number, ws: number): void {
-    const rows = this.#rows(m);
+    const rows = this.linearRows(m);
     this.layer.run('QuantizedModel.forward', rows, src, dst, ws);
     if (this.relu) kernels().f32_vrelu(rows * this.layer.outFeatures, dst, dst);
   }
@@ -205,7 +202,7 @@ export class WeightOnlyInt8LinearOp extends QOp {
   }
   run(m: number, src: number, dst: number): void {
     const [n, k] = this.#t.weight!.shape as [number, number];
-    const rows = m * numel(this.inShape.slice(0, -1));
+    const rows = this.linearRows(m);
     kernels().f32_qc8w_gemm(rows, n, k, src, this.#t.weight!.ptr, this.#t.weight_scale!.ptr, this.#t.bias?.ptr ?? 0, dst, this.relu ? 0 : -Infinity, Infinity);
   }
   override tensors(): Record<string, Tensor> { return this.#t; }

@@ -33,7 +33,13 @@ export abstract class QOp {
   abstract readonly kind: string;
   abstract readonly inDomain: Domain;
   abstract readonly outDomain: Domain;
-  constructor(readonly name: string, readonly inShape: readonly number[], readonly outShape: readonly number[]) {}
+  /** Rows per sample a Linear-shaped op multiplies: the product of inShape's leading dims (all but the last). */
+  readonly #lead: number;
+  constructor(readonly name: string, readonly inShape: readonly number[], readonly outShape: readonly number[]) {
+    this.#lead = numel(inShape.slice(0, -1));
+  }
+  /** GEMM rows of a Linear-shaped op for a batch of m samples (the product is computed once, not per call). */
+  linearRows(m: number): number { return m * this.#lead; }
   /** Kernel workspace for a batch of m. */
   workspaceBytes(_m: number): number { return 0; }
   /** dst ← op(src) for m samples; src and dst never overlap. */
@@ -213,8 +219,8 @@ export class QLinearOp extends QOp {
     this.w = new QWeights('QLinear', n, k, p);
     this.outDomain = p.output ? 'i8' : 'f32';
   }
-  override workspaceBytes(m: number): number { return this.w.workspaceBytes(m * numel(this.inShape.slice(0, -1))); }
-  run(m: number, src: number, dst: number, ws: number): void { this.w.gemm(m * numel(this.inShape.slice(0, -1)), src, dst, ws); }
+  override workspaceBytes(m: number): number { return this.w.workspaceBytes(this.linearRows(m)); }
+  run(m: number, src: number, dst: number, ws: number): void { this.w.gemm(this.linearRows(m), src, dst, ws); }
   override tensors(): Record<string, Tensor> { return this.w.tensors(); }
   override entries(): Record<string, FileEntry> { return this.w.entries(); }
   override get byteLength(): number { return this.w.byteLength; }
