@@ -12,17 +12,10 @@
 // One and/shift per 8 weights unpacks them straight into i16 lanes for i32x4.dot_i16x8_s against xq.
 
 import { q4_padded_k, q4_quantize_row, q4_row_bytes } from "./quantize";
+import { reduce_4x4_i32 } from "../i32-lanes";
 
 export function q4_workspace_bytes(m: i32, k: i32, group: i32): i32 {
   return <i32>q4_row_bytes(q4_padded_k(max(k, 0), group), group) * max(m, 1) + (group << 2);
-}
-
-// [Σ v0, Σ v1, Σ v2, Σ v3] (i32 lanes), with interleaving shuffles (one instruction each on x64).
-@inline
-function reduce_4x4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
-  const v01 = i32x4.add(i32x4.shuffle(v0, v1, 0, 4, 1, 5), i32x4.shuffle(v0, v1, 2, 6, 3, 7));
-  const v23 = i32x4.add(i32x4.shuffle(v2, v3, 0, 4, 1, 5), i32x4.shuffle(v2, v3, 2, 6, 3, 7));
-  return i32x4.add(i32x4.shuffle(v01, v23, 0, 1, 4, 5), i32x4.shuffle(v01, v23, 2, 3, 6, 7));
 }
 
 // Σ over 32 inputs of row r's block (16 bytes at w) · xq (vx0..vx3: inputs 0-7, 8-15, 16-23, 24-31).
@@ -65,7 +58,7 @@ function panel_dot(kp: i32, group: i32, xr: usize, w: usize, s: usize, vmask: v1
       w += 64;
       xp += 64;
     }
-    const vd = i32x4.add(reduce_4x4(vacc0, vacc1, vacc2, vacc3), v128.load32_splat(gp, 4));
+    const vd = i32x4.add(reduce_4x4_i32(vacc0, vacc1, vacc2, vacc3), v128.load32_splat(gp, 4));
     const vs = f32x4.mul(v128.load(s), v128.load32_splat(gp));
     vy = f32x4.add(vy, f32x4.mul(f32x4.convert_i32x4_s(vd), vs));
     s += 16;

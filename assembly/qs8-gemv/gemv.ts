@@ -8,19 +8,12 @@
 // rows past 8·⌊n/8⌋ (row-major) go one at a time.
 
 import { requant_i32, srdhm_x4 } from "../qs8-gemm/requant";
+import { reduce_4x4_i32 } from "../i32-lanes";
 
 const V2P30: v128 = i64x2.splat(1 << 30);
 const REQUANT = 0;
 const F32OUT = 1;
 const I32OUT = 2;
-
-// [Σ v0, Σ v1, Σ v2, Σ v3] (i32 lanes).
-@inline
-function reduce_4x4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
-  const v01 = i32x4.add(i32x4.shuffle(v0, v1, 0, 4, 2, 6), i32x4.shuffle(v0, v1, 1, 5, 3, 7));
-  const v23 = i32x4.add(i32x4.shuffle(v2, v3, 0, 4, 2, 6), i32x4.shuffle(v2, v3, 1, 5, 3, 7));
-  return i32x4.add(i32x4.shuffle(v01, v23, 0, 1, 4, 5), i32x4.shuffle(v01, v23, 2, 3, 6, 7));
-}
 
 // Σ_{p in [k0, k)} x[p]·w[p].
 @inline
@@ -145,8 +138,8 @@ function gemv(
         if (--nblocks == 0) break;
       }
     }
-    let vlo = reduce_4x4(vacc0, vacc1, vacc2, vacc3);
-    let vhi = reduce_4x4(vacc4, vacc5, vacc6, vacc7);
+    let vlo = reduce_4x4_i32(vacc0, vacc1, vacc2, vacc3);
+    let vhi = reduce_4x4_i32(vacc4, vacc5, vacc6, vacc7);
     if ((k & 7) != 0) {
       vlo = i32x4.add(vlo, panel_tail(k, a, panel, 0));
       vhi = i32x4.add(vhi, panel_tail(k, a, panel, 4));
