@@ -3,10 +3,9 @@
 import { noGrad } from '../autograd/tape.js';
 import { kernels } from '../backend/binding.js';
 import { SlimError, invalid } from '../errors.js';
-import { Linear, ReLU, type InitOptions } from '../nn/layers.js';
+import { Linear, ReLU, linearParams, type InitOptions } from '../nn/layers.js';
 import { Module, Sequential } from '../nn/module.js';
 import { BatchNorm1d } from '../nn/norm.js';
-import { fanInUniform, kaimingUniform } from '../nn/init.js';
 import { abs, add, mul } from '../ops/elementwise.js';
 import { linear } from '../ops/matmul.js';
 import { mean } from '../ops/reduce.js';
@@ -44,13 +43,12 @@ export class BinaryLinear extends Module {
   constructor(inFeatures: number, outFeatures: number, options: BinaryLinearOptions = {}) {
     super();
     const fn = 'BinaryLinear';
-    if (!Number.isInteger(inFeatures) || inFeatures < 1) invalid(fn, 'inFeatures', 'a positive integer', inFeatures);
-    if (!Number.isInteger(outFeatures) || outFeatures < 1) invalid(fn, 'outFeatures', 'a positive integer', outFeatures);
     this.mode = checkMode(fn, options.mode ?? 'binaryconnect');
     this.scale = options.scale ?? 'channel';
     if (!['channel', 'tensor', 'none'].includes(this.scale)) invalid(fn, 'scale', "'channel', 'tensor' or 'none'", this.scale);
-    this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], inFeatures, Math.sqrt(5), options.rng));
-    if (options.bias !== false) this.registerParameter('bias', fanInUniform([outFeatures], inFeatures, options.rng));
+    const { weight, bias } = linearParams(fn, inFeatures, outFeatures, options);
+    this.registerParameter('weight', weight);
+    if (bias) this.registerParameter('bias', bias);
   }
 
   /** The latent f32 weights [out, in]. */

@@ -18,14 +18,24 @@ function checkCount(fn: string, arg: string, v: unknown): number {
   return v;
 }
 
+/**
+ * @internal A Linear's parameters, checked and drawn as PyTorch does: weight [out, in] Kaiming-uniform
+ * (a = √5), then, unless options.bias is false, a fan-in uniform bias (Linear and BinaryLinear).
+ */
+export function linearParams(fn: string, inFeatures: number, outFeatures: number, options: InitOptions & { bias?: boolean }): { weight: Tensor; bias: Tensor | null } {
+  checkCount(fn, 'inFeatures', inFeatures);
+  checkCount(fn, 'outFeatures', outFeatures);
+  const weight = kaimingUniform([outFeatures, inFeatures], inFeatures, Math.sqrt(5), options.rng);
+  return { weight, bias: options.bias !== false ? fanInUniform([outFeatures], inFeatures, options.rng) : null };
+}
+
 /** y = x·Wᵀ + b with W [out, in]; PyTorch's layout and default init. */
 export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, options: InitOptions & { bias?: boolean } = {}) {
     super();
-    checkCount('Linear', 'inFeatures', inFeatures);
-    checkCount('Linear', 'outFeatures', outFeatures);
-    this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], inFeatures, Math.sqrt(5), options.rng));
-    if (options.bias !== false) this.registerParameter('bias', fanInUniform([outFeatures], inFeatures, options.rng));
+    const { weight, bias } = linearParams('Linear', inFeatures, outFeatures, options);
+    this.registerParameter('weight', weight);
+    if (bias) this.registerParameter('bias', bias);
   }
 
   /** [out, in]. */
