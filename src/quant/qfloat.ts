@@ -67,9 +67,8 @@ export class F32WeightOp extends TensorOp {
   override entries(): Record<string, FileEntry> {
     if (!this.#packed) return super.entries();
     const p = this.#packed;
-    const plain = new Float32Array(p.rows * p.cols);
     const w = p.toTensor();
-    plain.set(w.toTypedArray() as Float32Array);
+    const plain = w.toTypedArray() as Float32Array; // a copy: the entry outlives w
     w.dispose();
     return { weight: { dtype: 'F32', shape: [p.rows, p.cols], bytes: new Uint8Array(plain.buffer) }, bias: entryOf(this.bias) };
   }
