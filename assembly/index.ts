@@ -34,6 +34,7 @@ export * from "./f32-spmm/spmm";
 export * from "./f32-spmm/bsr";
 export * from "./f32-nm/gemv";
 export * from "./f32-nm/gemm";
+export { f32_nm24_packed_values_bytes, f32_nm24_packed_ids_bytes, f32_nm24_pack, f32_nm24_unpack } from "./f32-nm/nm";
 export * from "./qs8-spmm/spmm";
 export * from "./b1-gemm/pack";
 export * from "./b1-gemm/gemm";

@@ -108,9 +108,36 @@ test('2:4 pattern ids: every valid index byte maps to one of 36 ids and back; ot
   assert.throws(() => new st.Nm24Matrix(1, 8, { values: new Float32Array(4), indices: Uint8Array.of(0x05) }), (e: st.SlimError) => e.code === 'INVALID_ARGUMENT');
 });
 
-// The 2:4 GEMV runs 4 rows at a time; k tails pad the last block of 8.
+// The 2:4 kernels run panels of 4 rows over chunks of 32 blocks of 8 inputs (256 inputs); k tails pad the last block.
 const NM_N = fc.constantFrom(0, 1, 3, 4, 5, 13, 63, 64, 67);
-const NM_K = fc.constantFrom(0, 1, 7, 8, 9, 17, 67, 127, 128, 129, 300);
+const NM_K = fc.constantFrom(0, 1, 7, 8, 9, 17, 67, 127, 128, 129, 255, 256, 257, 300, 520);
+
+/** The kernel form (assembly/f32-nm/nm.ts) of logical 2:4 arrays, in wasm. */
+function packNm24(n: number, k: number, values: Float32Array, ids: Uint8Array): [Tensor, Tensor] {
+  const kern = kernels();
+  const pv = st.zeros([kern.f32_nm24_packed_values_bytes(n, k) / 4]), pi = st.zeros([kern.f32_nm24_packed_ids_bytes(n, k)], 'u8');
+  const tv = inWasm(values, 'f32'), ti = inWasm(ids, 'u8');
+  kern.f32_nm24_pack(n, k, tv.ptr, ti.ptr, pv.ptr, pi.ptr);
+  tv.dispose();
+  ti.dispose();
+  return [pv, pi];
+}
+
+test('f32_nm24_pack / f32_nm24_unpack: the kernel form holds every value and pattern, in 17 bytes per block', () => {
+  const kern = kernels();
+  fc.assert(fc.property(NM_N, NM_K, fc.integer(), (n, k, seed) => {
+    const { values, indices } = nm24EncodeRef(sparseWeight(n, k, 0.5, seed, true), n, k);
+    const ids = nm24Ids('test', indices);
+    const [pv, pi] = packNm24(n, k, values, ids);
+    const kb = Math.ceil(k / 8);
+    assert.equal(pv.byteLength + pi.byteLength, n === 0 || k === 0 ? 0 : Math.ceil(n / 4) * 4 * kb * 17);
+    const bv = inWasm(new Float32Array(n * kb * 4), 'f32'), bi = inWasm(new Uint8Array(n * kb), 'u8');
+    kern.f32_nm24_unpack(n, k, pv.ptr, pi.ptr, bv.ptr, bi.ptr);
+    assertSame(bv.toTypedArray() as Float32Array, values, `nm24 unpack values n=${n} k=${k}`);
+    assert.deepEqual(bi.toTypedArray(), ids);
+    for (const t of [pv, pi, bv, bi]) t.dispose();
+  }), { numRuns: 60 });
+});
 
 test('f32_nm24_gemv and f32_nm24_gemm equal their references bit for bit, k tails zero-padded', () => {
   const kern = kernels();
@@ -119,7 +146,8 @@ test('f32_nm24_gemv and f32_nm24_gemm equal their references bit for bit, k tail
     const ids = nm24Ids('test', indices);
     const x = vec(m * k, seed + 1, wild);
     const bias = withBias ? vec(n, seed + 2, false) : null;
-    const tv = inWasm(values, 'f32'), ti = inWasm(ids, 'u8'), tx = inWasm(x, 'f32'), tb = bias && inWasm(bias, 'f32');
+    const [tv, ti] = packNm24(n, k, values, ids);
+    const tx = inWasm(x, 'f32'), tb = bias && inWasm(bias, 'f32');
     const ty = inWasm(new Float32Array(m * n), 'f32');
     const want = new Float32Array(m * n);
     kern.f32_nm24_gemv(n, k, tx.ptr, tv.ptr, ti.ptr, ptr(tb), ty.ptr, scratch(kern.f32_nm24_gemv_workspace_bytes(n, k)), lo!, hi!);
@@ -180,7 +208,7 @@ test('toCsr / fromCsr and toNm24 / fromNm24 round-trip; byteLength counts values
     assert.equal(csr.byteLength, st.SPARSE_FORMATS.csr.bytes(n, k, nnz));
     assert.deepEqual(st.fromCsr(csr).toTypedArray(), w);
     const nm = st.toNm24(W);
-    assert.equal(nm.byteLength, st.SPARSE_FORMATS['nm-2:4'].bytes(n, k, 0));
+    assert.equal(nm.byteLength, st.SPARSE_FORMATS['nm-2:4'].bytes(Math.ceil(n / 4) * 4, k, 0)); // in memory rows pad to a panel of 4
     assert.deepEqual(st.fromNm24(nm).toTypedArray(), nm24DecodeRef(nm24EncodeRef(w, n, k), n, k));
     const t = st.toCsr(W, { threshold: 0.5 });
     assert.deepEqual(st.fromCsr(t).toTypedArray(), w.map((v) => (Math.abs(v) > 0.5 ? v : 0)));
@@ -404,7 +432,7 @@ test('NmLinear equals SparseLinear on its 2:4-pruned weight; 2:4 stores 17 bytes
   const layer = new st.NmLinear(W);
   const pruned = new st.SparseLinear(st.fromNm24(layer.weight), null, { format: 'nm-2:4' });
   assert.deepEqual(layer.forward(X).toTypedArray(), pruned.forward(X).toTypedArray());
-  assert.equal(layer.byteLength, n * Math.ceil(k / 8) * 17);
+  assert.equal(layer.byteLength, Math.ceil(n / 4) * 4 * Math.ceil(k / 8) * 17); // rows padded to a panel of 4
   layer.dispose();
   pruned.dispose();
 }));

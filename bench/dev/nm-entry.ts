@@ -1,28 +1,79 @@
-// Dev entry for bench/dev/nm-gemv.mjs: the product 2:4 GEMV against dense f32 GEMV, with the variants
-// measured when it was designed (2026-12-06, k = n = 4096, medians, a busy neighbour core):
-//   product (row-major values, 4 row streams + 4 id streams, table of 36 entries per block)  1.2-1.4x dense
-//   same with the 2-bit index bytes remapped through a 256-byte LUT per step                 1.15-1.3x
-//   8 rows, or 6 rows, or 2 rows per pass                                                      0.8-1.2x
-//   4 rows, 2 or 4 blocks unrolled with constant offsets (V8 spills)                           1.0-1.25x
-//   ids widened to u16 holding id·16 (no shift per step; twice the id bytes)                 1.05-1.25x
-//   touching lines 512 B / 2 KB ahead or the next row group's (software "prefetch")            1.1-1.25x
-//   4-row panels, one interleaved stream (panel below): best at 1024 (1.05x), worst at 4096    0.85-0.9x
-//   ids and values interleaved per 16 blocks, 16 blocks unrolled                               0.66x
-// The previous kernel (byte tables per tile of 16 blocks over strided rows) ran at 0.5-0.6x.
-// 2026-12-06, fourth session, against the packed dense GEMV: product 0.73x (1024²) / 0.95x (4096²);
-//   k-chunked, the table of 16/32/64 blocks in L1 and each row's 4-lane sum parked between chunks
-//   (same bits as the product)                                                      0.63-0.72x / 0.57-0.80x
-export * from "../../assembly/f32-gemm/gemv";
+// Dev entry for bench/dev/nm-gemv.mjs: the product 2:4 GEMV against the packed dense f32 GEMV, with
+// probes and the variant measured when its kernel form was chosen.
+// History (k = n = 4096 unless said, medians of interleaved runs on the shared machine):
+// 2026-12-06, first design, against the row-major dense GEMV: row-major values in 4 row streams + 4 id
+//   streams, the table of 36 entries per block for all of k (L2) 1.2-1.4x; 2-bit bytes through a LUT
+//   1.15-1.3x; 8/6/2 rows per pass 0.8-1.2x; 2-4 blocks unrolled 1.0-1.25x; u16 ids holding id·16
+//   1.05-1.25x; software "prefetch" 1.1-1.25x; 4-row panels with the whole table 0.85-0.9x; ids and
+//   values interleaved per 16 blocks 0.66x.
+// Fourth session, against the packed dense GEMV: that kernel 0.73x (1024²) / 0.95x (4096²); k-chunked
+//   with the table in L1 but the values still in row streams 0.63-0.72x / 0.57-0.80x.
+// Fifth session (node bench/dev/nm-gemv.mjs): what bounded it at 4096² was not bandwidth. The values
+//   alone, multiplied by a constant, ran 1.42-1.50x dense from 4 row streams and 2.29x from one panel
+//   stream, and the table lookups of the old kernel (its table 288 KB, L2) cost it the rest. Chunks
+//   of 32 blocks (the table 18 KB, static, L1) over 4-row panels in one stream, the 4 lane sums parked
+//   between chunks (the same bits): 1.97-2.12x / 0.98-1.01x with u8 ids (adopted: assembly/f32-nm);
+//   with u16 ids holding the entry's byte offset, so the lookup is one load with a constant offset
+//   (offsets below), 1.81-1.91x / 1.04-1.10x at 18 bytes per block. Chunks of 16 / 48 / 64 blocks
+//   (u16 form): 1.97x / 1.78x / 1.62x.
 export * from "../../assembly/f32-gemm/gemv-packed";
 export * from "../../assembly/f32-nm/gemv";
-import { M0, M1 } from "../../assembly/f32-nm/nm";
+export { f32_nm24_pack, f32_nm24_packed_values_bytes, f32_nm24_packed_ids_bytes } from "../../assembly/f32-nm/nm";
+import { M0, M1, NM24_CHUNK, NM24_ENTRY_BYTES } from "../../assembly/f32-nm/nm";
+import { lane_sum } from "../../assembly/f32-lanes";
 
-@inline
-function build_table(kb: i32, k: i32, x: usize, table: usize): void {
-  for (let b = 0; b < kb; b++) {
+const TABLE16: usize = memory.data(NM24_CHUNK * NM24_ENTRY_BYTES, 64);
+
+// Probe: the logical form's values (row-major, 4 row streams) times one constant vector.
+export function values_rows(n: i32, k: i32, x: usize, values: usize, y: usize): void {
+  const kb = (k + 7) >> 3;
+  const ldv = <usize>kb << 4;
+  const vx = v128.load(x);
+  for (let j = 0; j + 4 <= n; j += 4) {
+    let vp0 = values + <usize>j * ldv, vp1 = vp0 + ldv, vp2 = vp1 + ldv, vp3 = vp2 + ldv;
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (let b = 0; b < kb; b++) {
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(vp0), vx)); a1 = f32x4.add(a1, f32x4.mul(v128.load(vp1), vx));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load(vp2), vx)); a3 = f32x4.add(a3, f32x4.mul(v128.load(vp3), vx));
+      vp0 += 16; vp1 += 16; vp2 += 16; vp3 += 16;
+    }
+    store<f32>(y + (<usize>j << 2), lane_sum(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3))));
+  }
+}
+
+// Probe: the kernel form's values (one stream) times one constant vector.
+export function values_panels(n: i32, k: i32, x: usize, pvalues: usize, y: usize): void {
+  const kb = (k + 7) >> 3;
+  const vx = v128.load(x);
+  let vp = pvalues;
+  for (let j = 0; j + 4 <= n; j += 4) {
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (let b = 0; b < kb; b++) {
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(vp), vx)); a1 = f32x4.add(a1, f32x4.mul(v128.load(vp, 16), vx));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load(vp, 32), vx)); a3 = f32x4.add(a3, f32x4.mul(v128.load(vp, 48), vx));
+      vp += 64;
+    }
+    store<f32>(y + (<usize>j << 2), lane_sum(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3))));
+  }
+}
+
+// Variant: the kernel form with u16 ids = (b − c0)·576 + id·16 (from the product's u8 ids).
+export function ids_to_offsets(count: i32, kb: i32, panels: i32, ids: usize, out: usize): void {
+  for (let q = 0; q < count; q++) {
+    const rec = q >> 2;
+    // The record's block inside its chunk: records run chunk by chunk, panel by panel, block by block.
+    const c0 = (rec / panels) & ~(NM24_CHUNK - 1);
+    const nb = min(kb - c0, NM24_CHUNK);
+    const t = (rec - c0 * panels) % nb;
+    store<u16>(out + (<usize>q << 1), <u16>(t * NM24_ENTRY_BYTES + (<i32>load<u8>(ids + q) << 4)));
+  }
+}
+
+function build16(x: usize, b0: i32, b1: i32): void {
+  for (let b = b0; b < b1; b++) {
     const vx0 = v128.load(x + (<usize>b << 5));
     const vx1 = v128.load(x + (<usize>b << 5), 16);
-    const tb = table + <usize>b * 576;
+    const tb = TABLE16 + <usize>(b - b0) * NM24_ENTRY_BYTES;
     for (let p1: usize = 0; p1 < 6; p1++) {
       const vh = i8x16.swizzle(vx1, v128.load(M1 + (p1 << 4)));
       for (let p0: usize = 0; p0 < 6; p0++) {
@@ -32,48 +83,29 @@ function build_table(kb: i32, k: i32, x: usize, table: usize): void {
   }
 }
 
-@inline
-function finish(vacc: v128, bias: usize, j: i32, y: usize): void {
-  const o = <usize>j << 2;
-  let s = (f32x4.extract_lane(vacc, 0) + f32x4.extract_lane(vacc, 1)) + (f32x4.extract_lane(vacc, 2) + f32x4.extract_lane(vacc, 3));
-  store<f32>(y + o, s);
-}
-
-// Panel layout for 4 rows: values [n/4][kb][4 rows][4], ids [n/4][kb][4 rows].
-export function nm_to_panels(n: i32, kb: i32, values: usize, ids: usize, pv: usize, pi: usize): void {
-  for (let j = 0; j < n; j++) {
-    const p = j >> 2, r = j & 3;
-    for (let b = 0; b < kb; b++) {
-      v128.store(pv + (<usize>p * kb + b) * 64 + r * 16, v128.load(values + (<usize>j * kb + b) * 16));
-      store<u8>(pi + (<usize>p * kb + b) * 4 + r, load<u8>(ids + <usize>j * kb + b));
+// k multiple of 8, n multiple of 4 (dev only); park: 16 bytes per row.
+export function gemv_u16(n: i32, k: i32, x: usize, pvalues: usize, offsets: usize, y: usize, park: usize): void {
+  const kb = k >> 3;
+  let vp = pvalues, ip = offsets;
+  for (let c0 = 0; c0 < kb; c0 += NM24_CHUNK) {
+    const c1 = min(kb, c0 + NM24_CHUNK);
+    build16(x, c0, c1);
+    for (let p = 0; p < n; p += 4) {
+      const pk = park + (<usize>p << 4);
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+      if (c0 > 0) { a0 = v128.load(pk); a1 = v128.load(pk, 16); a2 = v128.load(pk, 32); a3 = v128.load(pk, 48); }
+      for (let b = c0; b < c1; b++) {
+        a0 = f32x4.add(a0, f32x4.mul(v128.load(vp), v128.load(<usize>load<u16>(ip), TABLE16)));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load(vp, 16), v128.load(<usize>load<u16>(ip, 2), TABLE16)));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load(vp, 32), v128.load(<usize>load<u16>(ip, 4), TABLE16)));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load(vp, 48), v128.load(<usize>load<u16>(ip, 6), TABLE16)));
+        vp += 64; ip += 8;
+      }
+      if (c1 < kb) { v128.store(pk, a0); v128.store(pk, a1, 16); v128.store(pk, a2, 32); v128.store(pk, a3, 48); }
+      else {
+        const o = y + (<usize>p << 2);
+        store<f32>(o, lane_sum(a0)); store<f32>(o, lane_sum(a1), 4); store<f32>(o, lane_sum(a2), 8); store<f32>(o, lane_sum(a3), 12);
+      }
     }
   }
-}
-
-@inline
-function pst(acc: v128, vp: usize, ip: usize, tb: usize, c: usize, r: usize): v128 {
-  return f32x4.add(acc, f32x4.mul(v128.load(vp + c * 64 + r * 16), v128.load(tb + c * 576 + (<usize>load<u8>(ip + c * 4 + r) << 4))));
-}
-
-export function nm_gemv_g(n: i32, k: i32, x: usize, pv: usize, pi: usize, bias: usize, y: usize, table: usize): void {
-  const kb = (k + 7) >> 3;
-  build_table(kb, k, x, table);
-  let vp = pv, ip = pi;
-  const tend = table + <usize>kb * 576;
-  for (let j = 0; j + 4 <= n; j += 4) {
-    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    for (let tb = table; tb < tend; tb += 576) {
-      a0 = pst(a0, vp, ip, tb, 0, 0); a1 = pst(a1, vp, ip, tb, 0, 1); a2 = pst(a2, vp, ip, tb, 0, 2); a3 = pst(a3, vp, ip, tb, 0, 3);
-      vp += 64; ip += 4;
-    }
-    finish(a0, bias, j, y); finish(a1, bias, j + 1, y); finish(a2, bias, j + 2, y); finish(a3, bias, j + 3, y);
-  }
-}
-// Probe: stream the values and ids (sum), the bandwidth floor.
-export function stream_probe(bytes: usize, p: usize, ids: usize, idbytes: usize): f32 {
-  let a = f32x4.splat(0), b = a;
-  for (let o: usize = 0; o < bytes; o += 32) { a = f32x4.add(a, v128.load(p + o)); b = f32x4.add(b, v128.load(p + o, 16)); }
-  let s: u32 = 0;
-  for (let o: usize = 0; o < idbytes; o += 4) s += load<u32>(ids + o);
-  return f32x4.extract_lane(f32x4.add(a, b), 0) + <f32>s;
 }

@@ -105,6 +105,10 @@ export interface Kernels {
   f32_spmm_csr(m: number, n: number, k: number, x: Ptr, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number, indexBytes: number): void;
   f32_spmv_bsr_workspace_bytes(k: number): number;
   f32_spmv_bsr(n: number, k: number, x: Ptr, values: Ptr, bcols: Ptr, bptr: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number, indexBytes: number): void;
+  f32_nm24_packed_values_bytes(n: number, k: number): number;
+  f32_nm24_packed_ids_bytes(n: number, k: number): number;
+  f32_nm24_pack(n: number, k: number, values: Ptr, ids: Ptr, pvalues: Ptr, pids: Ptr): void;
+  f32_nm24_unpack(n: number, k: number, pvalues: Ptr, pids: Ptr, values: Ptr, ids: Ptr): void;
   f32_nm24_gemv_workspace_bytes(n: number, k: number): number;
   f32_nm24_gemv(n: number, k: number, x: Ptr, values: Ptr, ids: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
   f32_nm24_gemm_workspace_bytes(m: number, n: number, k: number): number;

@@ -2,7 +2,7 @@
 import { kernels } from '../backend/binding.js';
 import { SlimError, invalid } from '../errors.js';
 import { fromValues } from '../tensor/create.js';
-import { keep } from '../tensor/scope.js';
+import { keep, tidy } from '../tensor/scope.js';
 import { shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
 import { bsrDecodeRef, bsrEncodeRef, checkBsr, checkCsr, csrDecodeRef, csrEncodeRef, nm24DecodeRef, nm24EncodeRef, nm24Ids, nm24Indices, type CsrArrays, type Nm24Arrays } from './formats.js';
@@ -164,14 +164,17 @@ export function fromCsr(csr: CsrMatrix): Tensor<'f32'> {
   return fromValues('fromCsr', csrDecodeRef(csr.toArrays(), csr.rows, csr.cols), [csr.rows, csr.cols], 'f32');
 }
 
-/** W [rows, cols] in the 2:4 layout (see formats.ts); tensors kept until dispose(). */
+/**
+ * W [rows, cols] in 2:4, in the kernels' form (assembly/f32-nm/nm.ts: chunks of 32 blocks of 8 inputs,
+ * panels of 4 rows, one stream of values and one of pattern ids); tensors kept until dispose().
+ */
 export class Nm24Matrix {
   readonly rows: number;
   readonly cols: number;
-  /** [rows, ⌈cols/8⌉·4] f32: per block of 8 inputs the 4 kept values. */
+  /** The kept values, 4 per block of 8 inputs, in the kernel form (⌈rows/4⌉·4 rows; padding rows zero). */
   readonly values: Tensor<'f32'>;
   /**
-   * [rows, ⌈cols/8⌉] u8: per block the kernels' pattern id (which 2 of each 4 inputs are kept, 36 cases).
+   * Per block, which 2 of each 4 inputs are kept: the kernels' pattern id (36 cases), in the kernel form.
    * Files and toArrays() carry the 2-bit positions instead (Nm24Arrays.indices).
    */
   readonly ids: Tensor<'u8'>;
@@ -183,17 +186,33 @@ export class Nm24Matrix {
     const ids = nm24Ids(fn, a.indices);
     this.rows = rows;
     this.cols = cols;
-    this.values = keep(fromValues(fn, a.values, [rows, kb * 4], 'f32'));
-    this.ids = keep(fromValues(fn, ids, [rows, kb], 'u8'));
+    const kern = kernels();
+    const values = empty(fn, [kern.f32_nm24_packed_values_bytes(rows, cols) / 4], 'f32');
+    const packedIds = empty(fn, [kern.f32_nm24_packed_ids_bytes(rows, cols)], 'u8');
+    tidy(() => {
+      const v = fromValues(fn, a.values, [a.values.length], 'f32');
+      const i = fromValues(fn, ids, [ids.length], 'u8');
+      kernels().f32_nm24_pack(rows, cols, v.ptr, i.ptr, values.ptr, packedIds.ptr);
+    });
+    this.values = keep(values);
+    this.ids = keep(packedIds);
   }
 
+  /** Bytes held in wasm memory: 17 per block of 8 inputs (16 of values, 1 of pattern), the rows padding `rows` to 4 included. */
   get byteLength(): number {
     return this.values.byteLength + this.ids.byteLength;
   }
 
   /** The values and the 2-bit index bytes, as files store them. */
   toArrays(): Nm24Arrays {
-    return { values: this.values.toTypedArray(), indices: nm24Indices(this.ids.toTypedArray()) };
+    const n = this.rows;
+    const kb = Math.ceil(this.cols / 8);
+    return tidy(() => {
+      const v = empty('Nm24Matrix.toArrays', [n * kb * 4], 'f32');
+      const i = empty('Nm24Matrix.toArrays', [n * kb], 'u8');
+      kernels().f32_nm24_unpack(n, this.cols, this.values.ptr, this.ids.ptr, v.ptr, i.ptr);
+      return { values: v.toTypedArray() as Float32Array, indices: nm24Indices(i.toTypedArray() as Uint8Array) };
+    });
   }
 
   dispose(): void {

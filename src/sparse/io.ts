@@ -12,7 +12,6 @@ import { keep } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/create.js';
 import { BsrMatrix, CsrMatrix, Nm24Matrix, PackedMatrix, colsArray } from './csr.js';
-import { nm24Indices } from './formats.js';
 import { NmLinear, SparseInt8Linear, SparseLinear } from './linear.js';
 
 export type SparseLayer = SparseLinear | NmLinear | SparseInt8Linear;
@@ -38,9 +37,12 @@ export function saveSparse(layers: Record<string, SparseLayer>, extraMetadata: R
         Object.assign(tensors, { [`${name}.values`]: w.values, [`${name}.indices`]: w.indices, [`${name}.indptr`]: w.indptr });
         meta = { format: 'bsr-1x4', layer: 'SparseLinear', shape: [w.rows, w.cols], indexBytes: w.indexBytes };
       } else if (w instanceof Nm24Matrix) {
-        const indices = tensor(nm24Indices(w.ids.toTypedArray()), w.ids.shape, 'u8');
-        temporary.push(indices);
-        Object.assign(tensors, { [`${name}.values`]: w.values, [`${name}.indices`]: indices });
+        const a = w.toArrays();
+        const kb = Math.ceil(w.cols / 8);
+        const values = tensor(a.values, [w.rows, kb * 4]);
+        const indices = tensor(a.indices, [w.rows, kb], 'u8');
+        temporary.push(values, indices);
+        Object.assign(tensors, { [`${name}.values`]: values, [`${name}.indices`]: indices });
         meta = { format: 'nm-2:4', layer: l instanceof NmLinear ? 'NmLinear' : 'SparseLinear', shape: [w.rows, w.cols] };
       } else {
         const dense = w.toTensor();
