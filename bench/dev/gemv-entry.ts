@@ -1,6 +1,10 @@
 // Dev entry: f32 GEMV layouts at batch 1 against the product's row-major f32_gemv.
 // 2026-12-06, fourth session: the packed GEMV with one extra load per 128 bytes, 256 B to 4 KiB ahead
 // (a software "prefetch" ORed into a sink), ran 0.73-0.75x the packed GEMV at 1024²: not kept.
+// Fifth session (1024² / 304×784, against the packed GEMV, same runs): x held in registers instead of
+// loaded per block (a probe, wrong sums) 1.08-1.16x, so the x loads cost that much; the same sums with
+// two 4-row panels under one pair of x loads (two streams) 0.72x / 0.90x, two blocks per trip 0.82x /
+// 1.01x, even and odd blocks in separate accumulators (other sums) 0.81-0.93x: none kept.
 export * from "../../assembly/f32-gemm/gemv";
 export * from "../probes/ceiling";
 
