@@ -23,16 +23,26 @@ export function f32_nm24_gemv_workspace_bytes(n: i32, k: i32): usize {
 }
 
 // The 36 entries of block b (8 floats at xp) at tb: entry p0 + 6·p1 = pair p0 of x[0..3] in lanes 0-1,
-// pair p1 of x[4..7] in lanes 2-3.
+// pair p1 of x[4..7] in lanes 2-3. The 6 low halves are swizzled once, then each entry is one or.
 @inline
 function expand_block(xp: usize, tb: usize): void {
   const vx0 = v128.load(xp);
   const vx1 = v128.load(xp, 16);
+  const vlo0 = i8x16.swizzle(vx0, v128.load(M0));
+  const vlo1 = i8x16.swizzle(vx0, v128.load(M0, 16));
+  const vlo2 = i8x16.swizzle(vx0, v128.load(M0, 32));
+  const vlo3 = i8x16.swizzle(vx0, v128.load(M0, 48));
+  const vlo4 = i8x16.swizzle(vx0, v128.load(M0, 64));
+  const vlo5 = i8x16.swizzle(vx0, v128.load(M0, 80));
   for (let p1: usize = 0; p1 < 6; p1++) {
     const vhi = i8x16.swizzle(vx1, v128.load(M1 + (p1 << 4)));
-    for (let p0: usize = 0; p0 < 6; p0++) {
-      v128.store(tb + ((p0 + 6 * p1) << 4), v128.or(i8x16.swizzle(vx0, v128.load(M0 + (p0 << 4))), vhi));
-    }
+    const t = tb + p1 * 96;
+    v128.store(t, v128.or(vlo0, vhi));
+    v128.store(t, v128.or(vlo1, vhi), 16);
+    v128.store(t, v128.or(vlo2, vhi), 32);
+    v128.store(t, v128.or(vlo3, vhi), 48);
+    v128.store(t, v128.or(vlo4, vhi), 64);
+    v128.store(t, v128.or(vlo5, vhi), 80);
   }
 }
 
