@@ -186,14 +186,23 @@ export class Nm24Matrix {
     const ids = nm24Ids(fn, a.indices);
     this.rows = rows;
     this.cols = cols;
-    const kern = kernels();
-    const values = empty(fn, [kern.f32_nm24_packed_values_bytes(rows, cols) / 4], 'f32');
-    const packedIds = empty(fn, [kern.f32_nm24_packed_ids_bytes(rows, cols)], 'u8');
-    tidy(() => {
-      const v = fromValues(fn, a.values, [a.values.length], 'f32');
-      const i = fromValues(fn, ids, [ids.length], 'u8');
-      kernels().f32_nm24_pack(rows, cols, v.ptr, i.ptr, values.ptr, packedIds.ptr);
-    });
+    // The kernel form pads rows to a panel of 4 (f32_nm24_packed_*_bytes, sized here in JS numbers).
+    const padded = rows === 0 || kb === 0 ? 0 : Math.ceil(rows / 4) * 4;
+    const values = empty(fn, [padded * kb * 4], 'f32');
+    let packedIds: Tensor<'u8'> | null = null;
+    try {
+      packedIds = empty(fn, [padded * kb], 'u8');
+      const pi = packedIds;
+      tidy(() => {
+        const v = fromValues(fn, a.values, [a.values.length], 'f32');
+        const i = fromValues(fn, ids, [ids.length], 'u8');
+        kernels().f32_nm24_pack(rows, cols, v.ptr, i.ptr, values.ptr, pi.ptr);
+      });
+    } catch (e) {
+      values.dispose();
+      packedIds?.dispose();
+      throw e;
+    }
     this.values = keep(values);
     this.ids = keep(packedIds);
   }
