@@ -36,3 +36,32 @@ export function describe(value: unknown): string {
 export function invalid(fn: string, arg: string, expected: string, received: unknown): never {
   throw new SlimError('INVALID_ARGUMENT', `${fn}: ${arg} must be ${expected}, received ${describe(received)}`);
 }
+
+/** @internal `value` as an options object: undefined → {}, an object → itself, anything else INVALID_ARGUMENT. */
+export function optionsOf<T extends object>(fn: string, value: T | undefined, arg = 'options'): T {
+  if (value === undefined) return {} as T;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid(fn, arg, 'an object', value);
+  return value;
+}
+
+/** @internal Throws INVALID_ARGUMENT unless `value` is a function. */
+export function checkFunction(fn: string, arg: string, value: unknown): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') invalid(fn, arg, 'a function', value);
+}
+
+/** @internal `value` as a count: a non-negative safe integer, else INVALID_ARGUMENT. */
+export function checkCount(fn: string, arg: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) invalid(fn, arg, 'a non-negative integer', value);
+  return value;
+}
+
+/** @internal Throws INVALID_ARGUMENT unless `value` is an instance of `type` (named `what` in the message). */
+export function checkInstance<T>(fn: string, arg: string, value: unknown, type: abstract new (...args: never[]) => T, what: string): asserts value is T {
+  if (!(value instanceof type)) invalid(fn, arg, what, value);
+}
+
+/** @internal Throws INVALID_ARGUMENT unless `value` is a number (NaN and ±Inf pass: callers decide). */
+export function checkNumber(fn: string, arg: string, value: unknown): number {
+  if (typeof value !== 'number') invalid(fn, arg, 'a number', value);
+  return value;
+}

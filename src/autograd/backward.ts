@@ -1,4 +1,4 @@
-import { SlimError } from '../errors.js';
+import { SlimError, checkFunction, invalid, optionsOf } from '../errors.js';
 import { add } from '../ops/elementwise.js';
 import { reshape } from '../ops/layout.js';
 import { full } from '../tensor/create.js';
@@ -45,6 +45,7 @@ function reverseTopological(root: Tensor): Tensor[] {
  * leaf with requiresGrad. Intermediate gradients are freed as soon as they are used.
  */
 export function backward(root: Tensor, options: BackwardOptions = {}): void {
+  options = optionsOf('backward', options, 'options');
   assertTensor('backward', 'root', root);
   if (!root.requiresGrad) throw new SlimError('INVALID_ARGUMENT', 'backward: root does not require a gradient (no input of the ops that made it has requiresGrad)');
   const seed = options.gradient;
@@ -127,8 +128,12 @@ function accumulate(leaf: Tensor, g: Tensor): void {
  * returns one gradient per input (or null). Straight-through estimators are built with it.
  */
 export function customGrad(inputs: readonly Tensor[], forward: (...xs: Tensor[]) => Tensor, grad: (gy: Tensor, y: Tensor, inputs: readonly Tensor[]) => (Tensor | null)[]): Tensor {
+  if (!Array.isArray(inputs)) invalid('customGrad', 'inputs', 'an array of tensors', inputs);
   inputs.forEach((t, i) => assertTensor('customGrad', `inputs[${i}]`, t));
+  checkFunction('customGrad', 'forward', forward);
+  checkFunction('customGrad', 'grad', grad);
   let y = noGrad(() => forward(...inputs));
+  assertTensor('customGrad', 'forward(...inputs)', y);
   if (inputs.includes(y)) y = noGrad(() => reshape(y, y.shape));
   return record('custom', inputs, y, { backward: grad });
 }

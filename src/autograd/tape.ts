@@ -1,9 +1,11 @@
+import { checkFunction } from '../errors.js';
 import type { GradNode, Tensor } from '../tensor/tensor.js';
 
 let enabled = true;
 
 /** Runs `fn` without recording gradients (inference, optimizer updates, teacher forward passes). */
 export function noGrad<T>(fn: () => T): T {
+  checkFunction('noGrad', 'fn', fn);
   const was = enabled;
   enabled = false;
   try {

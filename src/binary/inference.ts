@@ -3,7 +3,7 @@
 // (b1_gemv_xnor_f32 at batch 1) for XNOR-Net. toInference folds a BatchNorm1d that follows into α and b.
 import { noGrad } from '../autograd/tape.js';
 import { f32View, kernels } from '../backend/binding.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { Dropout, Flatten, GELU, Linear, ReLU, Sigmoid, Tanh } from '../nn/layers.js';
 import { Module, Sequential } from '../nn/module.js';
 import { BatchNorm1d } from '../nn/norm.js';
@@ -29,7 +29,9 @@ export class BinaryInferenceLinear extends Module {
   /** bits: the padded b1 rows [out, ⌈in/64⌉·8]; alpha [out]; bias [out] or null. */
   constructor(shape: readonly [number, number], bits: Uint8Array, alpha: Float32Array, bias: Float32Array | null, mode: BinaryMode, options: { relu?: boolean } = {}) {
     super();
+    options = optionsOf('BinaryInferenceLinear', options, 'options');
     const fn = 'BinaryInferenceLinear';
+    if (!Array.isArray(shape) || shape.length !== 2) invalid(fn, 'shape', '[out, in] positive integers', shape);
     const [n, k] = shape;
     if (!(Number.isInteger(n) && Number.isInteger(k) && n > 0 && k > 0)) invalid(fn, 'shape', '[out, in] positive integers', shape);
     if (mode !== 'binaryconnect' && mode !== 'xnor') invalid(fn, 'mode', "'binaryconnect' or 'xnor'", mode);
@@ -57,6 +59,7 @@ export class BinaryInferenceLinear extends Module {
    */
   static from(layer: BinaryLinear, bn: BatchNorm1d | null = null, options: { relu?: boolean } = {}): BinaryInferenceLinear {
     const fn = 'BinaryInferenceLinear.from';
+    options = optionsOf(fn, options);
     if (!(layer instanceof BinaryLinear)) invalid(fn, 'layer', 'a BinaryLinear', layer);
     const n = layer.outFeatures;
     const k = layer.inFeatures;

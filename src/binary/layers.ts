@@ -2,7 +2,7 @@
 // clipping that BinaryConnect applies after every optimizer step, and binarize(Sequential).
 import { noGrad } from '../autograd/tape.js';
 import { kernels } from '../backend/binding.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { Linear, ReLU, linearParams, type InitOptions } from '../nn/layers.js';
 import { Module, Sequential } from '../nn/module.js';
 import { BatchNorm1d } from '../nn/norm.js';
@@ -42,6 +42,7 @@ export class BinaryLinear extends Module {
   /** Linear's layout and init (a Module of its own, so code that handles f32 Linears never takes it for one). */
   constructor(inFeatures: number, outFeatures: number, options: BinaryLinearOptions = {}) {
     super();
+    options = optionsOf('BinaryLinear', options, 'options');
     const fn = 'BinaryLinear';
     this.mode = checkMode(fn, options.mode ?? 'binaryconnect');
     this.scale = options.scale ?? 'channel';
@@ -94,6 +95,7 @@ const copyInto = (dst: Module, src: Module) => noGrad(() => dst.loadStateDict(sr
  * ReLU directly before a binary layer is dropped: the layer's sign(x) is the non-linearity.
  */
 export function binarize(model: Sequential, options: BinarizeOptions = {}): Sequential {
+  options = optionsOf('binarize', options, 'options');
   const fn = 'binarize';
   if (!(model instanceof Sequential)) invalid(fn, 'model', 'a Sequential', model);
   const mode = checkMode(fn, options.mode ?? 'binaryconnect');

@@ -32,6 +32,7 @@ const hex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`;
 
 /** True when `bytes` starts with the gzip magic number 0x1f 0x8b. */
 export function isGzip(bytes: Uint8Array): boolean {
+  if (!(bytes instanceof Uint8Array)) invalid('isGzip', 'bytes', 'a Uint8Array', bytes);
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 

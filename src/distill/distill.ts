@@ -2,7 +2,7 @@
 // with soft targets, optionally cached once for the whole data set; a transfer set of unlabeled
 // inputs adds soft targets only (Hinton et al. 2015); feature hints attach to named layers.
 import { noGrad } from '../autograd/tape.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, checkInstance, invalid } from '../errors.js';
 import { DataLoader, type Samples } from '../data/loader.js';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
@@ -12,12 +12,15 @@ import { Adam, type Optimizer } from '../optim/optimizer.js';
 import { leafModules as leaves } from '../nn/module.js';
 import { tidy } from '../tensor/scope.js';
 import { Rng } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { assertTensor, type Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/create.js';
 import { distillationLoss, hintLoss, softTargetLoss } from './loss.js';
 
 /** Runs a Sequential tree leaf by leaf and returns its output with the outputs of the named leaves. */
 export function forwardWithFeatures(model: Module, x: Tensor, names: readonly string[]): { output: Tensor; features: Record<string, Tensor> } {
+  checkInstance('forwardWithFeatures', 'model', model, Module, 'a Module');
+  assertTensor('forwardWithFeatures', 'x', x);
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) invalid('forwardWithFeatures', 'names', 'an array of layer names', names);
   const ls = leaves(model);
   const missing = names.filter((n) => !ls.some(([name]) => name === n));
   if (missing.length) invalid('forwardWithFeatures', 'names', `layer names of the model (${ls.map(([n]) => `'${n}'`).join(', ')})`, missing);

@@ -1,5 +1,5 @@
 // Distillation losses: soft targets (Hinton et al. 2015) and feature hints (Romero et al. 2015).
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { add, div, mul, sqrt, sub } from '../ops/elementwise.js';
 import { logSoftmax, mean, sum } from '../ops/reduce.js';
 import { reshape } from '../ops/layout.js';
@@ -49,6 +49,7 @@ function reduce(perSample: Tensor, reduction: 'batchmean' | 'sum' | 'none'): Ten
  * `labels` (i32 [N]) may be null for a transfer set that only the teacher labels: then the soft term alone (α is ignored).
  */
 export function distillationLoss(studentLogits: Tensor, teacherLogits: Tensor, labels: Tensor | null, opts: DistillationOptions = {}): Tensor {
+  opts = optionsOf('distillationLoss', opts, 'opts');
   const fn = 'distillationLoss';
   const { t, alpha, reduction } = options(fn, opts);
   const soft = softTerm(fn, studentLogits, teacherLogits, t);
@@ -59,6 +60,7 @@ export function distillationLoss(studentLogits: Tensor, teacherLogits: Tensor, l
 
 /** The soft term alone, T²·KL(softmax(t/T) ‖ softmax(s/T)), batch-mean by default. */
 export function softTargetLoss(studentLogits: Tensor, teacherLogits: Tensor, opts: Omit<DistillationOptions, 'alpha'> = {}): Tensor {
+  opts = optionsOf('softTargetLoss', opts, 'opts');
   const { t, reduction } = options('softTargetLoss', { ...opts, alpha: 1 });
   return reduce(softTerm('softTargetLoss', studentLogits, teacherLogits, t), reduction);
 }
@@ -68,6 +70,7 @@ export function softTargetLoss(studentLogits: Tensor, teacherLogits: Tensor, opt
  * [N, D]: 'mse' = mean (s − t)², 'cosine' = mean over samples of 1 − cos(s, t) (ε = 1e-8 in the norms).
  */
 export function hintLoss(student: Tensor, teacher: Tensor, opts: { kind?: 'mse' | 'cosine'; reduction?: Reduction } = {}): Tensor {
+  opts = optionsOf('hintLoss', opts, 'opts');
   const fn = 'hintLoss';
   assertTensor(fn, 'student', student);
   assertTensor(fn, 'teacher', teacher);

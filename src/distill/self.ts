@@ -1,7 +1,7 @@
 // Self-distillation (Zhang et al. 2019, "Be Your Own Teacher"): a model's deep head teaches an early
 // exit attached to one of its own layers, so the early exit can serve alone as a smaller model.
 import { detach } from '../autograd/backward.js';
-import { invalid } from '../errors.js';
+import { invalid, optionsOf } from '../errors.js';
 import { Module, Sequential } from '../nn/module.js';
 import { add, mul } from '../ops/elementwise.js';
 import { crossEntropy } from '../nn/loss.js';
@@ -49,7 +49,8 @@ export class EarlyExit extends Module {
  * CE(final, y) + (1 − α)·CE(early, y) + α·T²·KL(softmax(final/T) ‖ softmax(early/T)), the final
  * logits detached (the deep head is the teacher; it learns from the labels alone).
  */
-export function selfDistillationLoss(early: Tensor, final: Tensor, labels: Tensor, opts: Omit<DistillationOptions, 'reduction'> = {}): Tensor {
+export function selfDistillationLoss(early: Tensor, final: Tensor, labels: Tensor, options?: Omit<DistillationOptions, 'reduction'>): Tensor {
+  const opts = optionsOf('selfDistillationLoss', options);
   const alpha = opts.alpha ?? 0.5;
   if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) invalid('selfDistillationLoss', 'options.alpha', 'a number in [0, 1]', alpha);
   const soft = softTargetLoss(early, detach(final), { temperature: opts.temperature ?? 3 });

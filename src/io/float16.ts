@@ -3,6 +3,7 @@
 // on bit patterns only, so every engine gives the same bits; the float/bits reinterpretation goes
 // through a Float32Array/Uint32Array pair. Encoding rounds to nearest, ties to even; values past the
 // largest finite result become ±Inf; a NaN stays a NaN and keeps the top bits of its payload.
+import { checkNumber } from '../errors.js';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -54,24 +55,24 @@ export function f32BitsToBf16Bits(x: number): number {
 
 /** f16 bits of `x` rounded to f32 and then to f16 (nearest even; overflow → ±Inf; NaN → NaN). */
 export function f32ToF16Bits(x: number): number {
-  f32[0] = x;
+  f32[0] = checkNumber('f32ToF16Bits', 'x', x);
   return f32BitsToF16Bits(u32[0]!);
 }
 
 /** The value of the f16 with bits `h` (exact). */
 export function f16BitsToF32(h: number): number {
-  u32[0] = f16BitsToF32Bits(h);
+  u32[0] = f16BitsToF32Bits(checkNumber('f16BitsToF32', 'h', h));
   return f32[0]!;
 }
 
 /** bf16 bits of `x` rounded to f32 and then to bf16 (nearest even; overflow → ±Inf; NaN → NaN). */
 export function f32ToBf16Bits(x: number): number {
-  f32[0] = x;
+  f32[0] = checkNumber('f32ToBf16Bits', 'x', x);
   return f32BitsToBf16Bits(u32[0]!);
 }
 
 /** The value of the bf16 with bits `h` (exact). */
 export function bf16BitsToF32(h: number): number {
-  u32[0] = bf16BitsToF32Bits(h);
+  u32[0] = bf16BitsToF32Bits(checkNumber('bf16BitsToF32', 'h', h));
   return f32[0]!;
 }

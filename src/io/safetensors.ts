@@ -3,7 +3,7 @@
 // padded with spaces, then the tensors' little-endian row-major bytes, offsets relative to the data
 // region. Universal: no node: imports.
 import { f32View, i32View, u8View } from '../backend/binding.js';
-import { SlimError, describe, invalid } from '../errors.js';
+import { SlimError, describe, invalid, optionsOf } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
 import { numel, shapeString } from '../tensor/shape.js';
 import { assertTensor, empty, type Tensor } from '../tensor/tensor.js';
@@ -90,6 +90,7 @@ function dtypeExpected(dtype: unknown): string {
 
 /** Splits a safetensors file into metadata and (dtype, shape, byte view) entries, checking every format rule. */
 export function parseSafetensors(bytes: Uint8Array, options: SafetensorsParseOptions = {}): SafetensorsFile {
+  options = optionsOf('parseSafetensors', options, 'options');
   return parse('parseSafetensors', bytes, options);
 }
 
@@ -181,7 +182,9 @@ function serialize(fn: string, entries: Iterable<readonly [string, SafetensorsEn
 
   const list: { name: string; dtype: SafeDType; shape: readonly number[]; bytes: Uint8Array }[] = [];
   const names = new Set<string>();
-  for (const [name, e] of entries) {
+  for (const item of entries) {
+    if (!Array.isArray(item) || item.length !== 2) invalid(fn, 'each entry', 'a pair [name, { dtype, shape, bytes }]', item);
+    const [name, e] = item as [unknown, SafetensorsEntryInput];
     if (typeof name !== 'string') invalid(fn, 'a tensor name', 'a string', name);
     const arg = `entry ${JSON.stringify(name)}`;
     if (name === METADATA) invalid(fn, 'a tensor name', `anything but "${METADATA}"`, name);
@@ -221,6 +224,7 @@ function serialize(fn: string, entries: Iterable<readonly [string, SafetensorsEn
 
 /** Reads a safetensors file into tensors (F16/BF16 → f32 exactly, I16/I64 → i32, BOOL → u8); on any error nothing stays allocated. */
 export function loadSafetensors(bytes: Uint8Array, options: SafetensorsLoadOptions = {}): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+  options = optionsOf('loadSafetensors', options, 'options');
   const fn = 'loadSafetensors';
   if (options === null || typeof options !== 'object') invalid(fn, 'options', 'an object', options);
   const int64 = options.int64 ?? 'error';

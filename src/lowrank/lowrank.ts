@@ -1,7 +1,7 @@
 // Low-rank factorization of Linear and Conv2d layers by truncated SVD (Denton et al. 2014;
 // Jaderberg et al. 2014): W [out, in] ≈ (U_r·√Σ_r)·(√Σ_r·Vᵀ_r), one layer in → r then one r → out.
 import { f32View } from '../backend/binding.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, checkCount, invalid, optionsOf } from '../errors.js';
 import { noGrad } from '../autograd/tape.js';
 import { Conv2d, Linear } from '../nn/layers.js';
 import { reshape } from '../ops/layout.js';
@@ -19,10 +19,15 @@ export type LowRankOptions = RankChoice & { randomized?: true | Omit<RandomizedS
 
 /** r = max(1, floor(f·out·in/(out + in))): two factors [r, in] and [out, r] hold at most f·out·in weights. */
 export function rankForParams(outFeatures: number, inFeatures: number, fraction: number): number {
+  const fn = 'rankForParams';
+  if (checkCount(fn, 'outFeatures', outFeatures) === 0) invalid(fn, 'outFeatures', 'a positive integer', outFeatures);
+  if (checkCount(fn, 'inFeatures', inFeatures) === 0) invalid(fn, 'inFeatures', 'a positive integer', inFeatures);
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction <= 1)) invalid(fn, 'fraction', 'a fraction in (0, 1]', fraction);
   return Math.max(1, Math.floor((fraction * outFeatures * inFeatures) / (outFeatures + inFeatures)));
 }
 
 function checkChoice(fn: string, choice: RankChoice): void {
+  if (choice === null || typeof choice !== 'object') invalid(fn, 'options', 'an object with one of rank, energy, paramsFraction', choice);
   const c = choice as Partial<Record<'rank' | 'energy' | 'paramsFraction', unknown>>;
   const given = (['rank', 'energy', 'paramsFraction'] as const).filter((key) => c[key] !== undefined);
   if (given.length !== 1) invalid(fn, 'options', 'exactly one of { rank }, { energy }, { paramsFraction }', given.length ? given.join(' and ') : choice);
@@ -36,6 +41,7 @@ function checkChoice(fn: string, choice: RankChoice): void {
 /** The rank `choice` asks for, given the singular values s (descending) of an [out, in] weight; at most min(out, in). */
 export function chooseRank(s: ArrayLike<number>, outFeatures: number, inFeatures: number, choice: RankChoice): number {
   checkChoice('chooseRank', choice);
+  if (s == null || typeof (s as { length?: unknown }).length !== 'number') invalid('chooseRank', 's', 'an array of singular values', s);
   const k = s.length;
   if ('rank' in choice) return Math.min(choice.rank, k);
   if ('paramsFraction' in choice) return Math.min(rankForParams(outFeatures, inFeatures, choice.paramsFraction), k);
@@ -85,7 +91,7 @@ function setData(t: Tensor, values: Float32Array): void {
  */
 export function lowRank(layer: Linear | Conv2d, options: LowRankOptions): Sequential {
   const fn = 'lowRank';
-  const { randomized, ...choice } = options;
+  const { randomized, ...choice } = optionsOf(fn, options);
   checkChoice(fn, choice);
   if (randomized !== undefined && 'energy' in choice) invalid(fn, 'options', '{ rank } or { paramsFraction } with randomized (energy needs every σ)', 'energy');
   const rng = new Rng(0); // placeholder init, overwritten: leaves the default random stream alone.

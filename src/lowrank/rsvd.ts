@@ -2,7 +2,7 @@
 // iteration): f32 GEMMs on [m, l] and [n, l] panels, l = rank + oversample, and the f64 Jacobi svd()
 // only on thin or small matrices, so large layers factor in seconds. Seeded: the same bits every run.
 import { noGrad } from '../autograd/tape.js';
-import { invalid } from '../errors.js';
+import { invalid, optionsOf } from '../errors.js';
 import { f32View } from '../backend/binding.js';
 import { matmul } from '../ops/matmul.js';
 import { slice } from '../ops/layout.js';
@@ -41,7 +41,7 @@ export function randomizedSvd(a: Tensor, options: RandomizedSvdOptions): Svd {
   assertDType(fn, 'a', a, 'f32');
   if (a.rank !== 2) invalid(fn, 'a', 'a matrix [m, n]', a.shape);
   const [m, n] = a.shape as [number, number];
-  const { rank, oversample = 10, powerIterations = 2, seed = 0 } = options;
+  const { rank, oversample = 10, powerIterations = 2, seed = 0 } = optionsOf(fn, options);
   if (!Number.isInteger(rank) || rank < 1 || rank > Math.min(m, n)) invalid(fn, 'options.rank', `an integer in [1, ${Math.min(m, n)}]`, rank);
   if (!Number.isInteger(oversample) || oversample < 0) invalid(fn, 'options.oversample', 'a non-negative integer', oversample);
   if (!Number.isInteger(powerIterations) || powerIterations < 0) invalid(fn, 'options.powerIterations', 'a non-negative integer', powerIterations);

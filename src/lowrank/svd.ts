@@ -1,5 +1,5 @@
 import { kernels, scratch } from '../backend/binding.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
 
@@ -28,6 +28,7 @@ export interface Svd {
  * deterministic, bit-identical across engines. Signs: each U column's largest-|·| entry is positive.
  */
 export function svd(a: Tensor, options: SvdOptions = {}): Svd {
+  options = optionsOf('svd', options, 'options');
   const fn = 'svd';
   assertTensor(fn, 'a', a);
   assertDType(fn, 'a', a, 'f32');

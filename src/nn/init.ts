@@ -1,4 +1,4 @@
-import { invalid } from '../errors.js';
+import { checkCount, invalid } from '../errors.js';
 import { uniform, type Rng } from '../tensor/random.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -9,12 +9,14 @@ import type { Tensor } from '../tensor/tensor.js';
  */
 export function kaimingUniform(shape: Shape, fanIn: number, a = Math.sqrt(5), rng?: Rng): Tensor<'f32'> {
   if (!Number.isInteger(fanIn) || fanIn < 1) invalid('kaimingUniform', 'fanIn', 'a positive integer', fanIn);
+  if (typeof a !== 'number' || !Number.isFinite(a)) invalid('kaimingUniform', 'a', 'a finite number', a);
   const bound = Math.sqrt(2 / (1 + a * a)) * Math.sqrt(3 / fanIn);
   return uniform(shape, -bound, bound, rng ? { rng } : {});
 }
 
 /** U(−1/√fan_in, 1/√fan_in): PyTorch's default bias init for Linear and Conv. */
 export function fanInUniform(shape: Shape, fanIn: number, rng?: Rng): Tensor<'f32'> {
+  checkCount('fanInUniform', 'fanIn', fanIn);
   const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
   return uniform(shape, -bound, bound, rng ? { rng } : {});
 }

@@ -1,4 +1,4 @@
-import { invalid } from '../errors.js';
+import { invalid, optionsOf } from '../errors.js';
 import { gelu, mul, relu, sigmoid, tanh, where, greaterEqual } from '../ops/elementwise.js';
 import { gather, reshape } from '../ops/layout.js';
 import { linear } from '../ops/matmul.js';
@@ -13,7 +13,7 @@ export interface InitOptions {
   rng?: Rng;
 }
 
-function checkCount(fn: string, arg: string, v: unknown): number {
+function checkPositive(fn: string, arg: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) invalid(fn, arg, 'a positive integer', v);
   return v;
 }
@@ -23,8 +23,8 @@ function checkCount(fn: string, arg: string, v: unknown): number {
  * (a = √5), then, unless options.bias is false, a fan-in uniform bias (Linear and BinaryLinear).
  */
 export function linearParams(fn: string, inFeatures: number, outFeatures: number, options: InitOptions & { bias?: boolean }): { weight: Tensor; bias: Tensor | null } {
-  checkCount(fn, 'inFeatures', inFeatures);
-  checkCount(fn, 'outFeatures', outFeatures);
+  checkPositive(fn, 'inFeatures', inFeatures);
+  checkPositive(fn, 'outFeatures', outFeatures);
   const weight = kaimingUniform([outFeatures, inFeatures], inFeatures, Math.sqrt(5), options.rng);
   return { weight, bias: options.bias !== false ? fanInUniform([outFeatures], inFeatures, options.rng) : null };
 }
@@ -33,6 +33,7 @@ export function linearParams(fn: string, inFeatures: number, outFeatures: number
 export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, options: InitOptions & { bias?: boolean } = {}) {
     super();
+    options = optionsOf('Linear', options, 'options');
     const { weight, bias } = linearParams('Linear', inFeatures, outFeatures, options);
     this.registerParameter('weight', weight);
     if (bias) this.registerParameter('bias', bias);
@@ -71,11 +72,13 @@ export class Dropout extends Module {
 
   constructor(readonly p = 0.5, options: { seed?: number; rng?: Rng } = {}) {
     super();
+    options = optionsOf('Dropout', options, 'options');
     if (typeof p !== 'number' || !(p >= 0 && p < 1)) invalid('Dropout', 'p', 'a probability in [0, 1)', p);
     this.rng = options.rng ?? new Rng(options.seed ?? 0);
   }
 
   forward(x: Tensor): Tensor {
+    assertTensor('Dropout.forward', 'x', x);
     if (!this.training || this.p === 0) return x;
     const keepMask = greaterEqual(uniform(x.shape, 0, 1, { rng: this.rng }), this.p);
     return where(keepMask, mul(x, 1 / (1 - this.p)), 0);
@@ -88,8 +91,9 @@ export class Embedding extends Module {
 
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: InitOptions = {}) {
     super();
-    checkCount('Embedding', 'numEmbeddings', numEmbeddings);
-    checkCount('Embedding', 'embeddingDim', embeddingDim);
+    options = optionsOf('Embedding', options, 'options');
+    checkPositive('Embedding', 'numEmbeddings', numEmbeddings);
+    checkPositive('Embedding', 'embeddingDim', embeddingDim);
     this.weight = this.registerParameter('weight', normal([numEmbeddings, embeddingDim], 0, 1, options.rng ? { rng: options.rng } : {}));
   }
 
@@ -105,10 +109,12 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions & InitOptions & { bias?: boolean } = {}) {
     super();
-    checkCount('Conv2d', 'inChannels', inChannels);
-    checkCount('Conv2d', 'outChannels', outChannels);
+    options = optionsOf('Conv2d', options, 'options');
+    checkPositive('Conv2d', 'inChannels', inChannels);
+    checkPositive('Conv2d', 'outChannels', outChannels);
+    if (typeof kernelSize !== 'number' && !(Array.isArray(kernelSize) && kernelSize.length === 2)) invalid('Conv2d', 'kernelSize', 'a number or a pair [kh, kw]', kernelSize);
     const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
-    const fanIn = inChannels * checkCount('Conv2d', 'kernelSize', kh) * checkCount('Conv2d', 'kernelSize', kw);
+    const fanIn = inChannels * checkPositive('Conv2d', 'kernelSize', kh) * checkPositive('Conv2d', 'kernelSize', kw);
     this.options = { stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1 };
     this.registerParameter('weight', kaimingUniform([outChannels, inChannels, kh, kw], fanIn, Math.sqrt(5), options.rng));
     if (options.bias !== false) this.registerParameter('bias', fanInUniform([outChannels], fanIn, options.rng));
@@ -126,6 +132,7 @@ export class Conv2d extends Module {
 export class MaxPool2d extends Module {
   constructor(readonly kernelSize: Pair, readonly options: Pool2dOptions = {}) {
     super();
+    optionsOf('MaxPool2d', options, 'options');
   }
 
   forward(x: Tensor): Tensor { return maxPool2d(x, this.kernelSize, this.options); }
@@ -135,6 +142,7 @@ export class MaxPool2d extends Module {
 export class AvgPool2d extends Module {
   constructor(readonly kernelSize: Pair, readonly options: Pool2dOptions & { countIncludePad?: boolean } = {}) {
     super();
+    optionsOf('AvgPool2d', options, 'options');
   }
 
   forward(x: Tensor): Tensor { return avgPool2d(x, this.kernelSize, this.options); }

@@ -1,4 +1,4 @@
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { exp, greater, log, mul, neg, sub, where } from '../ops/elementwise.js';
 import { logSoftmax, mean, sum } from '../ops/reduce.js';
 import { fromValues } from '../tensor/create.js';
@@ -40,6 +40,7 @@ function checkInput(fn: string, x: Tensor): [number, number] {
  * torch.nn.functional.cross_entropy does; `target` is i32 class indices [N] or f32 probabilities [N, C].
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: { reduction?: Reduction; labelSmoothing?: number } = {}): Tensor {
+  options = optionsOf('crossEntropy', options, 'options');
   const fn = 'crossEntropy';
   const [n, c] = checkInput(fn, logits);
   const eps = options.labelSmoothing ?? 0;
@@ -57,6 +58,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: { reductio
 
 /** −logp[i, target_i] per sample (input is log-probabilities [N, C]). */
 export function nllLoss(logProbs: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  options = optionsOf('nllLoss', options, 'options');
   const fn = 'nllLoss';
   const [n, c] = checkInput(fn, logProbs);
   assertTensor(fn, 'target', target);
@@ -65,6 +67,7 @@ export function nllLoss(logProbs: Tensor, target: Tensor, options: { reduction?:
 
 /** (a − b)² averaged (or summed) over all elements. */
 export function mseLoss(a: Tensor, b: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  options = optionsOf('mseLoss', options, 'options');
   const fn = 'mseLoss';
   assertTensor(fn, 'input', a);
   assertTensor(fn, 'target', b);
@@ -78,6 +81,7 @@ export function mseLoss(a: Tensor, b: Tensor, options: { reduction?: Reduction }
  * 0·log 0 = 0 (torch.nn.functional.kl_div). 'batchmean' divides the sum by the batch size N.
  */
 export function klDiv(input: Tensor, target: Tensor, options: { reduction?: 'batchmean' | Reduction; logTarget?: boolean } = {}): Tensor {
+  options = optionsOf('klDiv', options, 'options');
   const fn = 'klDiv';
   assertTensor(fn, 'input', input);
   assertTensor(fn, 'target', target);

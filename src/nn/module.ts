@@ -1,4 +1,4 @@
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, checkInstance, invalid, optionsOf } from '../errors.js';
 import { assign } from '../ops/layout.js';
 import { keep } from '../tensor/scope.js';
 import { shapeString } from '../tensor/shape.js';
@@ -104,7 +104,9 @@ export abstract class Module {
    * wrong shape or dtype, throws listing every problem, and nothing is copied.
    */
   loadStateDict(state: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): void {
-    const strict = options.strict ?? true;
+    const strict = optionsOf('loadStateDict', options).strict ?? true;
+    if (typeof strict !== 'boolean') invalid('loadStateDict', 'options.strict', 'a boolean', strict);
+    if (state === null || typeof state !== 'object') invalid('loadStateDict', 'state', 'a state dict (an object or a Map of tensors by name)', state);
     const given = state instanceof Map ? state : new Map(Object.entries(state));
     const own = new Map([...this.namedParameters(), ...this.namedBuffers()]);
     const problems: string[] = [];
@@ -168,6 +170,7 @@ export class Sequential extends Module {
 
 /** The leaves of nested Sequentials with their dotted names, in the order forward() runs them. */
 export function leafModules(model: Module, prefix = ''): [string, Module][] {
+  checkInstance('leafModules', 'model', model, Module, 'a Module');
   if (!(model instanceof Sequential)) return [[prefix, model]];
   return model.namedChildren().flatMap(([name, child]) => leafModules(child, prefix ? `${prefix}.${name}` : name));
 }

@@ -1,10 +1,10 @@
 import { noGrad } from '../autograd/tape.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { add, affine, div, mul, sqrt, sub } from '../ops/elementwise.js';
 import { assign, reshape } from '../ops/layout.js';
 import { mean } from '../ops/reduce.js';
 import { full, ones, zeros } from '../tensor/create.js';
-import { shapeString } from '../tensor/shape.js';
+import { checkShape, shapeString } from '../tensor/shape.js';
 import { assertTensor, type Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 
@@ -23,6 +23,8 @@ class BatchNorm extends Module {
   constructor(readonly numFeatures: number, readonly ranks: readonly number[], readonly eps = 1e-5, readonly momentum = 0.1) {
     super();
     if (!Number.isInteger(numFeatures) || numFeatures < 1) invalid(this.constructor.name, 'numFeatures', 'a positive integer', numFeatures);
+    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) invalid(this.constructor.name, 'options.eps', 'a finite number > 0', eps);
+    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) invalid(this.constructor.name, 'options.momentum', 'a number in [0, 1]', momentum);
     this.weight = this.registerParameter('weight', ones([numFeatures]) as Tensor<'f32'>);
     this.bias = this.registerParameter('bias', zeros([numFeatures]) as Tensor<'f32'>);
     this.runningMean = this.registerBuffer('running_mean', zeros([numFeatures]) as Tensor<'f32'>);
@@ -64,14 +66,16 @@ class BatchNorm extends Module {
 /** BatchNorm over [N, C] or [N, C, L]. */
 export class BatchNorm1d extends BatchNorm {
   constructor(numFeatures: number, options: { eps?: number; momentum?: number } = {}) {
-    super(numFeatures, [2, 3], options.eps, options.momentum);
+    super(numFeatures, [2, 3], (options = optionsOf('BatchNorm1d', options)).eps, options.momentum);
+    options = optionsOf('BatchNorm1d', options, 'options');
   }
 }
 
 /** BatchNorm over [N, C, H, W]. */
 export class BatchNorm2d extends BatchNorm {
   constructor(numFeatures: number, options: { eps?: number; momentum?: number } = {}) {
-    super(numFeatures, [4], options.eps, options.momentum);
+    super(numFeatures, [4], (options = optionsOf('BatchNorm2d', options)).eps, options.momentum);
+    options = optionsOf('BatchNorm2d', options, 'options');
   }
 }
 
@@ -83,7 +87,9 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], readonly eps = 1e-5, elementwiseAffine = true) {
     super();
-    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape.slice();
+    this.normalizedShape = checkShape('LayerNorm', 'normalizedShape', typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape);
+    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) invalid('LayerNorm', 'eps', 'a finite number > 0', eps);
+    if (typeof elementwiseAffine !== 'boolean') invalid('LayerNorm', 'elementwiseAffine', 'a boolean', elementwiseAffine);
     this.weight = elementwiseAffine ? this.registerParameter('weight', ones(this.normalizedShape) as Tensor<'f32'>) : null;
     this.bias = elementwiseAffine ? this.registerParameter('bias', zeros(this.normalizedShape) as Tensor<'f32'>) : null;
   }

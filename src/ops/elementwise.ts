@@ -1,6 +1,6 @@
 import { record } from '../autograd/tape.js';
 import { args, kernels } from '../backend/binding.js';
-import { invalid } from '../errors.js';
+import { checkNumber, invalid } from '../errors.js';
 import { fromValues } from '../tensor/create.js';
 import { sameShape } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
@@ -118,6 +118,8 @@ export function affine(x: Tensor, alpha: number, beta = 0): Tensor<'f32'> {
   const fn = 'affine';
   assertTensor(fn, 'x', x);
   assertDType(fn, 'x', x, 'f32');
+  checkNumber(fn, 'alpha', alpha);
+  checkNumber(fn, 'beta', beta);
   const out = empty(fn, x.shape, 'f32');
   kernels().f32_vaffine(x.size, x.ptr, out.ptr, alpha, beta);
   return record(fn, [x], out, { alpha, beta });

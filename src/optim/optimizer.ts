@@ -1,5 +1,5 @@
 import { kernels } from '../backend/binding.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { zeros } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
 import { sameShape, shapeString } from '../tensor/shape.js';
@@ -18,6 +18,7 @@ export abstract class Optimizer {
 
   constructor(params: Iterable<Tensor>, lr: number) {
     const name = this.constructor.name;
+    if (params == null || typeof (params as Partial<Iterable<Tensor>>)[Symbol.iterator] !== 'function') invalid(name, 'params', 'an iterable of f32 tensors', params);
     this.params = [...params];
     this.params.forEach((p, i) => {
       assertTensor(name, `params[${i}]`, p);
@@ -82,11 +83,15 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
 
   constructor(params: Iterable<Tensor>, options: SGDOptions) {
-    super(params, options.lr);
+    super(params, (options = optionsOf('SGD', options)).lr);
     this.momentum = options.momentum ?? 0;
     this.dampening = options.dampening ?? 0;
     this.weightDecay = options.weightDecay ?? 0;
     this.nesterov = options.nesterov ?? false;
+    for (const key of ['momentum', 'dampening', 'weightDecay'] as const) {
+      if (typeof this[key] !== 'number' || !Number.isFinite(this[key])) invalid('SGD', `options.${key}`, 'a finite number', this[key]);
+    }
+    if (typeof this.nesterov !== 'boolean') invalid('SGD', 'options.nesterov', 'a boolean', this.nesterov);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) invalid('SGD', 'nesterov', 'used with momentum > 0 and dampening 0', this.nesterov);
   }
 
@@ -109,10 +114,15 @@ export class Adam extends Optimizer {
   #beta2Pow = 1;
 
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
-    super(params, options.lr ?? 1e-3);
+    super(params, (options = optionsOf(new.target.name, options)).lr ?? 1e-3);
+    options = optionsOf('Adam', options, 'options');
+    const name = this.constructor.name;
     this.betas = options.betas ?? [0.9, 0.999];
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
+    if (!Array.isArray(this.betas) || this.betas.length !== 2) invalid(name, 'options.betas', 'a pair [β1, β2]', this.betas);
+    if (typeof this.eps !== 'number' || !(this.eps >= 0) || !Number.isFinite(this.eps)) invalid(name, 'options.eps', 'a finite number ≥ 0', this.eps);
+    if (typeof this.weightDecay !== 'number' || !Number.isFinite(this.weightDecay)) invalid(name, 'options.weightDecay', 'a finite number', this.weightDecay);
     this.betas.forEach((b, i) => (b >= 0 && b < 1) || invalid(this.constructor.name, `betas[${i}]`, 'in [0, 1)', b));
   }
 
@@ -132,7 +142,8 @@ export class Adam extends Optimizer {
 /** AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay p ← p·(1 − lr·wd), default wd 0.01. */
 export class AdamW extends Adam {
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
-    super(params, { weightDecay: 0.01, ...options });
+    super(params, { weightDecay: 0.01, ...optionsOf('AdamW', options) });
+    options = optionsOf('AdamW', options, 'options');
     this.decoupled = true;
   }
 }

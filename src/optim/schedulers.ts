@@ -1,15 +1,16 @@
-import { invalid } from '../errors.js';
+import { checkInstance, checkNumber, invalid } from '../errors.js';
 import { kernels } from '../backend/binding.js';
 import { mul } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
-import type { Tensor } from '../tensor/tensor.js';
-import type { Optimizer } from './optimizer.js';
+import { assertTensor, type Tensor } from '../tensor/tensor.js';
+import { Optimizer } from './optimizer.js';
 
 /**
  * cos(π·t) for t in [0, 1] from its Taylor series, with only IEEE +, −, ×, ÷ so every engine gives
  * the same bits (engine Math.cos may differ). Error < 1e-15.
  */
 export function cosPi(t: number): number {
+  checkNumber('cosPi', 't', t);
   const flip = t > 0.5;
   const y = Math.PI * (flip ? 1 - t : t);
   const y2 = y * y;
@@ -27,7 +28,9 @@ export abstract class LRScheduler {
   /** Completed scheduler steps. */
   t = 0;
 
-  constructor(readonly optimizer: Optimizer) {}
+  constructor(readonly optimizer: Optimizer) {
+    checkInstance(new.target.name, 'optimizer', optimizer, Optimizer, 'an Optimizer');
+  }
 
   /** Sets the optimizer's lr for t = 0; subclasses call it once their fields are set. */
   protected start(): void {
@@ -47,6 +50,7 @@ export class StepLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly stepSize: number, readonly gamma = 0.1) {
     super(optimizer);
     if (!Number.isInteger(stepSize) || stepSize < 1) invalid('StepLR', 'stepSize', 'a positive integer', stepSize);
+    if (typeof gamma !== 'number' || !(gamma >= 0) || !Number.isFinite(gamma)) invalid('StepLR', 'gamma', 'a finite number ≥ 0', gamma);
     this.start();
   }
 
@@ -62,6 +66,7 @@ export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly tMax: number, readonly etaMin = 0) {
     super(optimizer);
     if (!Number.isInteger(tMax) || tMax < 1) invalid('CosineAnnealingLR', 'tMax', 'a positive integer', tMax);
+    if (typeof etaMin !== 'number' || !(etaMin >= 0) || !Number.isFinite(etaMin)) invalid('CosineAnnealingLR', 'etaMin', 'a finite number ≥ 0', etaMin);
     this.start();
   }
 
@@ -78,6 +83,7 @@ export class LinearWarmup extends LRScheduler {
   constructor(optimizer: Optimizer, readonly warmupSteps: number, readonly startFactor = 1 / 3) {
     super(optimizer);
     if (!Number.isInteger(warmupSteps) || warmupSteps < 1) invalid('LinearWarmup', 'warmupSteps', 'a positive integer', warmupSteps);
+    if (typeof startFactor !== 'number' || !(startFactor >= 0 && startFactor <= 1)) invalid('LinearWarmup', 'startFactor', 'a number in [0, 1]', startFactor);
     this.start();
   }
 
@@ -94,7 +100,10 @@ export class LinearWarmup extends LRScheduler {
  */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): number {
   if (typeof maxNorm !== 'number' || !(maxNorm > 0)) invalid('clipGradNorm', 'maxNorm', 'a positive number', maxNorm);
-  const grads = [...params].map((p) => p.grad).filter((g): g is Tensor<'f32'> => g !== null && !g.isDisposed);
+  if (params == null || typeof (params as Partial<Iterable<Tensor>>)[Symbol.iterator] !== 'function') invalid('clipGradNorm', 'params', 'an iterable of tensors', params);
+  const list = [...params];
+  list.forEach((p, i) => assertTensor('clipGradNorm', `params[${i}]`, p));
+  const grads = list.map((p) => p.grad).filter((g): g is Tensor<'f32'> => g !== null && !g.isDisposed);
   let sq = 0;
   for (const g of grads) {
     const s = sum(mul(g, g));

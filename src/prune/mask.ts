@@ -1,9 +1,9 @@
 import { kernels, scratch, u8View } from '../backend/binding.js';
-import { SlimError } from '../errors.js';
+import { SlimError, invalid } from '../errors.js';
 import { fromValues } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
-import { shapeString } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { checkShape, shapeString } from '../tensor/shape.js';
+import { assertTensor, type Tensor } from '../tensor/tensor.js';
 
 /**
  * The 0/1 mask of one parameter (a u8 tensor of its shape, 1 = kept). Applying it zeroes the masked
@@ -14,6 +14,9 @@ export class Mask {
 
   /** `param` is the parameter's dotted name (`0.weight`); `values` default to all ones. */
   constructor(readonly param: string, shape: readonly number[], values?: Uint8Array) {
+    if (typeof param !== 'string') invalid('Mask', 'param', 'a parameter name', param);
+    shape = checkShape('Mask', 'shape', shape);
+    if (values !== undefined && !(values instanceof Uint8Array)) invalid('Mask', 'values', 'a Uint8Array of 0/1', values);
     const n = shape.reduce((p, d) => p * d, 1);
     if (values !== undefined && values.length !== n) throw new SlimError('SHAPE_MISMATCH', `Mask: ${values.length} values for '${param}' of shape ${shapeString(shape)}`);
     this.tensor = keep(fromValues('Mask', values?.map((v) => (v ? 1 : 0)) ?? new Uint8Array(n).fill(1), shape.slice(), 'u8'));
@@ -27,6 +30,7 @@ export class Mask {
 
   /** Replaces the mask values in place. */
   set(values: Uint8Array): void {
+    if (!(values instanceof Uint8Array)) invalid('Mask.set', 'values', 'a Uint8Array of 0/1', values);
     if (values.length !== this.size) throw new SlimError('SHAPE_MISMATCH', `Mask.set: ${values.length} values for '${this.param}' of ${this.size}`);
     u8View().set(values.map((v) => (v ? 1 : 0)), this.tensor.ptr);
   }
@@ -40,6 +44,7 @@ export class Mask {
 
   /** Zeroes `t`'s entries where the mask is 0, in place (t must be f32 of the mask's shape). */
   apply(t: Tensor): void {
+    assertTensor('Mask.apply', 't', t);
     if (t.dtype !== 'f32' || t.size !== this.size) throw new SlimError('SHAPE_MISMATCH', `Mask.apply: '${this.param}' masks ${shapeString(this.shape)} f32, received ${shapeString(t.shape)} ${t.dtype}`);
     const k = kernels();
     const zero = scratch(4 * t.size);

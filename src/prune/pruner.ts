@@ -1,9 +1,9 @@
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, checkInstance, invalid, optionsOf } from '../errors.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
-import type { Module } from '../nn/module.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { Module } from '../nn/module.js';
+import { Optimizer } from '../optim/optimizer.js';
 import { Rng } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { assertTensor, type Tensor } from '../tensor/tensor.js';
 import { isProducer, links, type Link } from './chain.js';
 import { Mask } from './mask.js';
 import { absolute, aliveIndices, blockNorms, countToPrune, nmMask, rowNorms, smallest } from './select.js';
@@ -33,7 +33,10 @@ export interface SparsityStats { size: number; pruned: number; sparsity: number;
 export interface PrunerJSON { format: 'slimtensor-pruning'; version: 1; targets: string[]; masks: string[] }
 
 /** The key of a mask in a state dict or safetensors file: torch's `<module>.<param>_mask`. */
-export const maskKey = (param: string): string => `${param}_mask`;
+export const maskKey = (param: string): string => {
+  if (typeof param !== 'string') invalid('maskKey', 'param', 'a parameter name', param);
+  return `${param}_mask`;
+};
 
 /**
  * The pruning state of a model: one Mask per pruned parameter (parameter name → mask). Criteria update the
@@ -45,6 +48,8 @@ export class Pruner {
   readonly targets: readonly string[];
 
   constructor(readonly model: Module, options: { params?: readonly string[] } = {}) {
+    options = optionsOf('Pruner', options, 'options');
+    checkInstance('Pruner', 'model', model, Module, 'a Module');
     const all = new Map(model.namedParameters());
     this.targets = options.params?.slice() ?? model.namedModules().filter(([, m]) => isProducer(m)).map(([p]) => (p ? `${p}.weight` : 'weight'));
     for (const name of this.targets) {
@@ -69,6 +74,7 @@ export class Pruner {
   /** Prunes by `criterion`, then zeroes the pruned weights. */
   prune(criterion: Criterion, options: PruneOptions): this {
     const fn = `Pruner.prune`;
+    options = optionsOf(fn, options);
     const names = options.params?.slice() ?? [...this.targets];
     for (const n of names) if (!this.targets.includes(n)) invalid(fn, 'params', `target parameters (${this.targets.join(', ')})`, n);
     const overrides = options.overrides ?? {};
@@ -101,16 +107,17 @@ export class Pruner {
 
   /** L1 magnitude, unstructured: per layer (torch l1_unstructured) or global (torch global_unstructured). */
   magnitude(amount: Amount, options: Omit<PruneOptions, 'amount'> = {}): this {
-    return this.prune('magnitude', { ...options, amount });
+    return this.prune('magnitude', { ...optionsOf('Pruner.magnitude', options), amount });
   }
 
   /** Random unstructured pruning from a seeded stream (the control for magnitude). */
   random(amount: Amount, options: Omit<PruneOptions, 'amount'> = {}): this {
-    return this.prune('random', { ...options, amount });
+    return this.prune('random', { ...optionsOf('Pruner.random', options), amount });
   }
 
   /** Whole output neurons/filters with the smallest L1 or L2 norm (torch ln_structured, dim 0); also masks their bias and BatchNorm entries. */
   structured(amount: Amount, options: Omit<PruneOptions, 'amount' | 'scope'> & { norm?: 1 | 2 } = {}): this {
+    options = optionsOf('Pruner.structured', options);
     return this.prune(options.norm === 2 ? 'l2-structured' : 'l1-structured', { ...options, amount });
   }
 
@@ -120,11 +127,13 @@ export class Pruner {
    * twice as fast as CSR at the same sparsity, where unstructured sparsity gains nothing from blocks.
    */
   block(amount: Amount, options: Omit<PruneOptions, 'amount'> & { norm?: 1 | 2 } = {}): this {
+    options = optionsOf('Pruner.block', options);
     return this.prune(options.norm === 2 ? 'l2-block' : 'l1-block', { ...options, amount });
   }
 
   /** N:M semi-structured: in each group of m consecutive inputs of every output row keep the n largest |w| (2:4, 4:8). */
   nm(n: number, m: number, options: { params?: readonly string[] } = {}): this {
+    options = optionsOf('Pruner.nm', options);
     if (!Number.isInteger(m) || m < 1) invalid('Pruner.nm', 'm', 'a positive integer', m);
     if (!Number.isInteger(n) || n < 0 || n > m) invalid('Pruner.nm', 'n', `an integer in [0, ${m}]`, n);
     for (const name of options.params ?? this.targets) {
@@ -242,6 +251,7 @@ export class Pruner {
    * weights after it (so momentum, Adam moments and weight decay cannot revive them). Returns a detach function.
    */
   attach(optimizer: Optimizer): () => void {
+    checkInstance('Pruner.attach', 'optimizer', optimizer, Optimizer, 'an Optimizer');
     const own = Object.prototype.hasOwnProperty.call(optimizer, 'step');
     const step = optimizer.step;
     const wrapped = () => {
@@ -292,7 +302,9 @@ export class Pruner {
 
   /** Copies masks from entries keyed like entries() (unknown keys throw), then zeroes the pruned weights. */
   loadEntries(entries: Readonly<Record<string, Tensor>>): void {
+    if (entries === null || typeof entries !== 'object') invalid('Pruner.loadEntries', 'entries', "an object of u8 mask tensors by '<param>_mask'", entries);
     for (const [key, t] of Object.entries(entries)) {
+      assertTensor('Pruner.loadEntries', key, t);
       if (!key.endsWith('_mask') || t.dtype !== 'u8') invalid('Pruner.loadEntries', key, "a u8 tensor under '<param>_mask'", t.dtype);
       const mask = this.mask(key.slice(0, -5));
       if (t.size !== mask.size) throw new SlimError('SHAPE_MISMATCH', `Pruner.loadEntries: '${key}' has ${t.size} entries, the parameter ${mask.size}`);

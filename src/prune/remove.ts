@@ -4,7 +4,7 @@ import { Module, Sequential } from '../nn/module.js';
 import { BatchNorm1d } from '../nn/norm.js';
 import { BatchNorm2d } from '../nn/norm.js';
 import { fromValues } from '../tensor/create.js';
-import { invalid } from '../errors.js';
+import { checkInstance, invalid } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { leaves, links, type Link } from './chain.js';
 
@@ -54,6 +54,7 @@ function take(src: Float32Array, shape: readonly number[], axis: number, keep: n
  * keeps all its outputs. Parameterless layers are shared with `model`, which is left unchanged.
  */
 export function removePrunedChannels(model: Module): Sequential {
+  checkInstance('removePrunedChannels', 'model', model, Module, 'a Module');
   const ls = leaves(model);
   const keptOut = new Map<Module, number[]>();
   const keptIn = new Map<Module, { keep: number[]; group: number }>();

@@ -1,5 +1,5 @@
 // Pure selection rules behind the pruning criteria (plain JS arrays, no tensors): counts, k-smallest, norms, N:M.
-import { invalid } from '../errors.js';
+import { checkCount, invalid } from '../errors.js';
 import { roundHalfEven } from '../quant/qparams.js';
 
 /**
@@ -7,6 +7,8 @@ import { roundHalfEven } from '../quant/qparams.js';
  * `round(amount * n)` with Python 3's round-half-to-even for a fraction, or an absolute `{ count }`.
  */
 export function countToPrune(fn: string, amount: number | { count: number }, n: number): number {
+  if (typeof fn !== 'string') invalid('countToPrune', 'fn', 'the calling function\'s name', fn);
+  checkCount(fn, 'n', n);
   if (typeof amount === 'object' && amount !== null) {
     const c = amount.count;
     if (!Number.isInteger(c) || c < 0 || c > n) invalid(fn, 'amount.count', `an integer in [0, ${n}]`, c);

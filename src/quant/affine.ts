@@ -8,7 +8,7 @@
 //   per-group:   `groupSize` g (with `axis`, default the last): one scale per g consecutive elements
 //                along axis, ceil(shape[axis]/g) per line (the last group may be short), laid out as
 //                `shape` with shape[axis] replaced by that count, row-major ([rows, groups] for the last axis).
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { checkAxis, checkShape, numel, shapeString, type Shape } from '../tensor/shape.js';
 import { dtypeRange, roundHalfEven, type QDType } from './qparams.js';
 
@@ -137,6 +137,7 @@ export function dequantizeAffine(q: Int8Array | Uint8Array, shape: Shape, params
 
 /** Min and max of every parameter slot (per-tensor, per-channel or per-group, as quantizeAffine lays them out); NaN propagates. */
 export function minMaxAlong(x: Float32Array, shape: Shape, gran: { axis?: number; groupSize?: number } = {}): { min: Float32Array; max: Float32Array } {
+  gran = optionsOf('minMaxAlong', gran, 'granularity');
   const fn = 'minMaxAlong';
   if (!(x instanceof Float32Array)) invalid(fn, 'x', 'a Float32Array', x);
   const layout = paramLayout(fn, shape, gran);

@@ -3,7 +3,7 @@
 // io/float16.ts and fp8.ts. Codes are held in u8 tensors: fp8 as [...shape], the 16-bit formats as
 // [...shape, 2] (each element's bytes, little-endian, as in safetensors files).
 import { kernels } from '../backend/binding.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
 import type { FormatName } from './formats.js';
@@ -21,6 +21,7 @@ function checkFormat(fn: string, format: unknown): asserts format is CastFormatN
  * fp8 out of range: ±max when `saturate` (default), else NaN (E4M3) or ±Inf (E5M2); f16/bf16 overflow → ±Inf.
  */
 export function castFormat(x: Tensor, format: CastFormatName, opts: { saturate?: boolean } = {}): Tensor<'u8'> {
+  opts = optionsOf('castFormat', opts, 'opts');
   const fn = 'castFormat';
   assertTensor(fn, 'x', x);
   assertDType(fn, 'x', x, 'f32');

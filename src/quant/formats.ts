@@ -8,7 +8,7 @@
 //   f16 / bf16      io/float16.ts, 2 bytes little-endian per element, RNE.
 //   fp8-e4m3 / -e5m2  fp8.ts (OCP OFP8), 1 byte per element, RNE, saturating.
 // The plain casts (f16, bf16, fp8) have wasm fast paths on tensors in cast.ts, bit for bit these codecs.
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../io/float16.js';
 import { checkShape, numel, type Shape } from '../tensor/shape.js';
 import { dequantizeAffine, minMaxAlong, paramLayout, quantizeAffine } from './affine.js';
@@ -153,6 +153,7 @@ export function isFormatName(x: unknown): x is FormatName {
 
 /** Stored bytes of a `shape` tensor in `format`: codes + scales + zero points (int8/uint8 slots per `gran`, default per-tensor; `symmetric` stores no zero point). */
 export function packedBytes(format: FormatName, shape: Shape, gran: { axis?: number; groupSize?: number; symmetric?: boolean } = {}): number {
+  gran = optionsOf('packedBytes', gran, 'granularity');
   const fn = 'packedBytes';
   if (!isFormatName(format)) invalid(fn, 'format', `one of ${Object.keys(FORMATS).join(', ')}`, format);
   const t = FORMATS[format];

@@ -8,6 +8,7 @@
 // non-saturating mode they become NaN (E4M3) or ±Inf (E5M2). A value overflows when it rounds past
 // max: E4M3 464 (the tie between 448 and 480) rounds to even 448; E5M2 61440 rounds to even 2^16.
 // NaN in → NaN out in both modes, written S.1111111 (as torch writes it).
+import { checkNumber, invalid, optionsOf } from '../errors.js';
 
 interface Fp8Spec {
   /** Mantissa bits. */
@@ -96,23 +97,31 @@ function valueOf(bits: number): number {
 }
 
 /** E4M3 code of `x` rounded to f32 then to E4M3 (OCP OFP8: RNE, |x| > 448 → ±448 or NaN, NaN → NaN). */
-export const f32ToE4M3 = (x: number, opts: Fp8Options = {}): number => encode(E4M3, bitsOf(x), opts.saturate ?? true);
+export const f32ToE4M3 = (x: number, opts?: Fp8Options): number => encode(E4M3, bitsOf(checkNumber('f32ToE4M3', 'x', x)), saturateOf('f32ToE4M3', opts));
 /** The value of the E4M3 code `c` (exact; S.1111.111 is NaN). */
-export const e4m3ToF32 = (c: number): number => valueOf(decode(E4M3, c & 0xff));
+export const e4m3ToF32 = (c: number): number => valueOf(decode(E4M3, checkNumber('e4m3ToF32', 'c', c) & 0xff));
 /** E5M2 code of `x` rounded to f32 then to E5M2 (OCP OFP8: RNE, |x| > 57344 → ±57344 or ±Inf, NaN → NaN). */
-export const f32ToE5M2 = (x: number, opts: Fp8Options = {}): number => encode(E5M2, bitsOf(x), opts.saturate ?? true);
+export const f32ToE5M2 = (x: number, opts?: Fp8Options): number => encode(E5M2, bitsOf(checkNumber('f32ToE5M2', 'x', x)), saturateOf('f32ToE5M2', opts));
 /** The value of the E5M2 code `c` (exact; IEEE-like ±Inf and NaNs). */
-export const e5m2ToF32 = (c: number): number => valueOf(decode(E5M2, c & 0xff));
+export const e5m2ToF32 = (c: number): number => valueOf(decode(E5M2, checkNumber('e5m2ToF32', 'c', c) & 0xff));
 
-function encodeArray(spec: Fp8Spec, x: Float32Array, opts: Fp8Options): Uint8Array {
+function saturateOf(fn: string, opts: Fp8Options | undefined): boolean {
+  const saturate = optionsOf(fn, opts, 'opts').saturate ?? true;
+  if (typeof saturate !== 'boolean') invalid(fn, 'opts.saturate', 'a boolean', saturate);
+  return saturate;
+}
+
+function encodeArray(fn: string, spec: Fp8Spec, x: Float32Array, opts: Fp8Options | undefined): Uint8Array {
+  if (!(x instanceof Float32Array)) invalid(fn, 'x', 'a Float32Array', x);
   const bits = new Uint32Array(x.buffer, x.byteOffset, x.length);
-  const saturate = opts.saturate ?? true;
+  const saturate = saturateOf(fn, opts);
   const out = new Uint8Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = encode(spec, bits[i]!, saturate);
   return out;
 }
 
-function decodeArray(spec: Fp8Spec, q: Uint8Array): Float32Array {
+function decodeArray(fn: string, spec: Fp8Spec, q: Uint8Array): Float32Array {
+  if (!(q instanceof Uint8Array)) invalid(fn, 'q', 'a Uint8Array of codes', q);
   const out = new Float32Array(q.length);
   const bits = new Uint32Array(out.buffer);
   for (let i = 0; i < q.length; i++) bits[i] = decode(spec, q[i]!);
@@ -120,10 +129,10 @@ function decodeArray(spec: Fp8Spec, q: Uint8Array): Float32Array {
 }
 
 /** Elementwise f32ToE4M3 over an array. */
-export const encodeE4M3 = (x: Float32Array, opts: Fp8Options = {}): Uint8Array => encodeArray(E4M3, x, opts);
+export const encodeE4M3 = (x: Float32Array, opts?: Fp8Options): Uint8Array => encodeArray('encodeE4M3', E4M3, x, opts);
 /** Elementwise e4m3ToF32 over an array. */
-export const decodeE4M3 = (q: Uint8Array): Float32Array => decodeArray(E4M3, q);
+export const decodeE4M3 = (q: Uint8Array): Float32Array => decodeArray('decodeE4M3', E4M3, q);
 /** Elementwise f32ToE5M2 over an array. */
-export const encodeE5M2 = (x: Float32Array, opts: Fp8Options = {}): Uint8Array => encodeArray(E5M2, x, opts);
+export const encodeE5M2 = (x: Float32Array, opts?: Fp8Options): Uint8Array => encodeArray('encodeE5M2', E5M2, x, opts);
 /** Elementwise e5m2ToF32 over an array. */
-export const decodeE5M2 = (q: Uint8Array): Float32Array => decodeArray(E5M2, q);
+export const decodeE5M2 = (q: Uint8Array): Float32Array => decodeArray('decodeE5M2', E5M2, q);

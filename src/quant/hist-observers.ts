@@ -2,7 +2,7 @@
 // (TensorRT entropy calibration, or the MSE-optimal clip). Per-tensor only. Non-finite values are
 // skipped (torch's HistogramObserver drops ±Inf too); min and max are those of the finite values.
 // The chosen clip [lo, hi] goes through qparamsFromMinMax, so it is widened to include 0 like any range.
-import { invalid } from '../errors.js';
+import { invalid, optionsOf } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Histogram, quantile, type HistogramState } from './histogram.js';
 import { entropyIndex, HistogramMoments } from './range-search.js';
@@ -82,6 +82,7 @@ export class PercentileObserver extends HistogramBase {
   readonly percentile: number;
 
   constructor(config: PercentileConfig = {}) {
+    config = optionsOf('PercentileObserver', config, 'config');
     const fn = 'PercentileObserver';
     const p = config?.percentile ?? 99.99;
     if (typeof p !== 'number' || !(p > 0 && p <= 100)) invalid(fn, 'percentile', 'a number in (0, 100]', p);
@@ -132,6 +133,7 @@ export class HistogramObserver extends HistogramBase {
   readonly smoothZeroBin: boolean;
 
   constructor(config: HistogramConfig = {}) {
+    config = optionsOf('HistogramObserver', config, 'config');
     const fn = 'HistogramObserver';
     const method = config?.method ?? 'entropy';
     if (method !== 'entropy' && method !== 'mse') invalid(fn, 'method', "'entropy' or 'mse'", method);

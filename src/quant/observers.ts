@@ -5,7 +5,7 @@
 //   min ← min + c·(x_min − min)   (the first batch initializes; c rounded to f32, each step f32)
 // rounds every operation to f32 exactly as torch's f32 tensor arithmetic does.
 import { noGrad } from '../autograd/tape.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { reshape } from '../ops/layout.js';
 import { max as maxOp, min as minOp } from '../ops/reduce.js';
 import { tidy } from '../tensor/scope.js';
@@ -36,6 +36,7 @@ export class MinMaxObserver extends Observer {
 
   constructor(config: ObserverConfig = {}) {
     super(config);
+    config = optionsOf('MinMaxObserver', config, 'config');
   }
 
   /** min ← min(min, min x), max ← max(max, max x); an empty x is ignored. */
@@ -85,6 +86,7 @@ export class MovingAverageMinMaxObserver extends MinMaxObserver {
 
   constructor(config: ObserverConfig & { averagingConstant?: number } = {}) {
     super({ ...config, averagingConstant: averagingConstant('MovingAverageMinMaxObserver', config?.averagingConstant ?? 0.01) } as ObserverConfig);
+    config = optionsOf('MovingAverageMinMaxObserver', config, 'config');
     this.averagingConstant = this.options.averagingConstant as number;
   }
 
@@ -114,6 +116,7 @@ export class PerChannelMinMaxObserver extends Observer {
   channelAxis: number | null = null;
 
   constructor(config: ObserverConfig & { axis?: number; averagingConstant?: number } = {}) {
+    config = optionsOf('PerChannelMinMaxObserver', config, 'config');
     const axis = config?.axis ?? 0;
     if (!Number.isSafeInteger(axis)) invalid((new.target as typeof Observer).kind, 'axis', 'an integer', axis);
     super({ ...config, axis } as ObserverConfig);
@@ -190,6 +193,7 @@ export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObser
 
   constructor(config: ObserverConfig & { axis?: number; averagingConstant?: number } = {}) {
     super({ ...config, averagingConstant: averagingConstant('MovingAveragePerChannelMinMaxObserver', config?.averagingConstant ?? 0.01) });
+    config = optionsOf('MovingAveragePerChannelMinMaxObserver', config, 'config');
     this.averagingConstant = this.options.averagingConstant as number;
   }
 

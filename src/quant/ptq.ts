@@ -1,7 +1,7 @@
 // Post-training quantization: prepare(model, config) inserts observers, calibration batches run
 // through prepared.forward(x), convert(prepared) builds the integer model (torch.ao's eager flow).
 import { noGrad } from '../autograd/tape.js';
-import { SlimError } from '../errors.js';
+import { SlimError, optionsOf } from '../errors.js';
 import { Module } from '../nn/module.js';
 import { fromValues } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
@@ -49,6 +49,7 @@ export class PreparedModel extends Module {
 
   constructor(readonly model: Module, readonly config: QuantizationConfig = {}) {
     super();
+    optionsOf('PreparedModel', config, 'config');
     const fn = 'prepare';
     this.quantizeOutput = resolveModelConfig(fn, config).quantizeOutput;
     this.units = units(fn, model).map((unit) => {
@@ -92,6 +93,7 @@ export class PreparedModel extends Module {
 
 /** Inserts observers on the activations of `model` (not mutated); weights are observed at convert(). */
 export function prepare(model: Module, config: QuantizationConfig = {}): PreparedModel {
+  config = optionsOf('prepare', config, 'config');
   return new PreparedModel(model, config);
 }
 

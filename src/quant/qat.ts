@@ -5,7 +5,7 @@
 import { customGrad } from '../autograd/backward.js';
 import { isGradEnabled, noGrad } from '../autograd/tape.js';
 import { kernels } from '../backend/binding.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { Module } from '../nn/module.js';
 import { add, clamp, div, mul, relu, sqrt, sub, where } from '../ops/elementwise.js';
 import { linear } from '../ops/matmul.js';
@@ -61,6 +61,7 @@ export function fakeQuantize(x: Tensor, params: FakeQuantParams): Tensor {
   const fn = 'fakeQuantize';
   assertTensor(fn, 'x', x);
   assertDType(fn, 'x', x, 'f32');
+  if (params === null || typeof params !== 'object') invalid(fn, 'params', 'an object { scale, zeroPoint, qmin, qmax, granularity? }', params);
   const [rows, cols, group] = layout(fn, x, params);
   const nScales = rows * Math.ceil(cols / group);
   const { qmin, qmax } = params;
@@ -122,6 +123,7 @@ export class FakeQuantize extends Module {
 
   constructor(observer: Observer, options: { learnScale?: boolean } = {}) {
     super();
+    options = optionsOf('FakeQuantize', options, 'options');
     this.observer = observer;
     this.learnScale = options.learnScale ?? false;
     this.#scale = this.learnScale ? this.registerParameter('scale', fromValues('FakeQuantize', [1], [1], 'f32')) : null;
@@ -183,6 +185,8 @@ export class QatModel extends Module {
 
   constructor(readonly model: Module, readonly config: QuantizationConfig = {}, options: { learnScale?: boolean } = {}) {
     super();
+    optionsOf('QatModel', config, 'config');
+    options = optionsOf('QatModel', options, 'options');
     const fn = 'prepareQat';
     this.registerModule('model', model);
     const base = units(fn, model).map((unit) => ({ unit, config: resolveLayerConfig(fn, config, unit.name, unit.type) }));
@@ -290,6 +294,8 @@ function weightQParams(w: Float32Array, shape: readonly number[], c: ResolvedLay
 
 /** Wraps `model` (its parameters are trained in place) with fake quantization where convert() will quantize. */
 export function prepareQat(model: Module, config: QuantizationConfig = {}, options: { learnScale?: boolean } = {}): QatModel {
+  config = optionsOf('prepareQat', config, 'config');
+  options = optionsOf('prepareQat', options, 'options');
   return new QatModel(model, config, options);
 }
 

@@ -2,7 +2,7 @@
 // int8 activations, and int4 weight-only (group-wise). Weights are quantized and packed once.
 import { noGrad } from '../autograd/tape.js';
 import { f32View, kernels, scratch } from '../backend/binding.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { reshape } from '../ops/layout.js';
 import { fromValues } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
@@ -189,10 +189,11 @@ export class Int4Linear {
 
   /** From f32 weights [out, in], or from int4 values already quantized (q ∈ [−8, 7], scales [out, ⌈in/g⌉]). */
   constructor(weight: Tensor | QuantizedWeights, bias?: Tensor | null, options: { groupSize?: 32 | 64 | 128 } = {}) {
+    options = optionsOf('Int4Linear', options, 'options');
     const fn = 'Int4Linear';
     const g = options.groupSize ?? 32;
     if (g !== 32 && g !== 64 && g !== 128) invalid(fn, 'groupSize', '32, 64 or 128', g);
-    const [n, k] = weight instanceof Tensor ? checkLinear(fn, weight, bias) : checkQuantized(fn, weight, bias, Math.ceil(weight.shape?.[1] / g));
+    const [n, k] = weight instanceof Tensor ? checkLinear(fn, weight, bias) : checkQuantized(fn, weight, bias, Math.ceil(((weight as QuantizedWeights | null)?.shape?.[1] ?? 0) / g));
     const padded = Math.ceil(k / g) * g;
     let q: Int8Array;
     let scale: Float32Array;

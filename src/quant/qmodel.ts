@@ -2,12 +2,12 @@
 // model owns, so a forward pass allocates only its output. f32 in, f32 out; the batch dim is free,
 // the per-sample shape is the one seen at calibration.
 import { u8View } from '../backend/binding.js';
-import { SlimError } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { Module } from '../nn/module.js';
 import { keep } from '../tensor/scope.js';
-import { numel, shapeString } from '../tensor/shape.js';
+import { checkShape, numel, shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
-import type { QOp } from './qops.js';
+import { QOp } from './qops.js';
 
 const align16 = (n: number) => (n + 15) & ~15;
 
@@ -24,10 +24,12 @@ export class QuantizedModel extends Module {
 
   constructor(ops: QOp[], inShape: readonly number[], outShape: readonly number[], info: Record<string, unknown> = {}) {
     super();
+    const fn = 'QuantizedModel';
+    if (!Array.isArray(ops) || ops.some((op) => !(op instanceof QOp))) invalid(fn, 'ops', 'an array of QOp (convert() and loadQuantized() build them)', ops);
     this.ops = ops;
-    this.inShape = inShape;
-    this.outShape = outShape;
-    this.info = info;
+    this.inShape = checkShape(fn, 'inShape', inShape);
+    this.outShape = checkShape(fn, 'outShape', outShape);
+    this.info = optionsOf(fn, info, 'info');
     this.training = false;
   }
 

@@ -3,7 +3,7 @@
 // torch holds min, max, scale and eps in f32 tensors: every intermediate it keeps in one is rounded
 // here with Math.fround right after the f64 operation (exact for + − × ÷, since f64 carries more
 // than 2·24 + 2 bits), so the results equal torch's bit for bit.
-import { SlimError, describe, invalid } from '../errors.js';
+import { SlimError, checkNumber, describe, invalid, optionsOf } from '../errors.js';
 
 export type QDType = 'int8' | 'uint8';
 
@@ -51,12 +51,14 @@ const DTYPE_RANGE: Readonly<Record<QDType, readonly [number, number]>> = { int8:
 
 /** Nearest integer, ties to even (torch.round, numpy.round, f32x4.nearest). */
 export function roundHalfEven(x: number): number {
+  checkNumber('roundHalfEven', 'x', x);
   const r = Math.round(x); // ties toward +∞
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** The full range of a quantized dtype: int8 [−128, 127], uint8 [0, 255]. */
 export function dtypeRange(dtype: QDType): readonly [number, number] {
+  if (dtype !== 'int8' && dtype !== 'uint8') invalid('dtypeRange', 'dtype', "'int8' or 'uint8'", dtype);
   return DTYPE_RANGE[dtype];
 }
 
@@ -97,6 +99,7 @@ export function resolveQuantConfig(fn: string, opts: QParamsOptions = {}): Quant
  * then scale = max(scale, eps). A scalar min = +∞, max = −∞ (nothing observed) gives scale 1, zp 0.
  */
 export function qparamsFromMinMax(min: number | ArrayLike<number>, max: number | ArrayLike<number>, opts: QParamsOptions = {}): QParams {
+  opts = optionsOf('qparamsFromMinMax', opts, 'opts');
   const fn = 'qparamsFromMinMax';
   const cfg = resolveQuantConfig(fn, opts);
   const scalar = typeof min === 'number';

@@ -1,7 +1,7 @@
 // Per-layer sensitivity (quantize one layer, keep the rest f32, measure the damage) and mixed
 // precision (f32 / int8 / int4 per layer under a size budget, least damage first).
 import { noGrad } from '../autograd/tape.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { argmax } from '../ops/reduce.js';
 import { tidy } from '../tensor/scope.js';
 import { assertTensor, type Tensor } from '../tensor/tensor.js';
@@ -79,6 +79,7 @@ function ready(fn: string, prepared: PreparedModel, data: HeldOut): void {
  * the output error and the accuracy drop on a held-out batch, worst first.
  */
 export function sensitivity(prepared: PreparedModel, data: HeldOut, options: { dtypes?: ('int8' | 'int4')[] } = {}): LayerSensitivity[] {
+  options = optionsOf('sensitivity', options, 'options');
   ready('sensitivity', prepared, data);
   return measure(prepared, data, options.dtypes ?? ['int8', 'int4'], foldOnce());
 }

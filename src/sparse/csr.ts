@@ -1,6 +1,6 @@
 // Sparse matrices in wasm memory: CSR (f32 or int8 values) and 2:4, built from a dense [n, k] weight.
 import { kernels } from '../backend/binding.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, checkCount, checkInstance, invalid, optionsOf } from '../errors.js';
 import { fromValues } from '../tensor/create.js';
 import { keep, tidy } from '../tensor/scope.js';
 import { shapeString } from '../tensor/shape.js';
@@ -45,6 +45,7 @@ abstract class RowCompressed {
   protected constructor(fn: string, rows: number, cols: number, a: CsrArrays, width: 1 | 4, check: (fn: string, a: CsrArrays, n: number, k: number) => void) {
     if (!Number.isSafeInteger(rows) || rows < 0) invalid(fn, 'rows', 'a non-negative integer', rows);
     if (!Number.isSafeInteger(cols) || cols < 0) invalid(fn, 'cols', 'a non-negative integer', cols);
+    if (a === null || typeof a !== 'object') invalid(fn, 'arrays', 'an object { values, cols, indptr }', a);
     check(fn, a, rows, cols);
     if (a.cols instanceof Uint16Array && Math.ceil(cols / width) > 65536) invalid(fn, 'cols', `i32 indices when ⌈cols/${width}⌉ > 65536`, a.cols);
     this.rows = rows;
@@ -106,6 +107,7 @@ export function toBsr(weight: Tensor): BsrMatrix {
 
 /** The dense f32 [rows, cols] tensor of a BSR matrix. */
 export function fromBsr(m: BsrMatrix): Tensor<'f32'> {
+  checkInstance('fromBsr', 'm', m, BsrMatrix, 'a BsrMatrix');
   return fromValues('fromBsr', bsrDecodeRef(m.toArrays(), m.rows, m.cols), [m.rows, m.cols], 'f32');
 }
 
@@ -150,6 +152,7 @@ export class PackedMatrix {
 
 /** CSR of a 2-D f32 weight, keeping the entries with |w| > threshold (default 0: every nonzero). */
 export function toCsr(weight: Tensor, options: { threshold?: number } = {}): CsrMatrix {
+  options = optionsOf('toCsr', options, 'options');
   const fn = 'toCsr';
   const [n, k] = checkWeight(fn, weight);
   const t = options.threshold ?? 0;
@@ -161,6 +164,7 @@ export function toCsr(weight: Tensor, options: { threshold?: number } = {}): Csr
 
 /** The dense f32 [rows, cols] tensor of a CSR matrix. */
 export function fromCsr(csr: CsrMatrix): Tensor<'f32'> {
+  checkInstance('fromCsr', 'csr', csr, CsrMatrix, 'a CsrMatrix');
   return fromValues('fromCsr', csrDecodeRef(csr.toArrays(), csr.rows, csr.cols), [csr.rows, csr.cols], 'f32');
 }
 
@@ -181,6 +185,11 @@ export class Nm24Matrix {
 
   constructor(rows: number, cols: number, a: Nm24Arrays) {
     const fn = 'Nm24Matrix';
+    checkCount(fn, 'rows', rows);
+    checkCount(fn, 'cols', cols);
+    if (a === null || typeof a !== 'object' || !(a.values instanceof Float32Array) || !(a.indices instanceof Uint8Array)) {
+      invalid(fn, 'arrays', 'an object { values: Float32Array, indices: Uint8Array }', a);
+    }
     const kb = Math.ceil(cols / 8);
     if (a.values.length !== rows * kb * 4 || a.indices.length !== rows * kb) invalid(fn, 'arrays', `${rows * kb * 4} values and ${rows * kb} index bytes`, a.values);
     const ids = nm24Ids(fn, a.indices);
@@ -238,5 +247,6 @@ export function toNm24(weight: Tensor): Nm24Matrix {
 
 /** The dense f32 [rows, cols] tensor of a 2:4 matrix. */
 export function fromNm24(m: Nm24Matrix): Tensor<'f32'> {
+  checkInstance('fromNm24', 'm', m, Nm24Matrix, 'an Nm24Matrix');
   return fromValues('fromNm24', nm24DecodeRef(m.toArrays(), m.rows, m.cols), [m.rows, m.cols], 'f32');
 }

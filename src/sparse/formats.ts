@@ -8,7 +8,7 @@
 //   bsr-1x4    values f32 [nb, 4] | cols u16 [nb] when ⌈k/4⌉ ≤ 65536, else i32 | indptr i32 [n + 1]: CSR over
 //              blocks of 4 consecutive inputs (block column c covers inputs 4c..4c+3, zero past k); a block
 //              is stored when any of its 4 weights is nonzero. Layout of assembly/f32-spmm/bsr.ts.
-import { invalid } from '../errors.js';
+import { checkCount, invalid } from '../errors.js';
 
 export type SparseFormatName = 'csr' | 'csr-int8' | 'nm-2:4' | 'bsr-1x4';
 
@@ -21,7 +21,7 @@ export interface SparseFormatTraits {
 }
 
 /** Column indices are u16 when every column fits, else i32 (u16 moves 25% fewer bytes per nonzero). */
-export const indexBytesFor = (k: number): 2 | 4 => (k <= 65536 ? 2 : 4);
+export const indexBytesFor = (k: number): 2 | 4 => (checkCount('indexBytesFor', 'k', k) <= 65536 ? 2 : 4);
 
 export const SPARSE_FORMATS: Readonly<Record<SparseFormatName, SparseFormatTraits>> = {
   csr: { name: 'csr', bytesPerNonzero: (ib) => 4 + ib, bytes: (n, k, nnz) => nnz * (4 + indexBytesFor(k)) + 4 * (n + 1) },
@@ -62,8 +62,16 @@ export function csrDecodeRef({ values, cols, indptr }: CsrArrays<Float32Array | 
   return w;
 }
 
+/** Throws INVALID_ARGUMENT unless the three arrays have the types CsrArrays names. */
+function checkArrays(fn: string, values: unknown, cols: unknown, indptr: unknown): void {
+  if (!(values instanceof Float32Array || values instanceof Int8Array)) invalid(fn, 'values', 'a Float32Array (Int8Array for int8 values)', values);
+  if (!(cols instanceof Uint16Array || cols instanceof Int32Array)) invalid(fn, 'cols', 'a Uint16Array or an Int32Array', cols);
+  if (!(indptr instanceof Int32Array)) invalid(fn, 'indptr', 'an Int32Array', indptr);
+}
+
 /** Throws unless indptr is monotone from 0 to values.length and every column is in [0, k). */
 export function checkCsr(fn: string, { values, cols, indptr }: CsrArrays<Float32Array | Int8Array>, n: number, k: number): void {
+  checkArrays(fn, values, cols, indptr);
   if (indptr.length !== n + 1 || indptr[0] !== 0 || indptr[n] !== values.length || cols.length !== values.length) {
     invalid(fn, 'indptr', `${n + 1} offsets from 0 to nnz = ${values.length}`, indptr);
   }
@@ -109,6 +117,7 @@ export function bsrDecodeRef({ values, cols, indptr }: CsrArrays, n: number, k: 
 
 /** Throws unless the BSR arrays are consistent: indptr monotone from 0 to nb, block columns in [0, ⌈k/4⌉), 4 values per block. */
 export function checkBsr(fn: string, { values, cols, indptr }: CsrArrays, n: number, k: number): void {
+  checkArrays(fn, values, cols, indptr);
   const kb = Math.ceil(k / 4);
   if (indptr.length !== n + 1 || indptr[0] !== 0 || indptr[n] !== cols.length || values.length !== 4 * cols.length) {
     invalid(fn, 'indptr', `${n + 1} offsets from 0 to the block count ${cols.length}, and 4 values per block (${4 * cols.length})`, indptr);
@@ -119,6 +128,9 @@ export function checkBsr(fn: string, { values, cols, indptr }: CsrArrays, n: num
 
 /** Stored blocks over all blocks, and nonzeros over the weights of stored blocks, of w [n, k] in 1×4 blocks. */
 export function blockStats(w: ArrayLike<number>, n: number, k: number): { blockDensity: number; fill: number } {
+  checkCount('blockStats', 'n', n);
+  checkCount('blockStats', 'k', k);
+  if (w == null || typeof (w as { length?: unknown }).length !== 'number' || w.length < n * k) invalid('blockStats', 'w', `an array of at least n·k = ${n * k} numbers`, w);
   const kb = Math.ceil(k / 4);
   let blocks = 0, nnz = 0;
   for (let j = 0; j < n; j++) {

@@ -6,7 +6,7 @@
 //   csr-int8   as csr with <layer>.values I8 [nnz], plus <layer>.scale F32 [n]
 //   bsr-1x4    <layer>.values F32 [nb, 4], <layer>.indices as csr over block columns, <layer>.indptr I32 [n + 1]
 // and <layer>.bias F32 [n] when the layer has one.
-import { SlimError } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
 import { keep } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -22,9 +22,11 @@ interface Meta { format: 'dense' | 'csr' | 'nm-2:4' | 'csr-int8' | 'bsr-1x4'; la
 export function saveSparse(layers: Record<string, SparseLayer>, extraMetadata: Record<string, string> = {}): Uint8Array<ArrayBuffer> {
   const tensors: Record<string, Tensor> = {};
   const temporary: Tensor[] = []; // what files store but layers hold in kernel layouts (2:4 index bytes, dense weights)
-  const metadata: Record<string, string> = { ...extraMetadata };
+  if (layers === null || typeof layers !== 'object') invalid('saveSparse', 'layers', 'an object of sparse layers by name', layers);
+  const metadata: Record<string, string> = { ...optionsOf('saveSparse', extraMetadata, 'extraMetadata') };
   try {
     for (const [name, l] of Object.entries(layers)) {
+      if (!(l instanceof SparseLinear || l instanceof NmLinear || l instanceof SparseInt8Linear)) invalid('saveSparse', `layers.${name}`, 'a SparseLinear, NmLinear or SparseInt8Linear', l);
       const w = l instanceof SparseInt8Linear ? l : l.weight;
       let meta: Meta;
       if (w instanceof SparseInt8Linear) {

@@ -2,7 +2,7 @@
 // density (SparseLinear); 2:4 by magnitude (NmLinear); CSR with int8 values (SparseInt8Linear).
 import { noGrad } from '../autograd/tape.js';
 import { kernels, scratch } from '../backend/binding.js';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, checkCount, checkInstance, invalid, optionsOf } from '../errors.js';
 import { type Activation } from '../ops/matmul.js';
 import { reshape } from '../ops/layout.js';
 import { activationQParams, checkInput } from '../quant/qlinear.js';
@@ -39,6 +39,13 @@ export const BSR_RULE = { minFill: 0.75, maxBlockDensity: 0.5 } as const;
  * blockStats) at this batch size.
  */
 export function chooseSparseFormat(density: number, nm24: boolean, batch = 1, blocks?: { blockDensity: number; fill: number }): SparseLinearFormat {
+  const fn = 'chooseSparseFormat';
+  if (typeof density !== 'number' || !(density >= 0 && density <= 1)) invalid(fn, 'density', 'a fraction in [0, 1]', density);
+  if (typeof nm24 !== 'boolean') invalid(fn, 'nm24', 'a boolean', nm24);
+  checkCount(fn, 'batch', batch);
+  if (blocks !== undefined && (blocks === null || typeof blocks !== 'object' || typeof blocks.fill !== 'number' || typeof blocks.blockDensity !== 'number')) {
+    invalid(fn, 'blocks', 'blockStats(w, n, k) ({ blockDensity, fill })', blocks);
+  }
   if (batch <= 1 && blocks && blocks.fill >= BSR_RULE.minFill && blocks.blockDensity < BSR_RULE.maxBlockDensity) return 'bsr-1x4';
   if (density < (batch <= 1 ? CSR_MAX_DENSITY.gemv : CSR_MAX_DENSITY.gemm)) return 'csr';
   return nm24 && batch <= 1 ? 'nm-2:4' : 'dense';
@@ -109,6 +116,7 @@ export function storedLinear(fn: string, x: Tensor, w: StoredWeight, bias: Tenso
  * panels from the packed W (the same bits as linear()).
  */
 export function packedLinear(x: Tensor, w: PackedMatrix, bias: Tensor | null = null, activation: Activation = 'none', fn = 'packedLinear'): Tensor<'f32'> {
+  checkInstance(fn, 'w', w, PackedMatrix, 'a PackedMatrix');
   if (bias !== null) {
     assertTensor(fn, 'bias', bias);
     assertDType(fn, 'bias', bias, 'f32');
@@ -134,6 +142,7 @@ export class SparseLinear {
   readonly bias: Tensor<'f32'> | null;
 
   constructor(weight: Tensor, bias?: Tensor | null, options: SparseLinearOptions = {}) {
+    options = optionsOf('SparseLinear', options, 'options');
     const fn = 'SparseLinear';
     const [n, k] = checkWeight(fn, weight);
     const want = options.format ?? 'auto';
@@ -243,6 +252,9 @@ export class SparseInt8Linear {
 
   constructor(weight: Tensor | SparseInt8Parts, bias?: Tensor | null) {
     const fn = 'SparseInt8Linear';
+    if (!(weight instanceof Tensor) && (weight === null || typeof weight !== 'object' || !(weight.values instanceof Int8Array) || !(weight.scale instanceof Float32Array))) {
+      invalid(fn, 'weight', 'an f32 Tensor or { rows, cols, values: Int8Array, indices, indptr, scale: Float32Array }', weight);
+    }
     const p = weight instanceof Tensor ? quantizeSparse(fn, weight) : weight;
     if (!(weight instanceof Tensor)) checkCsr(fn, { values: p.values, cols: p.indices, indptr: p.indptr }, p.rows, p.cols);
     this.outFeatures = p.rows;

@@ -1,6 +1,6 @@
 // A pruned MLP for inference with its Linears in their fastest stored format (dense, CSR or 2:4,
 // chosen by density and batch), ReLU fused: what makes a pruned model smaller and faster for real.
-import { SlimError } from '../errors.js';
+import { SlimError, checkInstance, invalid, optionsOf } from '../errors.js';
 import { Flatten, GELU, Linear, ReLU, Sigmoid, Tanh } from '../nn/layers.js';
 import { leafModules, Module } from '../nn/module.js';
 import { gelu, relu, sigmoid, tanh } from '../ops/elementwise.js';
@@ -11,7 +11,7 @@ import { keep } from '../tensor/scope.js';
 import { numel } from '../tensor/shape.js';
 import { parseSafetensors } from '../io/safetensors.js';
 import { loadSparse, saveSparse, type SparseLayer } from './io.js';
-import { NmLinear, SparseLinear, linearRaw, type SparseLinearOptions } from './linear.js';
+import { NmLinear, SparseInt8Linear, SparseLinear, linearRaw, type SparseLinearOptions } from './linear.js';
 
 type Step = { kind: 'linear'; name: string; relu: boolean } | { kind: 'act'; fn: 'relu' | 'gelu' | 'tanh' | 'sigmoid' } | { kind: 'flatten' };
 
@@ -29,6 +29,16 @@ export class SparseModel extends Module {
 
   constructor(readonly steps: readonly Step[], readonly layers: Readonly<Record<string, SparseLayer>>) {
     super();
+    const fn = 'SparseModel';
+    if (layers === null || typeof layers !== 'object' || Object.getPrototypeOf(layers) !== Object.prototype) invalid(fn, 'layers', 'an object of sparse layers by name', layers);
+    for (const [name, l] of Object.entries(layers)) {
+      if (!(l instanceof SparseLinear || l instanceof NmLinear || l instanceof SparseInt8Linear)) invalid(fn, `layers.${name}`, 'a SparseLinear, NmLinear or SparseInt8Linear', l);
+    }
+    if (!Array.isArray(steps)) invalid(fn, 'steps', 'an array of steps (sparsify builds them)', steps);
+    steps.forEach((s, i) => {
+      const ok = s !== null && typeof s === 'object' && (s.kind === 'flatten' || (s.kind === 'act' && s.fn in ACTS) || (s.kind === 'linear' && Object.prototype.hasOwnProperty.call(layers, s.name) && typeof s.relu === 'boolean'));
+      if (!ok) invalid(fn, `steps[${i}]`, "{ kind: 'linear', name (a key of layers), relu } or { kind: 'act', fn } or { kind: 'flatten' }", s);
+    });
     this.training = false;
     const chain: { layer: SparseLinear | NmLinear; relu: boolean }[] = [];
     for (const s of steps) {
@@ -122,7 +132,9 @@ export class SparseModel extends Module {
  * a SparseLinear in the format its density and `batch` call for, a following ReLU fused into it.
  * The model is not changed; its weights are copied.
  */
-export function sparsify(model: Module, options: SparseLinearOptions = {}): SparseModel {
+export function sparsify(model: Module, options?: SparseLinearOptions): SparseModel {
+  checkInstance('sparsify', 'model', model, Module, 'a Module');
+  options = optionsOf('sparsify', options);
   const ls = leafModules(model);
   const steps: Step[] = [];
   const layers: Record<string, SparseLayer> = {};

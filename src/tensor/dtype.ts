@@ -1,3 +1,5 @@
+import { checkCount, invalid } from '../errors.js';
+
 /**
  * Element types. Each has one row in DTYPES; packed layouts (int4, 1-bit, sparse)
  * added later get a row with `bits` < 8 and their own block rules, not a new code path.
@@ -34,6 +36,12 @@ export type AnyTypedArray = Float32Array | Int32Array | Int8Array | Uint8Array;
 
 /** Bytes needed to store `n` elements of `dtype` (packed types round up to whole bytes). */
 export function byteLength(dtype: DType, n: number): number {
+  if (!isDType(dtype)) invalid('byteLength', 'dtype', `one of ${Object.keys(DTYPES).join(', ')}`, dtype);
+  return elementBytes(dtype, checkCount('byteLength', 'n', n));
+}
+
+/** @internal byteLength without the checks (tensor allocation). */
+export function elementBytes(dtype: DType, n: number): number {
   return Math.ceil((n * DTYPES[dtype].bits) / 8);
 }
 

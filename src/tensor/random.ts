@@ -1,5 +1,5 @@
 import { heap, kernels } from '../backend/binding.js';
-import { invalid } from '../errors.js';
+import { invalid, optionsOf } from '../errors.js';
 import type { Shape } from './shape.js';
 import { empty, type Tensor } from './tensor.js';
 
@@ -76,6 +76,7 @@ function checkFinite(fn: string, arg: string, v: unknown): number {
 
 /** f32 samples uniform in [low, high). */
 export function uniform(shape: Shape, low = 0, high = 1, opts: RandomOptions = {}): Tensor<'f32'> {
+  opts = optionsOf('uniform', opts, 'opts');
   checkFinite('uniform', 'low', low);
   checkFinite('uniform', 'high', high);
   const rng = pick(opts);
@@ -86,6 +87,7 @@ export function uniform(shape: Shape, low = 0, high = 1, opts: RandomOptions = {
 
 /** f32 samples from N(mean, std²), by Marsaglia's polar method. */
 export function normal(shape: Shape, mean = 0, std = 1, opts: RandomOptions = {}): Tensor<'f32'> {
+  opts = optionsOf('normal', opts, 'opts');
   checkFinite('normal', 'mean', mean);
   if (checkFinite('normal', 'std', std) < 0) invalid('normal', 'std', 'non-negative', std);
   const rng = pick(opts);

@@ -1,5 +1,5 @@
-import { SlimError } from '../errors.js';
-import { Tensor } from './tensor.js';
+import { SlimError, checkFunction } from '../errors.js';
+import { Tensor, assertTensor } from './tensor.js';
 
 /** Open tidy() scopes, innermost last; each lists the tensors created while it was innermost. */
 const scopes: Set<Tensor>[] = [];
@@ -18,6 +18,7 @@ export function untrack(t: Tensor): void {
 
 /** Exempts `t` from disposal by every enclosing tidy() scope; the caller must dispose it. */
 export function keep<T extends Tensor>(t: T): T {
+  assertTensor('keep', 't', t);
   untrack(t);
   t.watch();
   return t;
@@ -29,6 +30,7 @@ export function keep<T extends Tensor>(t: T): T {
  * If `fn` throws, everything it created is disposed and the error passes through.
  */
 export function tidy<T>(fn: () => T): T {
+  checkFunction('tidy', 'fn', fn);
   const scope = new Set<Tensor>();
   scopes.push(scope);
   let result: T;

@@ -1,7 +1,7 @@
 import { backward, detach, type BackwardOptions } from '../autograd/backward.js';
 import { f32View, heap, i32View, i8View, u8View } from '../backend/binding.js';
 import { SlimError } from '../errors.js';
-import { byteLength, DTYPES, type DType, type TypedArrayFor } from './dtype.js';
+import { elementBytes, DTYPES, type DType, type TypedArrayFor } from './dtype.js';
 import { track, untrack } from './scope.js';
 import { checkShape, numel, shapeString, type Shape } from './shape.js';
 
@@ -149,7 +149,7 @@ export class Tensor<D extends DType = DType> {
 export function empty<D extends DType>(fn: string, shape: Shape, dtype: D): Tensor<D> {
   const dims = checkShape(fn, 'shape', shape);
   const n = numel(dims);
-  const bytes = byteLength(dtype, n);
+  const bytes = elementBytes(dtype, n);
   if (!Number.isSafeInteger(bytes) || bytes >= 2 ** 32) {
     throw new SlimError('OUT_OF_MEMORY', `${fn}: a ${shapeString(dims)} ${dtype} tensor needs ${bytes} bytes, past the 4 GiB wasm32 memory limit`);
   }

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { tensor } from '../tensor/create.js';
 import type { DType, TypedArrayFor } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { optionsOf } from '../errors.js';
 
 export const F32_MAX = 3.4028234663852886e38;
 const MIN_SUBNORMAL = 2 ** -149;
@@ -48,6 +49,7 @@ const INT_RANGE: Record<Exclude<DType, 'f32'>, [number, number]> = { i32: [-(2 *
 
 /** Shapes within the constraints. */
 export function arbShape(c: ShapeConstraints = {}): fc.Arbitrary<number[]> {
+  c = optionsOf('arbShape', c, 'constraints');
   const dim = c.dims ? fc.constantFrom(...c.dims) : fc.integer({ min: c.minDim ?? 0, max: c.maxDim ?? 8 });
   const maxSize = c.maxSize ?? 4096;
   return fc.array(dim, { minLength: c.minRank ?? 0, maxLength: c.maxRank ?? 4 }).filter((s) => s.reduce((a, b) => a * b, 1) <= maxSize);
@@ -55,6 +57,7 @@ export function arbShape(c: ShapeConstraints = {}): fc.Arbitrary<number[]> {
 
 /** f32 values in [min, max]: uniform over the range, uniform over the bit patterns, and the adversarial set. */
 export function arbF32(c: ValueConstraints = {}): fc.Arbitrary<number> {
+  c = optionsOf('arbF32', c, 'constraints');
   const min = Math.fround(c.min ?? -F32_MAX);
   const max = Math.fround(c.max ?? F32_MAX);
   if (!(min <= max)) throw new RangeError(`arbF32: min ${c.min} must be ≤ max ${c.max}`);
@@ -74,6 +77,7 @@ export function arbF32(c: ValueConstraints = {}): fc.Arbitrary<number> {
 
 /** Integers of an integer dtype in [min, max], with 0, ±1 and both ends mixed in. */
 export function arbInt(dtype: Exclude<DType, 'f32'>, c: ValueConstraints = {}): fc.Arbitrary<number> {
+  c = optionsOf('arbInt', c, 'constraints');
   const [lo, hi] = INT_RANGE[dtype];
   const min = Math.max(lo, Math.ceil(c.min ?? lo));
   const max = Math.min(hi, Math.floor(c.max ?? hi));
@@ -85,6 +89,7 @@ export function arbInt(dtype: Exclude<DType, 'f32'>, c: ValueConstraints = {}): 
 
 /** Plain tensor data (shape, dtype, typed array) within the constraints. */
 export function arbTensorData<D extends DType = 'f32'>(c: TensorConstraints & { dtype?: D } = {}): fc.Arbitrary<TensorSpec<D>> {
+  c = optionsOf('arbTensorData', c, 'constraints');
   const dtype = (c.dtype ?? 'f32') as D;
   const value = dtype === 'f32' ? arbF32(c) : arbInt(dtype as Exclude<DType, 'f32'>, c);
   const Ctor = { f32: Float32Array, i32: Int32Array, i8: Int8Array, u8: Uint8Array }[dtype];
@@ -100,5 +105,6 @@ export function arbTensorData<D extends DType = 'f32'>(c: TensorConstraints & { 
  * safety net; in long runs prefer arbTensorData and tensor() inside tidy().
  */
 export function arbTensor<D extends DType = 'f32'>(c: TensorConstraints & { dtype?: D } = {}): fc.Arbitrary<Tensor> {
+  c = optionsOf('arbTensor', c, 'constraints');
   return arbTensorData(c).map((s) => tensor(s.data, s.shape, s.dtype));
 }

@@ -5,6 +5,7 @@ import { tensor } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { arbF32, type TensorSpec } from './arbitraries.js';
+import { optionsOf } from '../errors.js';
 
 /** Anything with a forward pass: a Module, a QuantizedModel, a QatModel, or a plain function. */
 export type Forward = { forward(x: Tensor): Tensor } | ((x: Tensor) => Tensor);
@@ -118,6 +119,7 @@ export interface QuantizerOptions { numRuns?: number; seed?: number; /** Values 
  * any finite input x̂ lies in the range. Inputs include the grid points and the ties between them.
  */
 export function assertQuantizerError(roundTrip: (x: Float32Array) => ArrayLike<number>, spec: QuantizerSpec, options: QuantizerOptions = {}): void {
+  options = optionsOf('assertQuantizerError', options, 'options');
   const { scale: s, qmin, qmax } = spec;
   const zp = spec.zeroPoint ?? 0;
   const lo = (qmin - zp) * s;
