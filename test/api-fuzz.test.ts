@@ -1,4 +1,4 @@
-// Every exported function and class, called with arguments of the wrong kind (missing, null, NaN, ±Inf,
+// Every exported function and class (slimtensor, slimtensor/testing, slimtensor/node), called with arguments of the wrong kind (missing, null, NaN, ±Inf,
 // huge, strings, arrays, objects, typed arrays, disposed or wrong-dtype tensors): each call either
 // returns or throws a SlimError, never a TypeError, RangeError or wasm trap; a failed call leaks no
 // tensor and leaves the tensors it was given intact.
@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import './setup.js';
 import * as st from '../src/index.js';
+import * as testing from '../src/testing/index.js';
+import * as node from '../src/node/index.js';
 
 /** Not called: global state (init, seed) and the abstract bases. */
 const SKIP = new Set(['init', 'seed', 'Module', 'Observer', 'Optimizer', 'LRScheduler', 'Tensor', 'SlimError']);
@@ -28,7 +30,7 @@ const JUNK: Junk[] = [
   () => new Float32Array(3), () => new Uint8Array([1, 2, 3]), () => new Int32Array(2),
 ];
 
-const api = Object.entries(st).filter(([name, v]) => typeof v === 'function' && !SKIP.has(name)) as [string, (...a: unknown[]) => unknown][];
+const api = [...Object.entries(st), ...Object.entries(testing), ...Object.entries(node)].filter(([name, v]) => typeof v === 'function' && !SKIP.has(name)) as [string, (...a: unknown[]) => unknown][];
 
 function disposeResult(v: unknown, given: st.Tensor[], depth = 0): void {
   if (depth > 3 || v == null || typeof v !== 'object') return;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { tensor } from '../tensor/create.js';
 import type { DType, TypedArrayFor } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { optionsOf } from '../errors.js';
+import { invalid, optionsOf } from '../errors.js';
 
 export const F32_MAX = 3.4028234663852886e38;
 const MIN_SUBNORMAL = 2 ** -149;
@@ -60,7 +60,7 @@ export function arbF32(c: ValueConstraints = {}): fc.Arbitrary<number> {
   c = optionsOf('arbF32', c, 'constraints');
   const min = Math.fround(c.min ?? -F32_MAX);
   const max = Math.fround(c.max ?? F32_MAX);
-  if (!(min <= max)) throw new RangeError(`arbF32: min ${c.min} must be ≤ max ${c.max}`);
+  if (!(min <= max)) invalid('arbF32', 'constraints', 'min ≤ max', [c.min, c.max]);
   const parts: fc.WeightedArbitrary<number>[] = [
     { arbitrary: fc.integer({ min: 0, max: 2 ** 24 }).map((i) => Math.min(max, Math.max(min, Math.fround(min + ((max - min) * i) / 2 ** 24)))), weight: 4 },
     { arbitrary: fc.float({ min, max, noNaN: true, noDefaultInfinity: true }), weight: 3 },
@@ -78,10 +78,11 @@ export function arbF32(c: ValueConstraints = {}): fc.Arbitrary<number> {
 /** Integers of an integer dtype in [min, max], with 0, ±1 and both ends mixed in. */
 export function arbInt(dtype: Exclude<DType, 'f32'>, c: ValueConstraints = {}): fc.Arbitrary<number> {
   c = optionsOf('arbInt', c, 'constraints');
+  if (!Object.prototype.hasOwnProperty.call(INT_RANGE, dtype)) invalid('arbInt', 'dtype', `one of ${Object.keys(INT_RANGE).join(', ')}`, dtype);
   const [lo, hi] = INT_RANGE[dtype];
   const min = Math.max(lo, Math.ceil(c.min ?? lo));
   const max = Math.min(hi, Math.floor(c.max ?? hi));
-  if (!(min <= max)) throw new RangeError(`arbInt: [${c.min}, ${c.max}] holds no ${dtype} value`);
+  if (!(min <= max)) invalid('arbInt', 'constraints', `a range [min, max] that holds ${dtype} values`, [c.min, c.max]);
   const values = fc.integer({ min, max });
   if (c.adversarial === false) return values;
   return fc.oneof({ arbitrary: values, weight: 4 }, { arbitrary: fc.constantFrom(...[0, 1, -1, min, max].filter((v) => v >= min && v <= max)), weight: 1 });

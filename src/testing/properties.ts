@@ -5,7 +5,7 @@ import { tensor } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { arbF32, type TensorSpec } from './arbitraries.js';
-import { optionsOf } from '../errors.js';
+import { checkFunction, invalid, optionsOf } from '../errors.js';
 
 /** Anything with a forward pass: a Module, a QuantizedModel, a QatModel, or a plain function. */
 export type Forward = { forward(x: Tensor): Tensor } | ((x: Tensor) => Tensor);
@@ -42,6 +42,13 @@ function check<T extends unknown[]>(property: fc.IProperty<T>, numRuns: number, 
 }
 
 const run = (m: Forward, x: Tensor) => (typeof m === 'function' ? m(x) : m.forward(x));
+
+/** Throws INVALID_ARGUMENT unless `m` is a model (an object with forward()) or a function of a tensor. */
+function checkForward(fn: string, arg: string, m: unknown): void {
+  if (typeof m !== 'function' && (m === null || typeof m !== 'object' || typeof (m as { forward?: unknown }).forward !== 'function')) {
+    invalid(fn, arg, 'a model with forward(x) or a function of a tensor', m);
+  }
+}
 const asTensor = (x: ModelInput) => (x instanceof Tensor ? x : tensor(x.data, x.shape, x.dtype));
 
 function compareOne(original: Forward, compressed: Forward, input: ModelInput): { maxAbsError: number; rows: number; agree: number } {
@@ -72,6 +79,9 @@ function compareOne(original: Forward, compressed: Forward, input: ModelInput): 
 
 /** Runs both models on every input (disposing what it creates) and measures how far they part. */
 export function compareModels(original: Forward, compressed: Forward, inputs: Iterable<ModelInput>): AgreementReport {
+  checkForward('compareModels', 'original', original);
+  checkForward('compareModels', 'compressed', compressed);
+  if (inputs == null || typeof (inputs as Partial<Iterable<ModelInput>>)[Symbol.iterator] !== 'function') invalid('compareModels', 'inputs', 'an iterable of inputs', inputs);
   let samples = 0, rows = 0, agree = 0, maxAbsError = 0;
   for (const x of inputs) {
     const r = compareOne(original, compressed, x);
@@ -89,6 +99,9 @@ export function compareModels(original: Forward, compressed: Forward, inputs: It
  * samples ≥ `minTop1Agreement`. Throws with the figures on failure; returns them otherwise.
  */
 export function assertModelAgreement(original: Forward, compressed: Forward, options: AgreementOptions): AgreementReport {
+  checkForward('assertModelAgreement', 'original', original);
+  checkForward('assertModelAgreement', 'compressed', compressed);
+  if (options === null || typeof options !== 'object' || !(options.inputs instanceof fc.Arbitrary)) invalid('assertModelAgreement', 'options', 'an object { inputs: an fc.Arbitrary of inputs, maxAbsError?, minTop1Agreement? }', options);
   const { inputs, maxAbsError, minTop1Agreement, numRuns = 50, seed = 0 } = options;
   if (maxAbsError !== undefined) {
     check(fc.property(inputs, (x) => {
@@ -120,6 +133,10 @@ export interface QuantizerOptions { numRuns?: number; seed?: number; /** Values 
  */
 export function assertQuantizerError(roundTrip: (x: Float32Array) => ArrayLike<number>, spec: QuantizerSpec, options: QuantizerOptions = {}): void {
   options = optionsOf('assertQuantizerError', options, 'options');
+  checkFunction('assertQuantizerError', 'roundTrip', roundTrip);
+  if (spec === null || typeof spec !== 'object' || typeof spec.scale !== 'number' || typeof spec.qmin !== 'number' || typeof spec.qmax !== 'number') {
+    invalid('assertQuantizerError', 'spec', 'an object { scale, qmin, qmax, zeroPoint? } of numbers', spec);
+  }
   const { scale: s, qmin, qmax } = spec;
   const zp = spec.zeroPoint ?? 0;
   const lo = (qmin - zp) * s;
