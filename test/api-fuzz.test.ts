@@ -1,7 +1,9 @@
-// Every exported function and class (slimtensor, slimtensor/testing, slimtensor/node), called with arguments of the wrong kind (missing, null, NaN, ±Inf,
-// huge, strings, arrays, objects, typed arrays, disposed or wrong-dtype tensors): each call either
-// returns or throws a SlimError, never a TypeError, RangeError or wasm trap; a failed call leaks no
-// tensor and leaves the tensors it was given intact.
+// Every exported function and class of slimtensor, slimtensor/testing and slimtensor/node, and the
+// public methods of built instances, called with arguments of the wrong kind (missing, null, NaN,
+// ±Inf, huge, strings, arrays, objects, typed arrays, disposed or wrong-dtype tensors): each call
+// either returns or throws a SlimError, never a TypeError, RangeError or wasm trap; a failed call
+// leaks no tensor and leaves the tensors it was given intact. (Async loaders are called too; their
+// rejections are not awaited here.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
