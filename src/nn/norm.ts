@@ -67,7 +67,6 @@ class BatchNorm extends Module {
 export class BatchNorm1d extends BatchNorm {
   constructor(numFeatures: number, options: { eps?: number; momentum?: number } = {}) {
     super(numFeatures, [2, 3], (options = optionsOf('BatchNorm1d', options)).eps, options.momentum);
-    options = optionsOf('BatchNorm1d', options, 'options');
   }
 }
 
@@ -75,7 +74,6 @@ export class BatchNorm1d extends BatchNorm {
 export class BatchNorm2d extends BatchNorm {
   constructor(numFeatures: number, options: { eps?: number; momentum?: number } = {}) {
     super(numFeatures, [4], (options = optionsOf('BatchNorm2d', options)).eps, options.momentum);
-    options = optionsOf('BatchNorm2d', options, 'options');
   }
 }
 

@@ -115,7 +115,6 @@ export class Adam extends Optimizer {
 
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
     super(params, (options = optionsOf(new.target.name, options)).lr ?? 1e-3);
-    options = optionsOf('Adam', options, 'options');
     const name = this.constructor.name;
     this.betas = options.betas ?? [0.9, 0.999];
     this.eps = options.eps ?? 1e-8;
@@ -143,7 +142,6 @@ export class Adam extends Optimizer {
 export class AdamW extends Adam {
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
     super(params, { weightDecay: 0.01, ...optionsOf('AdamW', options) });
-    options = optionsOf('AdamW', options, 'options');
     this.decoupled = true;
   }
 }

@@ -30,7 +30,7 @@ export class SparseModel extends Module {
   constructor(readonly steps: readonly Step[], readonly layers: Readonly<Record<string, SparseLayer>>) {
     super();
     const fn = 'SparseModel';
-    if (layers === null || typeof layers !== 'object' || Object.getPrototypeOf(layers) !== Object.prototype) invalid(fn, 'layers', 'an object of sparse layers by name', layers);
+    if (layers === null || typeof layers !== 'object' || ![Object.prototype, null].includes(Object.getPrototypeOf(layers))) invalid(fn, 'layers', 'an object of sparse layers by name', layers);
     for (const [name, l] of Object.entries(layers)) {
       if (!(l instanceof SparseLinear || l instanceof NmLinear || l instanceof SparseInt8Linear)) invalid(fn, `layers.${name}`, 'a SparseLinear, NmLinear or SparseInt8Linear', l);
     }

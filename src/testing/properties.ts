@@ -101,7 +101,7 @@ export function compareModels(original: Forward, compressed: Forward, inputs: It
 export function assertModelAgreement(original: Forward, compressed: Forward, options: AgreementOptions): AgreementReport {
   checkForward('assertModelAgreement', 'original', original);
   checkForward('assertModelAgreement', 'compressed', compressed);
-  if (options === null || typeof options !== 'object' || !(options.inputs instanceof fc.Arbitrary)) invalid('assertModelAgreement', 'options', 'an object { inputs: an fc.Arbitrary of inputs, maxAbsError?, minTop1Agreement? }', options);
+  if (options === null || typeof options !== 'object' || typeof (options.inputs as { generate?: unknown } | undefined)?.generate !== 'function') invalid('assertModelAgreement', 'options', 'an object { inputs: an fc.Arbitrary of inputs, maxAbsError?, minTop1Agreement? }', options);
   const { inputs, maxAbsError, minTop1Agreement, numRuns = 50, seed = 0 } = options;
   if (maxAbsError !== undefined) {
     check(fc.property(inputs, (x) => {
