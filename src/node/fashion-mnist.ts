@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, optionsOf } from '../errors.js';
 import { gunzip } from '../data/gunzip.js';
 import { isGzip, parseIdx, type IdxArray } from '../data/idx.js';
 
@@ -110,6 +110,7 @@ function assemble([a, b, c, d]: IdxArray[]): FashionMnist {
  */
 export async function fashionMnist(options: FashionMnistOptions = {}): Promise<FashionMnist> {
   const fn = 'fashionMnist';
+  options = optionsOf(fn, options);
   const { path, download = false, baseUrl = FASHION_MNIST_URL, systemDir = FASHION_MNIST_SYSTEM_DIR } = options;
   const env = process.env.FASHION_MNIST_DIR;
   const places: [string, string | undefined][] = [['the path option', path], ['FASHION_MNIST_DIR', env || undefined], ['the system directory', systemDir]];

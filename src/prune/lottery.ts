@@ -1,7 +1,7 @@
 // Lottery tickets (Frankle & Carbin 2019; rewinding: Frankle et al. 2020): train, prune by magnitude, rewind, repeat.
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, checkFunction, checkInstance, invalid } from '../errors.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
-import type { Module, StateDict } from '../nn/module.js';
+import { Module, type StateDict } from '../nn/module.js';
 import { cast } from '../ops/layout.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { keep } from '../tensor/scope.js';
@@ -73,6 +73,12 @@ function saveState(pruner: Pruner, snapshot: StateDict, round: number, report: L
  */
 export async function lotteryTicket(o: LotteryOptions): Promise<LotteryTicket> {
   const fn = 'lotteryTicket';
+  if (o === null || typeof o !== 'object') invalid(fn, 'options', 'an object { model, train, rounds, ratePerRound, rewind, … }', o);
+  checkInstance(fn, 'options.model', o.model, Module, 'a Module');
+  checkFunction(fn, 'options.train', o.train);
+  if (o.evaluate !== undefined) checkFunction(fn, 'options.evaluate', o.evaluate);
+  if (o.rewind !== 'init' && (o.rewind === null || typeof o.rewind !== 'object')) invalid(fn, 'options.rewind', "'init' or { iteration }", o.rewind);
+  if (o.resume !== undefined && !(o.resume instanceof Uint8Array)) invalid(fn, 'options.resume', "the bytes of a round's save()", o.resume);
   if (!Number.isInteger(o.rounds) || o.rounds < 0) invalid(fn, 'rounds', 'an integer ≥ 0', o.rounds);
   if (!(o.ratePerRound >= 0 && o.ratePerRound <= 1)) invalid(fn, 'ratePerRound', 'a fraction in [0, 1]', o.ratePerRound);
   const k = o.rewind === 'init' ? 0 : o.rewind.iteration;
@@ -144,7 +150,14 @@ export async function lotteryTicket(o: LotteryOptions): Promise<LotteryTicket> {
  * (e.g. a ticket's pruner.entries()). Returns evaluate()'s value; the model is disposed.
  */
 export async function randomReinit(o: { create: () => Module; masks: Readonly<Record<string, Tensor>>; train: LotteryOptions['train']; evaluate: (model: Module) => number | Promise<number>; round?: number }): Promise<number> {
+  const fn = 'randomReinit';
+  if (o === null || typeof o !== 'object') invalid(fn, 'options', 'an object { create, masks, train, evaluate }', o);
+  checkFunction(fn, 'options.create', o.create);
+  checkFunction(fn, 'options.train', o.train);
+  checkFunction(fn, 'options.evaluate', o.evaluate);
+  if (o.masks === null || typeof o.masks !== 'object') invalid(fn, 'options.masks', "the ticket's masks by '<param>_mask'", o.masks);
   const model = o.create();
+  checkInstance(fn, 'options.create()', model, Module, 'a Module');
   const pruner = new Pruner(model, { params: Object.keys(o.masks).map((k) => k.slice(0, -'_mask'.length)) });
   try {
     pruner.loadEntries(o.masks);

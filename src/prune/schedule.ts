@@ -1,7 +1,7 @@
 // Pruning schedules: iterative (a fraction of what remains per round) and gradual polynomial (Zhu & Gupta 2017).
-import { invalid } from '../errors.js';
+import { checkFunction, checkInstance, invalid } from '../errors.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import type { Criterion, Pruner, PruneOptions } from './pruner.js';
+import { Pruner, type Criterion, type PruneOptions } from './pruner.js';
 
 export interface PolynomialSchedule {
   /** s_i (default 0). */
@@ -96,6 +96,9 @@ export interface IterativeOptions extends Omit<PruneOptions, 'amount' | 'target'
 
 /** Iterative pruning: `rounds` times, prune `rate` of what remains, then fine-tune. Returns the sparsity after each round. */
 export async function iterativePruning(o: IterativeOptions): Promise<{ round: number; sparsity: number }[]> {
+  if (o === null || typeof o !== 'object') invalid('iterativePruning', 'options', 'an object { pruner, rounds, rate, … }', o);
+  checkInstance('iterativePruning', 'options.pruner', o.pruner, Pruner, 'a Pruner');
+  if (o.fineTune !== undefined) checkFunction('iterativePruning', 'options.fineTune', o.fineTune);
   if (!Number.isInteger(o.rounds) || o.rounds < 1) invalid('iterativePruning', 'rounds', 'a positive integer', o.rounds);
   const { pruner, rounds, rate, criterion, fineTune, ...rest } = o;
   const out: { round: number; sparsity: number }[] = [];
