@@ -55,6 +55,12 @@ export function checkCount(fn: string, arg: string, value: unknown): number {
   return value;
 }
 
+/** @internal `value` as a size that must not be 0: a positive safe integer, else INVALID_ARGUMENT. */
+export function checkPositive(fn: string, arg: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) invalid(fn, arg, 'a positive integer', value);
+  return value;
+}
+
 /** @internal Throws INVALID_ARGUMENT unless `value` is an instance of `type` (named `what` in the message). */
 export function checkInstance<T>(fn: string, arg: string, value: unknown, type: abstract new (...args: never[]) => T, what: string): asserts value is T {
   if (!(value instanceof type)) invalid(fn, arg, what, value);

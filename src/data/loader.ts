@@ -1,6 +1,6 @@
 // Mini-batches over samples held in JS typed arrays (e.g. parsed IDX files). The samples are
 // uploaded once; each batch is gather + cast + affine in the kernels, JS only shuffles indices.
-import { SlimError, invalid } from '../errors.js';
+import { SlimError, invalid, checkPositive } from '../errors.js';
 import { affine } from '../ops/elementwise.js';
 import { cast, gather } from '../ops/layout.js';
 import { tensor } from '../tensor/create.js';
@@ -84,7 +84,7 @@ export class DataLoader<L extends Samples | undefined = undefined> implements It
     const fn = 'DataLoader';
     if (typeof options !== 'object' || options === null) invalid(fn, 'options', 'an object with batchSize', options);
     const { batchSize, labels, shuffle = false, seed = 0, rng, dropLast = false, transform } = options;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) invalid(fn, 'batchSize', 'a positive integer', batchSize);
+    checkPositive(fn, 'batchSize', batchSize);
     if (rng !== undefined && !(rng instanceof Rng)) invalid(fn, 'rng', 'an Rng', rng);
     if (transform !== undefined && typeof transform !== 'function') invalid(fn, 'transform', 'a function', transform);
     const x = checkSamples('inputs', inputs, false);

@@ -1,7 +1,7 @@
 // Low-rank factorization of Linear and Conv2d layers by truncated SVD (Denton et al. 2014;
 // Jaderberg et al. 2014): W [out, in] ≈ (U_r·√Σ_r)·(√Σ_r·Vᵀ_r), one layer in → r then one r → out.
 import { f32View } from '../backend/binding.js';
-import { SlimError, checkCount, invalid, optionsOf } from '../errors.js';
+import { SlimError, checkPositive, invalid, optionsOf } from '../errors.js';
 import { noGrad } from '../autograd/tape.js';
 import { Conv2d, Linear } from '../nn/layers.js';
 import { reshape } from '../ops/layout.js';
@@ -20,8 +20,8 @@ export type LowRankOptions = RankChoice & { randomized?: true | Omit<RandomizedS
 /** r = max(1, floor(f·out·in/(out + in))): two factors [r, in] and [out, r] hold at most f·out·in weights. */
 export function rankForParams(outFeatures: number, inFeatures: number, fraction: number): number {
   const fn = 'rankForParams';
-  if (checkCount(fn, 'outFeatures', outFeatures) === 0) invalid(fn, 'outFeatures', 'a positive integer', outFeatures);
-  if (checkCount(fn, 'inFeatures', inFeatures) === 0) invalid(fn, 'inFeatures', 'a positive integer', inFeatures);
+  checkPositive(fn, 'outFeatures', outFeatures);
+  checkPositive(fn, 'inFeatures', inFeatures);
   if (typeof fraction !== 'number' || !(fraction > 0 && fraction <= 1)) invalid(fn, 'fraction', 'a fraction in (0, 1]', fraction);
   return Math.max(1, Math.floor((fraction * outFeatures * inFeatures) / (outFeatures + inFeatures)));
 }
@@ -31,7 +31,7 @@ function checkChoice(fn: string, choice: RankChoice): void {
   const c = choice as Partial<Record<'rank' | 'energy' | 'paramsFraction', unknown>>;
   const given = (['rank', 'energy', 'paramsFraction'] as const).filter((key) => c[key] !== undefined);
   if (given.length !== 1) invalid(fn, 'options', 'exactly one of { rank }, { energy }, { paramsFraction }', given.length ? given.join(' and ') : choice);
-  if (c.rank !== undefined && (!Number.isInteger(c.rank) || (c.rank as number) < 1)) invalid(fn, 'options.rank', 'a positive integer', c.rank);
+  if (c.rank !== undefined) checkPositive(fn, 'options.rank', c.rank);
   if (c.energy !== undefined && (typeof c.energy !== 'number' || !(c.energy > 0 && c.energy <= 1))) invalid(fn, 'options.energy', 'a fraction in (0, 1]', c.energy);
   if (c.paramsFraction !== undefined && (typeof c.paramsFraction !== 'number' || !(c.paramsFraction > 0 && c.paramsFraction <= 1))) {
     invalid(fn, 'options.paramsFraction', 'a fraction in (0, 1]', c.paramsFraction);

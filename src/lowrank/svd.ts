@@ -1,5 +1,5 @@
 import { kernels, scratch } from '../backend/binding.js';
-import { SlimError, invalid, optionsOf } from '../errors.js';
+import { SlimError, invalid, optionsOf, checkPositive } from '../errors.js';
 import { shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
 
@@ -35,7 +35,7 @@ export function svd(a: Tensor, options: SvdOptions = {}): Svd {
   if (a.rank !== 2) throw new SlimError('SHAPE_MISMATCH', `${fn}: a must be a matrix [m, n], received ${shapeString(a.shape)}`);
   const maxSweeps = options.maxSweeps ?? 60;
   const tol = options.tol ?? 1e-10;
-  if (!Number.isInteger(maxSweeps) || maxSweeps < 1) invalid(fn, 'options.maxSweeps', 'a positive integer', maxSweeps);
+  checkPositive(fn, 'options.maxSweeps', maxSweeps);
   if (!(tol >= 0 && tol < 1)) invalid(fn, 'options.tol', 'a number in [0, 1)', tol);
   const values = a.toTypedArray();
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) invalid(fn, `a[${i}]`, 'finite', values[i]);

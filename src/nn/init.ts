@@ -1,4 +1,4 @@
-import { checkCount, invalid } from '../errors.js';
+import { checkCount, invalid, checkPositive } from '../errors.js';
 import { uniform, type Rng } from '../tensor/random.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
  * PyTorch's Linear and Conv weights use a = √5, which gives b = 1/√fan_in.
  */
 export function kaimingUniform(shape: Shape, fanIn: number, a = Math.sqrt(5), rng?: Rng): Tensor<'f32'> {
-  if (!Number.isInteger(fanIn) || fanIn < 1) invalid('kaimingUniform', 'fanIn', 'a positive integer', fanIn);
+  checkPositive('kaimingUniform', 'fanIn', fanIn);
   if (typeof a !== 'number' || !Number.isFinite(a)) invalid('kaimingUniform', 'a', 'a finite number', a);
   const bound = Math.sqrt(2 / (1 + a * a)) * Math.sqrt(3 / fanIn);
   return uniform(shape, -bound, bound, rng ? { rng } : {});

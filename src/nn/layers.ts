@@ -1,4 +1,4 @@
-import { invalid, optionsOf } from '../errors.js';
+import { invalid, optionsOf, checkPositive } from '../errors.js';
 import { gelu, mul, relu, sigmoid, tanh, where, greaterEqual } from '../ops/elementwise.js';
 import { gather, reshape } from '../ops/layout.js';
 import { linear } from '../ops/matmul.js';
@@ -11,11 +11,6 @@ import { Module } from './module.js';
 export interface InitOptions {
   /** Generator for the initial weights (default: the library's default stream, see seed()). */
   rng?: Rng;
-}
-
-function checkPositive(fn: string, arg: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) invalid(fn, arg, 'a positive integer', v);
-  return v;
 }
 
 /**

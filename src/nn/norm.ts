@@ -1,5 +1,5 @@
 import { noGrad } from '../autograd/tape.js';
-import { SlimError, invalid, optionsOf } from '../errors.js';
+import { SlimError, invalid, optionsOf, checkPositive } from '../errors.js';
 import { add, affine, div, mul, sqrt, sub } from '../ops/elementwise.js';
 import { assign, reshape } from '../ops/layout.js';
 import { mean } from '../ops/reduce.js';
@@ -22,7 +22,7 @@ class BatchNorm extends Module {
 
   constructor(readonly numFeatures: number, readonly ranks: readonly number[], readonly eps = 1e-5, readonly momentum = 0.1) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) invalid(this.constructor.name, 'numFeatures', 'a positive integer', numFeatures);
+    checkPositive(this.constructor.name, 'numFeatures', numFeatures);
     if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) invalid(this.constructor.name, 'options.eps', 'a finite number > 0', eps);
     if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) invalid(this.constructor.name, 'options.momentum', 'a number in [0, 1]', momentum);
     this.weight = this.registerParameter('weight', ones([numFeatures]) as Tensor<'f32'>);

@@ -1,4 +1,4 @@
-import { checkInstance, checkNumber, invalid } from '../errors.js';
+import { checkInstance, checkNumber, invalid, checkPositive } from '../errors.js';
 import { kernels } from '../backend/binding.js';
 import { mul } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
@@ -49,7 +49,7 @@ export abstract class LRScheduler {
 export class StepLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly stepSize: number, readonly gamma = 0.1) {
     super(optimizer);
-    if (!Number.isInteger(stepSize) || stepSize < 1) invalid('StepLR', 'stepSize', 'a positive integer', stepSize);
+    checkPositive('StepLR', 'stepSize', stepSize);
     if (typeof gamma !== 'number' || !(gamma >= 0) || !Number.isFinite(gamma)) invalid('StepLR', 'gamma', 'a finite number ≥ 0', gamma);
     this.start();
   }
@@ -65,7 +65,7 @@ export class StepLR extends LRScheduler {
 export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly tMax: number, readonly etaMin = 0) {
     super(optimizer);
-    if (!Number.isInteger(tMax) || tMax < 1) invalid('CosineAnnealingLR', 'tMax', 'a positive integer', tMax);
+    checkPositive('CosineAnnealingLR', 'tMax', tMax);
     if (typeof etaMin !== 'number' || !(etaMin >= 0) || !Number.isFinite(etaMin)) invalid('CosineAnnealingLR', 'etaMin', 'a finite number ≥ 0', etaMin);
     this.start();
   }
@@ -82,7 +82,7 @@ export class CosineAnnealingLR extends LRScheduler {
 export class LinearWarmup extends LRScheduler {
   constructor(optimizer: Optimizer, readonly warmupSteps: number, readonly startFactor = 1 / 3) {
     super(optimizer);
-    if (!Number.isInteger(warmupSteps) || warmupSteps < 1) invalid('LinearWarmup', 'warmupSteps', 'a positive integer', warmupSteps);
+    checkPositive('LinearWarmup', 'warmupSteps', warmupSteps);
     if (typeof startFactor !== 'number' || !(startFactor >= 0 && startFactor <= 1)) invalid('LinearWarmup', 'startFactor', 'a number in [0, 1]', startFactor);
     this.start();
   }

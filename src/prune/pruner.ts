@@ -1,4 +1,4 @@
-import { SlimError, checkInstance, invalid, optionsOf } from '../errors.js';
+import { SlimError, checkInstance, invalid, optionsOf, checkPositive } from '../errors.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
 import { Module } from '../nn/module.js';
 import { Optimizer } from '../optim/optimizer.js';
@@ -91,7 +91,7 @@ export class Pruner {
       }
     } else if (criterion === 'l1-block' || criterion === 'l2-block') {
       const size = options.blockSize ?? 4;
-      if (!Number.isInteger(size) || size < 1) invalid(fn, 'blockSize', 'a positive integer', size);
+      checkPositive(fn, 'blockSize', size);
       const p = criterion === 'l1-block' ? 1 : 2;
       const pool = options.scope === 'global' ? names.filter((n) => !(n in overrides)) : [];
       for (const n of names) if (!pool.includes(n)) this.pruneBlocks([n], amountOf(n), options.target ?? false, size, p);
@@ -134,7 +134,7 @@ export class Pruner {
   /** N:M semi-structured: in each group of m consecutive inputs of every output row keep the n largest |w| (2:4, 4:8). */
   nm(n: number, m: number, options: { params?: readonly string[] } = {}): this {
     options = optionsOf('Pruner.nm', options);
-    if (!Number.isInteger(m) || m < 1) invalid('Pruner.nm', 'm', 'a positive integer', m);
+    checkPositive('Pruner.nm', 'm', m);
     if (!Number.isInteger(n) || n < 0 || n > m) invalid('Pruner.nm', 'n', `an integer in [0, ${m}]`, n);
     for (const name of options.params ?? this.targets) {
       const mask = this.mask(name);

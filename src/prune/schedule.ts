@@ -1,5 +1,5 @@
 // Pruning schedules: iterative (a fraction of what remains per round) and gradual polynomial (Zhu & Gupta 2017).
-import { checkFunction, checkInstance, invalid } from '../errors.js';
+import { checkFunction, checkInstance, invalid, checkPositive } from '../errors.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { Pruner, type Criterion, type PruneOptions } from './pruner.js';
 
@@ -23,7 +23,7 @@ function checkSchedule(fn: string, s: PolynomialSchedule): Required<PolynomialSc
   for (const k of ['initialSparsity', 'finalSparsity'] as const) if (!(r[k] >= 0 && r[k] <= 1)) invalid(fn, k, 'a fraction in [0, 1]', r[k]);
   if (!Number.isInteger(r.beginStep) || r.beginStep < 0) invalid(fn, 'beginStep', 'an integer ≥ 0', r.beginStep);
   if (!Number.isInteger(r.endStep) || r.endStep <= r.beginStep) invalid(fn, 'endStep', `an integer > beginStep (${r.beginStep})`, r.endStep);
-  if (!Number.isInteger(r.frequency) || r.frequency < 1) invalid(fn, 'frequency', 'a positive integer', r.frequency);
+  checkPositive(fn, 'frequency', r.frequency);
   return r;
 }
 
@@ -99,7 +99,7 @@ export async function iterativePruning(o: IterativeOptions): Promise<{ round: nu
   if (o === null || typeof o !== 'object') invalid('iterativePruning', 'options', 'an object { pruner, rounds, rate, … }', o);
   checkInstance('iterativePruning', 'options.pruner', o.pruner, Pruner, 'a Pruner');
   if (o.fineTune !== undefined) checkFunction('iterativePruning', 'options.fineTune', o.fineTune);
-  if (!Number.isInteger(o.rounds) || o.rounds < 1) invalid('iterativePruning', 'rounds', 'a positive integer', o.rounds);
+  checkPositive('iterativePruning', 'rounds', o.rounds);
   const { pruner, rounds, rate, criterion, fineTune, ...rest } = o;
   const out: { round: number; sparsity: number }[] = [];
   for (let r = 1; r <= rounds; r++) {

@@ -8,7 +8,7 @@
 //   per-group:   `groupSize` g (with `axis`, default the last): one scale per g consecutive elements
 //                along axis, ceil(shape[axis]/g) per line (the last group may be short), laid out as
 //                `shape` with shape[axis] replaced by that count, row-major ([rows, groups] for the last axis).
-import { SlimError, invalid, optionsOf } from '../errors.js';
+import { SlimError, invalid, optionsOf, checkPositive } from '../errors.js';
 import { checkAxis, checkShape, numel, shapeString, type Shape } from '../tensor/shape.js';
 import { dtypeRange, roundHalfEven, type QDType } from './qparams.js';
 
@@ -48,7 +48,7 @@ export function paramLayout(fn: string, shape: Shape, gran: { axis?: number; gro
   const n = dims[ax]!;
   const inner = numel(dims.slice(ax + 1));
   if (groupSize === undefined) return { outer, n, inner, g: 1, groups: n, mode: 'channel', count: n };
-  if (!Number.isSafeInteger(groupSize) || groupSize < 1) invalid(fn, 'params.groupSize', 'a positive integer', groupSize);
+  checkPositive(fn, 'params.groupSize', groupSize);
   const groups = Math.ceil(n / groupSize);
   return { outer, n, inner, g: groupSize, groups, mode: 'group', count: outer * groups * inner };
 }

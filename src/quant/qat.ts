@@ -5,7 +5,7 @@
 import { customGrad } from '../autograd/backward.js';
 import { isGradEnabled, noGrad } from '../autograd/tape.js';
 import { kernels } from '../backend/binding.js';
-import { SlimError, invalid, optionsOf } from '../errors.js';
+import { SlimError, invalid, optionsOf, checkPositive } from '../errors.js';
 import { Module } from '../nn/module.js';
 import { add, clamp, div, mul, relu, sqrt, sub, where } from '../ops/elementwise.js';
 import { linear } from '../ops/matmul.js';
@@ -47,7 +47,7 @@ function layout(fn: string, x: Tensor, p: FakeQuantParams): [number, number, num
   const cols = rows === 0 ? 0 : x.size / rows;
   if (g === 'channel') return [rows, cols, Math.max(cols, 1)];
   const gs = p.groupSize;
-  if (!Number.isInteger(gs) || gs! < 1) invalid(fn, 'params.groupSize', 'a positive integer', gs);
+  checkPositive(fn, 'params.groupSize', gs);
   return [rows, cols, gs!];
 }
 

@@ -43,8 +43,8 @@ abstract class RowCompressed {
 
   /** `width`: weights per entry (1 for CSR, 4 for 1×4 blocks); `check` validates the arrays first. */
   protected constructor(fn: string, rows: number, cols: number, a: CsrArrays, width: 1 | 4, check: (fn: string, a: CsrArrays, n: number, k: number) => void) {
-    if (!Number.isSafeInteger(rows) || rows < 0) invalid(fn, 'rows', 'a non-negative integer', rows);
-    if (!Number.isSafeInteger(cols) || cols < 0) invalid(fn, 'cols', 'a non-negative integer', cols);
+    checkCount(fn, 'rows', rows);
+    checkCount(fn, 'cols', cols);
     if (a === null || typeof a !== 'object') invalid(fn, 'arrays', 'an object { values, cols, indptr }', a);
     check(fn, a, rows, cols);
     if (a.cols instanceof Uint16Array && Math.ceil(cols / width) > 65536) invalid(fn, 'cols', `i32 indices when ⌈cols/${width}⌉ > 65536`, a.cols);

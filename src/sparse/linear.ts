@@ -2,7 +2,7 @@
 // density (SparseLinear); 2:4 by magnitude (NmLinear); CSR with int8 values (SparseInt8Linear).
 import { noGrad } from '../autograd/tape.js';
 import { kernels, scratch } from '../backend/binding.js';
-import { SlimError, checkCount, checkInstance, invalid, optionsOf } from '../errors.js';
+import { SlimError, checkCount, checkInstance, invalid, optionsOf, checkPositive } from '../errors.js';
 import { type Activation } from '../ops/matmul.js';
 import { reshape } from '../ops/layout.js';
 import { activationQParams, checkInput } from '../quant/qlinear.js';
@@ -148,7 +148,7 @@ export class SparseLinear {
     const want = options.format ?? 'auto';
     if (!['auto', 'dense', 'csr', 'nm-2:4', 'bsr-1x4'].includes(want)) invalid(fn, 'options.format', "'auto', 'dense', 'csr', 'nm-2:4' or 'bsr-1x4'", want);
     const batch = options.batch ?? 1;
-    if (!Number.isSafeInteger(batch) || batch < 1) invalid(fn, 'options.batch', 'a positive integer', batch);
+    checkPositive(fn, 'options.batch', batch);
     const w = weight.toTypedArray() as Float32Array;
     let nnz = 0;
     for (let i = 0; i < w.length; i++) if (w[i] !== 0) nnz++;
