@@ -8,7 +8,7 @@
 // over one stream of values and one of ids; between chunks a panel's 4 lane vectors wait in the
 // workspace (f32_nm24_gemv_workspace_bytes), which keeps that order exactly.
 // Against the previous kernel (row-major values in 4 row streams, the whole table of k/8·576 bytes,
-// L2-resident) this runs about 2x at 4096² and 1.4x at 1024² (bench/dev/nm2.mjs): the table now
+// L2-resident) this runs about 2x at 4096² and 1.4x at 1024² (bench/dev/nm-gemv.mjs): the table now
 // stays in L1 and the values arrive in one stream.
 import { lane_sum, store_biased } from "../f32-lanes";
 import { M0, M1, NM24_CHUNK, NM24_ENTRY_BYTES } from "./nm";
