@@ -29,8 +29,8 @@ export class BinaryInferenceLinear extends Module {
   /** bits: the padded b1 rows [out, ⌈in/64⌉·8]; alpha [out]; bias [out] or null. */
   constructor(shape: readonly [number, number], bits: Uint8Array, alpha: Float32Array, bias: Float32Array | null, mode: BinaryMode, options: { relu?: boolean } = {}) {
     super();
-    options = optionsOf('BinaryInferenceLinear', options, 'options');
     const fn = 'BinaryInferenceLinear';
+    options = optionsOf(fn, options);
     if (!Array.isArray(shape) || shape.length !== 2) invalid(fn, 'shape', '[out, in] positive integers', shape);
     const [n, k] = shape;
     if (!(Number.isInteger(n) && Number.isInteger(k) && n > 0 && k > 0)) invalid(fn, 'shape', '[out, in] positive integers', shape);

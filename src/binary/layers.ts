@@ -42,8 +42,8 @@ export class BinaryLinear extends Module {
   /** Linear's layout and init (a Module of its own, so code that handles f32 Linears never takes it for one). */
   constructor(inFeatures: number, outFeatures: number, options: BinaryLinearOptions = {}) {
     super();
-    options = optionsOf('BinaryLinear', options, 'options');
     const fn = 'BinaryLinear';
+    options = optionsOf(fn, options);
     this.mode = checkMode(fn, options.mode ?? 'binaryconnect');
     this.scale = options.scale ?? 'channel';
     if (!['channel', 'tensor', 'none'].includes(this.scale)) invalid(fn, 'scale', "'channel', 'tensor' or 'none'", this.scale);
@@ -95,8 +95,8 @@ const copyInto = (dst: Module, src: Module) => noGrad(() => dst.loadStateDict(sr
  * ReLU directly before a binary layer is dropped: the layer's sign(x) is the non-linearity.
  */
 export function binarize(model: Sequential, options: BinarizeOptions = {}): Sequential {
-  options = optionsOf('binarize', options, 'options');
   const fn = 'binarize';
+  options = optionsOf(fn, options);
   if (!(model instanceof Sequential)) invalid(fn, 'model', 'a Sequential', model);
   const mode = checkMode(fn, options.mode ?? 'binaryconnect');
   const linears = model.namedModules().filter(([, m]) => m instanceof Linear).map(([, m]) => m);

@@ -49,8 +49,8 @@ function reduce(perSample: Tensor, reduction: 'batchmean' | 'sum' | 'none'): Ten
  * `labels` (i32 [N]) may be null for a transfer set that only the teacher labels: then the soft term alone (α is ignored).
  */
 export function distillationLoss(studentLogits: Tensor, teacherLogits: Tensor, labels: Tensor | null, opts: DistillationOptions = {}): Tensor {
-  opts = optionsOf('distillationLoss', opts, 'opts');
   const fn = 'distillationLoss';
+  opts = optionsOf(fn, opts, 'opts');
   const { t, alpha, reduction } = options(fn, opts);
   const soft = softTerm(fn, studentLogits, teacherLogits, t);
   if (labels === null) return reduce(soft, reduction);
@@ -70,8 +70,8 @@ export function softTargetLoss(studentLogits: Tensor, teacherLogits: Tensor, opt
  * [N, D]: 'mse' = mean (s − t)², 'cosine' = mean over samples of 1 − cos(s, t) (ε = 1e-8 in the norms).
  */
 export function hintLoss(student: Tensor, teacher: Tensor, opts: { kind?: 'mse' | 'cosine'; reduction?: Reduction } = {}): Tensor {
-  opts = optionsOf('hintLoss', opts, 'opts');
   const fn = 'hintLoss';
+  opts = optionsOf(fn, opts, 'opts');
   assertTensor(fn, 'student', student);
   assertTensor(fn, 'teacher', teacher);
   const kind = opts.kind ?? 'mse';

@@ -224,8 +224,8 @@ function serialize(fn: string, entries: Iterable<readonly [string, SafetensorsEn
 
 /** Reads a safetensors file into tensors (F16/BF16 → f32 exactly, I16/I64 → i32, BOOL → u8); on any error nothing stays allocated. */
 export function loadSafetensors(bytes: Uint8Array, options: SafetensorsLoadOptions = {}): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
-  options = optionsOf('loadSafetensors', options, 'options');
   const fn = 'loadSafetensors';
+  options = optionsOf(fn, options);
   if (options === null || typeof options !== 'object') invalid(fn, 'options', 'an object', options);
   const int64 = options.int64 ?? 'error';
   if (int64 !== 'error' && int64 !== 'f32') invalid(fn, 'options.int64', "'error' or 'f32'", int64);

@@ -28,8 +28,8 @@ export interface Svd {
  * deterministic, bit-identical across engines. Signs: each U column's largest-|·| entry is positive.
  */
 export function svd(a: Tensor, options: SvdOptions = {}): Svd {
-  options = optionsOf('svd', options, 'options');
   const fn = 'svd';
+  options = optionsOf(fn, options);
   assertTensor(fn, 'a', a);
   assertDType(fn, 'a', a, 'f32');
   if (a.rank !== 2) throw new SlimError('SHAPE_MISMATCH', `${fn}: a must be a matrix [m, n], received ${shapeString(a.shape)}`);

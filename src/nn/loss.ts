@@ -40,8 +40,8 @@ function checkInput(fn: string, x: Tensor): [number, number] {
  * torch.nn.functional.cross_entropy does; `target` is i32 class indices [N] or f32 probabilities [N, C].
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: { reduction?: Reduction; labelSmoothing?: number } = {}): Tensor {
-  options = optionsOf('crossEntropy', options, 'options');
   const fn = 'crossEntropy';
+  options = optionsOf(fn, options);
   const [n, c] = checkInput(fn, logits);
   const eps = options.labelSmoothing ?? 0;
   if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1)) invalid(fn, 'labelSmoothing', 'a number in [0, 1]', eps);
@@ -58,8 +58,8 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: { reductio
 
 /** −logp[i, target_i] per sample (input is log-probabilities [N, C]). */
 export function nllLoss(logProbs: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  options = optionsOf('nllLoss', options, 'options');
   const fn = 'nllLoss';
+  options = optionsOf(fn, options);
   const [n, c] = checkInput(fn, logProbs);
   assertTensor(fn, 'target', target);
   return reduce(fn, neg(sum(mul(logProbs, targetDistribution(fn, target, n, c, 0)), 1)), options.reduction ?? 'mean');
@@ -67,8 +67,8 @@ export function nllLoss(logProbs: Tensor, target: Tensor, options: { reduction?:
 
 /** (a − b)² averaged (or summed) over all elements. */
 export function mseLoss(a: Tensor, b: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  options = optionsOf('mseLoss', options, 'options');
   const fn = 'mseLoss';
+  options = optionsOf(fn, options);
   assertTensor(fn, 'input', a);
   assertTensor(fn, 'target', b);
   if (!sameShape(a.shape, b.shape)) throw new SlimError('SHAPE_MISMATCH', `${fn}: target must have the input's shape ${shapeString(a.shape)}, received ${shapeString(b.shape)}`);
@@ -81,8 +81,8 @@ export function mseLoss(a: Tensor, b: Tensor, options: { reduction?: Reduction }
  * 0·log 0 = 0 (torch.nn.functional.kl_div). 'batchmean' divides the sum by the batch size N.
  */
 export function klDiv(input: Tensor, target: Tensor, options: { reduction?: 'batchmean' | Reduction; logTarget?: boolean } = {}): Tensor {
-  options = optionsOf('klDiv', options, 'options');
   const fn = 'klDiv';
+  options = optionsOf(fn, options);
   assertTensor(fn, 'input', input);
   assertTensor(fn, 'target', target);
   if (!sameShape(input.shape, target.shape)) throw new SlimError('SHAPE_MISMATCH', `${fn}: target must have the input's shape ${shapeString(input.shape)}, received ${shapeString(target.shape)}`);

@@ -36,8 +36,8 @@ function im2col(x: Tensor, g: ConvGeometry): Tensor<'f32'> {
  * as torch.nn.functional.conv2d with groups = 1: im2col, then one GEMM with the bias fused.
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor<'f32'> {
-  options = optionsOf('conv2d', options, 'options');
   const fn = 'conv2d';
+  options = optionsOf(fn, options);
   assertTensor(fn, 'x', x);
   assertTensor(fn, 'weight', weight);
   assertDType(fn, 'x', x, 'f32');
@@ -115,8 +115,8 @@ function poolGeometry(fn: string, x: Tensor, kernel: Pair, options: Pool2dOption
 
 /** Max over kh×kw windows of x [N, C, H, W] (stride defaults to the kernel; NaN wins, as in PyTorch). */
 export function maxPool2d(x: Tensor, kernel: Pair, options: Pool2dOptions = {}): Tensor<'f32'> {
-  options = optionsOf('maxPool2d', options, 'options');
   const fn = 'maxPool2d';
+  options = optionsOf(fn, options);
   const p = poolGeometry(fn, x, kernel, options);
   const y = empty(fn, p.shape, 'f32');
   const idx = empty(fn, p.shape, 'i32');
@@ -136,8 +136,8 @@ export function maxPool2dBackward(gy: Tensor, x: Tensor, attrs: { p: ReturnType<
 
 /** Mean over kh×kw windows (countIncludePad: divide by the window size including padding, PyTorch's default). */
 export function avgPool2d(x: Tensor, kernel: Pair, options: Pool2dOptions & { countIncludePad?: boolean } = {}): Tensor<'f32'> {
-  options = optionsOf('avgPool2d', options, 'options');
   const fn = 'avgPool2d';
+  options = optionsOf(fn, options);
   const p = poolGeometry(fn, x, kernel, options);
   const include = options.countIncludePad ?? true;
   const y = empty(fn, p.shape, 'f32');

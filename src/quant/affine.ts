@@ -137,8 +137,8 @@ export function dequantizeAffine(q: Int8Array | Uint8Array, shape: Shape, params
 
 /** Min and max of every parameter slot (per-tensor, per-channel or per-group, as quantizeAffine lays them out); NaN propagates. */
 export function minMaxAlong(x: Float32Array, shape: Shape, gran: { axis?: number; groupSize?: number } = {}): { min: Float32Array; max: Float32Array } {
-  gran = optionsOf('minMaxAlong', gran, 'granularity');
   const fn = 'minMaxAlong';
+  gran = optionsOf(fn, gran, 'granularity');
   if (!(x instanceof Float32Array)) invalid(fn, 'x', 'a Float32Array', x);
   const layout = paramLayout(fn, shape, gran);
   if (numel(shape) !== x.length) throw new SlimError('SHAPE_MISMATCH', `${fn}: shape ${shapeString(shape)} holds ${numel(shape)} elements, but x has ${x.length}`);

@@ -21,8 +21,8 @@ function checkFormat(fn: string, format: unknown): asserts format is CastFormatN
  * fp8 out of range: ±max when `saturate` (default), else NaN (E4M3) or ±Inf (E5M2); f16/bf16 overflow → ±Inf.
  */
 export function castFormat(x: Tensor, format: CastFormatName, opts: { saturate?: boolean } = {}): Tensor<'u8'> {
-  opts = optionsOf('castFormat', opts, 'opts');
   const fn = 'castFormat';
+  opts = optionsOf(fn, opts, 'opts');
   assertTensor(fn, 'x', x);
   assertDType(fn, 'x', x, 'f32');
   checkFormat(fn, format);

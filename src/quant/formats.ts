@@ -153,8 +153,8 @@ export function isFormatName(x: unknown): x is FormatName {
 
 /** Stored bytes of a `shape` tensor in `format`: codes + scales + zero points (int8/uint8 slots per `gran`, default per-tensor; `symmetric` stores no zero point). */
 export function packedBytes(format: FormatName, shape: Shape, gran: { axis?: number; groupSize?: number; symmetric?: boolean } = {}): number {
-  gran = optionsOf('packedBytes', gran, 'granularity');
   const fn = 'packedBytes';
+  gran = optionsOf(fn, gran, 'granularity');
   if (!isFormatName(format)) invalid(fn, 'format', `one of ${Object.keys(FORMATS).join(', ')}`, format);
   const t = FORMATS[format];
   const dims = checkShape(fn, 'shape', shape);

@@ -82,8 +82,8 @@ export class PercentileObserver extends HistogramBase {
   readonly percentile: number;
 
   constructor(config: PercentileConfig = {}) {
-    config = optionsOf('PercentileObserver', config, 'config');
     const fn = 'PercentileObserver';
+    config = optionsOf(fn, config, 'config');
     const p = config?.percentile ?? 99.99;
     if (typeof p !== 'number' || !(p > 0 && p <= 100)) invalid(fn, 'percentile', 'a number in (0, 100]', p);
     super({ ...config, percentile: p, bins: binsOption(fn, config?.bins ?? 2048) }, config?.symmetric === true);
@@ -133,8 +133,8 @@ export class HistogramObserver extends HistogramBase {
   readonly smoothZeroBin: boolean;
 
   constructor(config: HistogramConfig = {}) {
-    config = optionsOf('HistogramObserver', config, 'config');
     const fn = 'HistogramObserver';
+    config = optionsOf(fn, config, 'config');
     const method = config?.method ?? 'entropy';
     if (method !== 'entropy' && method !== 'mse') invalid(fn, 'method', "'entropy' or 'mse'", method);
     const smoothZeroBin = config?.smoothZeroBin ?? true;

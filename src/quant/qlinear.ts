@@ -189,8 +189,8 @@ export class Int4Linear {
 
   /** From f32 weights [out, in], or from int4 values already quantized (q ∈ [−8, 7], scales [out, ⌈in/g⌉]). */
   constructor(weight: Tensor | QuantizedWeights, bias?: Tensor | null, options: { groupSize?: 32 | 64 | 128 } = {}) {
-    options = optionsOf('Int4Linear', options, 'options');
     const fn = 'Int4Linear';
+    options = optionsOf(fn, options);
     const g = options.groupSize ?? 32;
     if (g !== 32 && g !== 64 && g !== 128) invalid(fn, 'groupSize', '32, 64 or 128', g);
     const [n, k] = weight instanceof Tensor ? checkLinear(fn, weight, bias) : checkQuantized(fn, weight, bias, Math.ceil(((weight as QuantizedWeights | null)?.shape?.[1] ?? 0) / g));

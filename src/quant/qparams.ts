@@ -99,8 +99,8 @@ export function resolveQuantConfig(fn: string, opts: QParamsOptions = {}): Quant
  * then scale = max(scale, eps). A scalar min = +∞, max = −∞ (nothing observed) gives scale 1, zp 0.
  */
 export function qparamsFromMinMax(min: number | ArrayLike<number>, max: number | ArrayLike<number>, opts: QParamsOptions = {}): QParams {
-  opts = optionsOf('qparamsFromMinMax', opts, 'opts');
   const fn = 'qparamsFromMinMax';
+  opts = optionsOf(fn, opts, 'opts');
   const cfg = resolveQuantConfig(fn, opts);
   const scalar = typeof min === 'number';
   if (scalar !== (typeof max === 'number')) invalid(fn, 'max', `a ${scalar ? 'number' : 'array'} like min`, max);

@@ -152,8 +152,8 @@ export class PackedMatrix {
 
 /** CSR of a 2-D f32 weight, keeping the entries with |w| > threshold (default 0: every nonzero). */
 export function toCsr(weight: Tensor, options: { threshold?: number } = {}): CsrMatrix {
-  options = optionsOf('toCsr', options, 'options');
   const fn = 'toCsr';
+  options = optionsOf(fn, options);
   const [n, k] = checkWeight(fn, weight);
   const t = options.threshold ?? 0;
   if (typeof t !== 'number' || !(t >= 0)) invalid(fn, 'options.threshold', 'a number ≥ 0', t);

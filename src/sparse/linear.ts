@@ -142,8 +142,8 @@ export class SparseLinear {
   readonly bias: Tensor<'f32'> | null;
 
   constructor(weight: Tensor, bias?: Tensor | null, options: SparseLinearOptions = {}) {
-    options = optionsOf('SparseLinear', options, 'options');
     const fn = 'SparseLinear';
+    options = optionsOf(fn, options);
     const [n, k] = checkWeight(fn, weight);
     const want = options.format ?? 'auto';
     if (!['auto', 'dense', 'csr', 'nm-2:4', 'bsr-1x4'].includes(want)) invalid(fn, 'options.format', "'auto', 'dense', 'csr', 'nm-2:4' or 'bsr-1x4'", want);
