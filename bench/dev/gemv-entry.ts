@@ -5,6 +5,12 @@
 // loaded per block (a probe, wrong sums) 1.08-1.16x, so the x loads cost that much; the same sums with
 // two 4-row panels under one pair of x loads (two streams) 0.72x / 0.90x, two blocks per trip 0.82x /
 // 1.01x, even and odd blocks in separate accumulators (other sums) 0.81-0.93x: none kept.
+// Sixth session: one 4-input vector per step instead of two (other sums: acc += w·x per 4-block), so one
+// x load serves more rows without spilling: 6 rows (gemv_s6: 7 loads per 24 MACs against 10 per 32) ran
+// 1.00-1.06x the packed GEMV at 1024² (L3: both near one read of the weights), 1.09x at 304×784 (L2);
+// 7 rows 1.01-1.11x (15 xmm: no spare register); 8 rows spill, 0.5x. The packed GEMV must keep
+// f32_gemv's sums, and the row-major f32_gemv in that order ran 0.87-0.94x its current one (6 rows one
+// step: 62 vs 58 µs at 1024², 11.0 vs 9.7 µs at 300×784; two steps per trip spilled): not adopted.
 export * from "../../assembly/f32-gemm/gemv";
 export * from "../probes/ceiling";
 
@@ -126,5 +132,35 @@ export function gemv_rows6(n: i32, k: i32, x: usize, pw: usize, y: usize): void 
     const o = y + (<usize>j << 2);
     store<f32>(o, hsum(a0)); store<f32>(o, hsum(a1), 4); store<f32>(o, hsum(a2), 8); store<f32>(o, hsum(a3), 12);
     store<f32>(o, hsum(a4), 16); store<f32>(o, hsum(a5), 20);
+  }
+}
+
+// One 4-input vector per step, 6 rows per panel ([n/6][k/4][6][4], pack_s with R = 6; n multiple of 6,
+// k multiple of 4): x loaded once per 6 weight loads; sums acc += w·x per 4-block (not f32_gemv's).
+export function gemv_s6(n: i32, k: i32, x: usize, pw: usize, y: usize): void {
+  let w = pw;
+  const xe = x + (<usize>k << 2);
+  for (let j = 0; j + 6 <= n; j += 6) {
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+    for (let xp = x; xp < xe; xp += 16) {
+      const x0 = v128.load(xp);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(w), x0));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(w, 16), x0));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load(w, 32), x0));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load(w, 48), x0));
+      a4 = f32x4.add(a4, f32x4.mul(v128.load(w, 64), x0));
+      a5 = f32x4.add(a5, f32x4.mul(v128.load(w, 80), x0));
+      w += 96;
+    }
+    const o = y + (<usize>j << 2);
+    store<f32>(o, hsum(a0)); store<f32>(o, hsum(a1), 4); store<f32>(o, hsum(a2), 8); store<f32>(o, hsum(a3), 12);
+    store<f32>(o, hsum(a4), 16); store<f32>(o, hsum(a5), 20);
+  }
+}
+// [n/R][k/4][R][4] for any R (k multiple of 4, n multiple of R).
+export function pack_s(n: i32, k: i32, R: i32, w: usize, out: usize): void {
+  for (let j = 0; j < n; j++) {
+    const p = j / R, r = j % R;
+    for (let q = 0; q < k / 4; q++) v128.store(out + ((<usize>p * (k / 4) + q) * R + r) * 16, v128.load(w + (<usize>j * k + q * 4) * 4));
   }
 }
