@@ -27,6 +27,43 @@ test('Sequential names parameters like a PyTorch state_dict; init bounds follow 
   m.dispose();
 });
 
+test('Sequential fuses Linear then ReLU into one linear(…, \'relu\'): the layer-by-layer bits and gradients, fewer tensors; overrides are not fused', () => {
+  const bits = (t: st.Tensor) => Array.from(new Uint32Array(new Float32Array(t.toTypedArray() as Float32Array).buffer));
+  fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 20 }), fc.nat(1e6), (rows, inF, hidden, seed) => st.tidy(() => {
+    st.seed(seed);
+    const m = new st.Sequential(new st.Linear(inF, hidden), new st.ReLU(), new st.Linear(hidden, 3), new st.ReLU());
+    const x = st.normal([rows, inF], 0, 1, { seed });
+    // Layer by layer, the unfused path.
+    const layerByLayer = () => m.layers.reduce<st.Tensor>((h, l) => l.forward(h), x);
+    const fused = m.forward(x);
+    const plain = layerByLayer();
+    assert.deepEqual(bits(fused), bits(plain));
+    const grads = (f: () => st.Tensor) => {
+      for (const p of m.parameters()) p.grad = null;
+      st.sum(st.mul(f(), st.normal(fused.shape as number[], 0, 1, { seed: seed + 1 }))).backward();
+      return m.parameters().map((p) => bits(p.grad!));
+    };
+    assert.deepEqual(grads(() => m.forward(x)), grads(layerByLayer));
+    m.dispose();
+  })), { numRuns: 60 });
+  st.tidy(() => {
+    st.seed(3);
+    const m = new st.Sequential(new st.Linear(8, 6), new st.ReLU(), new st.Linear(6, 2));
+    const x = st.normal([1, 8], 0, 1, { seed: 3 });
+    const before = st.memoryStats().tensors;
+    st.noGrad(() => m.forward(x));
+    assert.equal(st.memoryStats().tensors - before, 2, 'one tensor per fused Linear+ReLU and one for the last Linear');
+    // A ReLU whose forward is overridden runs as written.
+    class LeakyReLU extends st.ReLU { override forward(h: st.Tensor): st.Tensor { return st.maximum(h, st.mul(h, 0.1)); } }
+    const leaky = new st.Sequential(m.layers[0]!, new LeakyReLU());
+    const y = leaky.forward(x).toTypedArray() as Float32Array;
+    const z = (m.layers[0]!.forward(x).toTypedArray() as Float32Array);
+    assert.deepEqual(Array.from(y), Array.from(z, (v) => Math.max(v, Math.fround(v * Math.fround(0.1)))));
+    assert.ok(z.some((v) => v < 0), 'the probe reaches the negative side');
+    m.dispose();
+  });
+});
+
 test('loadStateDict is strict: missing, unexpected and wrongly shaped keys are all reported, nothing copied', () => {
   const a = new st.Sequential(new st.Linear(4, 3), new st.ReLU(), new st.Linear(3, 2));
   const b = new st.Sequential(new st.Linear(4, 3), new st.ReLU(), new st.Linear(3, 2));

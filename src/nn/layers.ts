@@ -43,6 +43,12 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
   }
+
+  /** @internal Linear then ReLU as one linear(…, 'relu') (unless either forward is overridden). */
+  override forwardThen(x: Tensor, next: Module): Tensor | null {
+    if (!(next instanceof ReLU) || next.forward !== ReLU.prototype.forward || this.forward !== Linear.prototype.forward) return null;
+    return linear(x, this.weight, this.bias, 'relu');
+  }
 }
 
 export class ReLU extends Module { forward(x: Tensor): Tensor { return relu(x); } }

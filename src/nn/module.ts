@@ -18,6 +18,14 @@ export abstract class Module {
 
   abstract forward(x: Tensor): Tensor;
 
+  /**
+   * @internal `next.forward(this.forward(x))` in one fused step when this pair has one (Linear then
+   * ReLU: the ReLU runs in the GEMM's epilogue, same bits and gradients), else null. Sequential uses it.
+   */
+  forwardThen(_x: Tensor, _next: Module): Tensor | null {
+    return null;
+  }
+
   /** Registers a trainable tensor: it requires grad and leaves every tidy scope (the module owns it). */
   protected registerParameter<T extends Tensor>(name: string, t: T): T {
     t.requiresGrad = true;
@@ -161,9 +169,19 @@ export class Sequential extends Module {
     this.layers = layers;
   }
 
+  /** Runs the layers in order, fusing the pairs that have a fused step (Linear then ReLU). */
   forward(x: Tensor): Tensor {
+    const layers = this.layers;
     let y = x;
-    for (const m of this.layers) y = m.forward(y);
+    for (let i = 0; i < layers.length; i++) {
+      const next = layers[i + 1];
+      const fused = next === undefined ? null : layers[i]!.forwardThen(y, next);
+      if (fused === null) y = layers[i]!.forward(y);
+      else {
+        y = fused;
+        i++;
+      }
+    }
     return y;
   }
 }
