@@ -1,6 +1,6 @@
 // Every exported function and class of slimtensor, slimtensor/testing and slimtensor/node, and the
 // public methods of built instances, called with arguments of the wrong kind (missing, null, NaN,
-// ±Inf, huge, strings, arrays, objects, typed arrays, disposed or wrong-dtype tensors): each call
+// ±Inf, huge, BigInt, symbols, functions, strings, arrays, objects, typed arrays, disposed or wrong-dtype tensors): each call
 // either returns or throws a SlimError, never a TypeError, RangeError or wasm trap; a failed call
 // leaks no tensor and leaves the tensors it was given intact. Async functions are awaited: they
 // resolve or reject with a SlimError.
@@ -33,6 +33,7 @@ const JUNK: Junk[] = [
   () => 'x', () => '', () => undefined, () => null, () => true, () => false,
   () => [1, 2], () => [[1, 2]], () => [-1], () => [NaN], () => [], () => ({}), () => ({ x: 1 }),
   () => new Float32Array(3), () => new Uint8Array([1, 2, 3]), () => new Int32Array(2),
+  () => 3n, () => Symbol('junk'), () => () => 1,
 ];
 
 const api = [...Object.entries(st), ...Object.entries(testing), ...Object.entries(node)].filter(([name, v]) => typeof v === 'function' && !SKIP.has(name)) as [string, (...a: unknown[]) => unknown][];
@@ -84,7 +85,7 @@ test('every exported function and class answers arguments of the wrong kind with
         });
         assert.equal(st.memoryStats().tensors, before, `${name}(${args.map(describe).join(', ')}) leaked`);
       }),
-      { numRuns: 40 },
+      { numRuns: 100 },
     );
     if (run.failed) failures.push(String((run.errorInstance as Error | undefined)?.message ?? run.failures));
   }
@@ -94,7 +95,8 @@ test('every exported function and class answers arguments of the wrong kind with
 
 function describe(a: unknown): string {
   if (a instanceof st.Tensor) return a.isDisposed ? 'disposed tensor' : `${a.dtype} tensor [${a.shape}]`;
-  if (typeof a === 'number') return String(a);
+  if (typeof a === 'number' || typeof a === 'symbol' || typeof a === 'function') return String(a);
+  if (typeof a === 'bigint') return `${a}n`;
   if (ArrayBuffer.isView(a)) return a.constructor.name;
   return JSON.stringify(a) ?? String(a);
 }
@@ -127,7 +129,7 @@ function instances(): [string, object][] {
 const SKIP_METHODS = new Set([
   'constructor', 'dispose',
   'registerParameter', 'registerBuffer', 'registerModule', 'replaceTensor', 'param', 'buffer', 'buffers', 'collect',
-  'update', 'fold', 'start', 'lrAt', 'mask', 'pruneBlocks', 'pruneChannels', 'pruneSmallest', 'clipped', 'restore',
+  'update', 'fold', 'start', 'lrAt', 'mask', 'pruneBlocks', 'pruneChannels', 'pruneSmallest', 'clipped', 'restore', 'read',
 ]);
 
 test('the methods of the public classes answer arguments of the wrong kind with a SlimError', () => {
@@ -160,7 +162,7 @@ test('the methods of the public classes answer arguments of the wrong kind with 
           // A call that succeeds may keep state (masks, caches); one that fails must leave nothing behind.
           if (threw) assert.equal(st.memoryStats().tensors, before, `${cls}.${m}(${args.map(describe).join(', ')}) failed and left tensors behind`);
         }),
-        { numRuns: 25 },
+        { numRuns: 60 },
       );
       if (run.failed) failures.push(String((run.errorInstance as Error | undefined)?.message ?? run.failures));
     }

@@ -69,12 +69,14 @@ export abstract class Module {
 
   /** Every module in the tree with its dotted path ('' for this one). */
   namedModules(prefix = ''): [string, Module][] {
+    checkPrefix('namedModules', prefix);
     const out: [string, Module][] = [[prefix, this]];
     for (const [name, child] of this.#children) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
     return out;
   }
 
   namedParameters(prefix = ''): [string, Tensor][] {
+    checkPrefix('namedParameters', prefix);
     return this.collect(prefix, (m) => m.#params);
   }
 
@@ -83,6 +85,7 @@ export abstract class Module {
   }
 
   namedBuffers(prefix = ''): [string, Tensor][] {
+    checkPrefix('namedBuffers', prefix);
     return this.collect(prefix, (m) => m.#buffers);
   }
 
@@ -186,9 +189,15 @@ export class Sequential extends Module {
   }
 }
 
+/** The dotted-name prefix of the tree walks: a string. */
+function checkPrefix(fn: string, prefix: unknown): asserts prefix is string {
+  if (typeof prefix !== 'string') invalid(fn, 'prefix', 'a string', prefix);
+}
+
 /** The leaves of nested Sequentials with their dotted names, in the order forward() runs them. */
 export function leafModules(model: Module, prefix = ''): [string, Module][] {
   checkInstance('leafModules', 'model', model, Module, 'a Module');
+  checkPrefix('leafModules', prefix);
   if (!(model instanceof Sequential)) return [[prefix, model]];
   return model.namedChildren().flatMap(([name, child]) => leafModules(child, prefix ? `${prefix}.${name}` : name));
 }
