@@ -64,6 +64,38 @@ test('Sequential fuses Linear then ReLU into one linear(…, \'relu\'): the laye
   });
 });
 
+test('a custom Module registering junk gets a SlimError naming the argument, and keeps nothing', () => {
+  class Custom extends st.Module {
+    constructor(run: (self: Custom) => void) { super(); run(this); }
+    forward(x: st.Tensor): st.Tensor { return x; }
+    reg(kind: 'registerParameter' | 'registerBuffer' | 'registerModule', name: unknown, v: unknown) {
+      return (this as unknown as Record<string, (n: unknown, v: unknown) => unknown>)[kind]!(name, v);
+    }
+  }
+  const before = st.memoryStats().tensors;
+  const t = st.zeros([2]);
+  const cases: [string, (c: Custom) => void, RegExp][] = [
+    ['a non-tensor parameter', (c) => c.reg('registerParameter', 'w', [1, 2]), /registerParameter: t must be a Tensor/],
+    ['an i32 parameter', (c) => c.reg('registerParameter', 'w', st.zeros([2], 'i32')), /DTYPE|only f32/],
+    ['a dotted name', (c) => c.reg('registerParameter', 'a.b', t), /registerParameter: name must be a non-empty string without '\.'/],
+    ['an empty name', (c) => c.reg('registerBuffer', '', t), /registerBuffer: name must be/],
+    ['a Symbol name', (c) => c.reg('registerBuffer', Symbol('s'), t), /registerBuffer: name must be/],
+    ['a non-module child', (c) => c.reg('registerModule', 'child', {}), /registerModule: m must be a Module/],
+    ['itself as child', (c) => c.reg('registerModule', 'me', c), /registerModule: m must be a module other than this one/],
+  ];
+  for (const [what, run, message] of cases) {
+    assert.throws(() => st.tidy(() => new Custom(run)), (e: unknown) => e instanceof st.SlimError && message.test(e.message), what);
+  }
+  assert.ok(!t.isDisposed);
+  t.dispose();
+  assert.equal(st.memoryStats().tensors, before);
+  // Right arguments still register.
+  const ok = new Custom((c) => { c.reg('registerParameter', 'w', st.zeros([3])); c.reg('registerModule', 'inner', new st.ReLU()); });
+  assert.deepEqual(ok.namedParameters().map(([n]) => n), ['w']);
+  assert.deepEqual(ok.namedModules().map(([n]) => n), ['', 'inner']);
+  ok.dispose();
+});
+
 test('loadStateDict is strict: missing, unexpected and wrongly shaped keys are all reported, nothing copied', () => {
   const a = new st.Sequential(new st.Linear(4, 3), new st.ReLU(), new st.Linear(3, 2));
   const b = new st.Sequential(new st.Linear(4, 3), new st.ReLU(), new st.Linear(3, 2));

@@ -2,7 +2,7 @@ import { SlimError, checkInstance, invalid, optionsOf } from '../errors.js';
 import { assign } from '../ops/layout.js';
 import { keep } from '../tensor/scope.js';
 import { shapeString } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { assertTensor, type Tensor } from '../tensor/tensor.js';
 
 export type StateDict = Record<string, Tensor>;
 
@@ -28,6 +28,8 @@ export abstract class Module {
 
   /** Registers a trainable tensor: it requires grad and leaves every tidy scope (the module owns it). */
   protected registerParameter<T extends Tensor>(name: string, t: T): T {
+    checkName('registerParameter', name);
+    assertTensor('registerParameter', 't', t);
     t.requiresGrad = true;
     this.#params.set(name, keep(t));
     return t;
@@ -35,6 +37,8 @@ export abstract class Module {
 
   /** Registers non-trainable state that is saved with the model (e.g. BatchNorm's running mean). */
   protected registerBuffer<T extends Tensor>(name: string, t: T): T {
+    checkName('registerBuffer', name);
+    assertTensor('registerBuffer', 't', t);
     this.#buffers.set(name, keep(t));
     return t;
   }
@@ -49,12 +53,16 @@ export abstract class Module {
   }
 
   protected registerModule<M extends Module>(name: string, m: M): M {
+    checkName('registerModule', name);
+    checkInstance('registerModule', 'm', m, Module, 'a Module');
+    if ((m as Module) === this) invalid('registerModule', 'm', 'a module other than this one', m);
     this.#children.set(name, m);
     return m;
   }
 
   /** Replaces a registered parameter or buffer tensor (disposing the old one), e.g. after pruning. */
   protected replaceTensor(name: string, t: Tensor): void {
+    assertTensor('replaceTensor', 't', t);
     const map = this.#params.has(name) ? this.#params : this.#buffers.has(name) ? this.#buffers : null;
     if (map === null) throw new SlimError('INVALID_ARGUMENT', `replaceTensor: ${this.constructor.name} has no parameter or buffer '${name}'`);
     const old = map.get(name)!;
@@ -187,6 +195,11 @@ export class Sequential extends Module {
     }
     return y;
   }
+}
+
+/** A registered name: a non-empty string without '.' (the separator of dotted paths). */
+function checkName(fn: string, name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name === '' || name.includes('.')) invalid(fn, 'name', "a non-empty string without '.'", name);
 }
 
 /** The dotted-name prefix of the tree walks: a string. */
