@@ -68,6 +68,31 @@ test('qs8_maxpool2d equals the reference on both SIMD column strides, narrow pla
   }
 });
 
+test('qs8_maxpool2d\'s 2×2 stride-2 path (row pairs, 16 outputs a step) equals the reference: odd sizes, row ends past 16/32 outputs, the last pair of x', () => {
+  const geom = fc.record({
+    planes: fc.integer({ min: 0, max: 5 }), h: fc.integer({ min: 1, max: 12 }),
+    w: fc.oneof(fc.constantFrom(1, 2, 3, 28, 14, 30, 31, 32, 33, 34, 63, 64, 65, 66, 97), fc.integer({ min: 1, max: 80 })),
+    shorter: fc.boolean(), seed: fc.integer(),
+  });
+  fc.assert(fc.property(geom, (g) => {
+    // PyTorch's floor sizes, or fewer outputs than fit (still 2·oh ≤ h, 2·ow ≤ w).
+    const oh = Math.max(0, (g.h >> 1) - (g.shorter ? 1 : 0)), ow = Math.max(0, (g.w >> 1) - (g.shorter ? 1 : 0));
+    const x = new Int8Array(randomBytes(g.planes * g.h * g.w, g.seed).buffer);
+    const want = new Int8Array(g.planes * oh * ow);
+    ref.qs8Maxpool2dRef(g.planes, g.h, g.w, 2, 2, 2, 2, 0, 0, oh, ow, x, want);
+    const [got] = runKernel([bytesOf(x)], [want.length], ([px, py]) =>
+      kernels().qs8_maxpool2d(g.planes, g.h, g.w, 2, 2, 2, 2, 0, 0, oh, ow, px!, py!));
+    assert.deepEqual(got, bytesOf(want));
+  }), { numRuns: 400 });
+  for (const v of [-128, 127]) {
+    const x = new Int8Array(2 * 28 * 28).fill(v);
+    const want = new Int8Array(2 * 14 * 14);
+    ref.qs8Maxpool2dRef(2, 28, 28, 2, 2, 2, 2, 0, 0, 14, 14, x, want);
+    const [got] = runKernel([bytesOf(x)], [want.length], ([px, py]) => kernels().qs8_maxpool2d(2, 28, 28, 2, 2, 2, 2, 0, 0, 14, 14, px!, py!));
+    assert.deepEqual(got, bytesOf(want));
+  }
+});
+
 test('x8_lut equals table[x] at tile boundaries, out of place and in place', () => {
   fc.assert(fc.property(fc.constantFrom(...TILE_LENGTHS), fc.integer(), (n, seed) => {
     const x = randomBytes(n, seed);
