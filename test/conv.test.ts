@@ -56,6 +56,32 @@ test('conv2d matches direct convolution for stride, padding and dilation; its gr
   );
 });
 
+test('conv2d with activation \'relu\' equals relu(conv2d(…)) bit for bit, gradients too; a bad activation is a SlimError', () => {
+  const bits = (t: st.Tensor) => Array.from(new Uint32Array(new Float32Array(t.toTypedArray() as Float32Array).buffer));
+  let clamped = false, passed = false;
+  fc.assert(fc.property(small, small, fc.integer({ min: 1, max: 5 }), fc.integer({ min: 3, max: 9 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 1 }), fc.nat(1e6), (n, c, oc, hw, s, p, seed) => st.tidy(() => {
+    const x = st.normal([n, c, hw, hw], 0, 1, { seed });
+    const w = st.normal([oc, c, 3, 3], 0, 1, { seed: seed + 1 });
+    const b = st.normal([oc], 0, 1, { seed: seed + 2 });
+    const r = st.normal(st.conv2d(x, w, b, { stride: s, padding: p }).shape, 0, 1, { seed: seed + 3 });
+    const run = (fused: boolean) => {
+      for (const t of [x, w, b]) { t.requiresGrad = true; t.grad = null; }
+      const y = fused ? st.conv2d(x, w, b, { stride: s, padding: p, activation: 'relu' }) : st.relu(st.conv2d(x, w, b, { stride: s, padding: p }));
+      st.sum(st.mul(y, r)).backward();
+      return [y, x.grad!, w.grad!, b.grad!].map(bits);
+    };
+    const want = run(false);
+    assert.deepEqual(run(true), want);
+    clamped ||= want[0]!.some((u) => u === 0);
+    passed ||= want[0]!.some((u) => u !== 0 && u < 0x80000000);
+  })), { numRuns: 40 });
+  assert.ok(clamped && passed, 'the runs reach both sides of the ReLU');
+  st.tidy(() => {
+    const x = st.zeros([1, 1, 4, 4]), w = st.zeros([2, 1, 3, 3]);
+    assert.throws(() => st.conv2d(x, w, null, { activation: 'gelu' as never }), (e: unknown) => e instanceof st.SlimError && e.code === 'INVALID_ARGUMENT' && /options\.activation/.test(e.message));
+  });
+});
+
 test('maxPool2d and avgPool2d match references, with gradients routed like PyTorch', () => {
   st.tidy(() => {
     const x = st.tensor(Float32Array.from({ length: 2 * 1 * 4 * 4 }, (_, i) => ((i * 7) % 11) - 5), [2, 1, 4, 4]);

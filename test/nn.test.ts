@@ -27,7 +27,7 @@ test('Sequential names parameters like a PyTorch state_dict; init bounds follow 
   m.dispose();
 });
 
-test('Sequential fuses Linear then ReLU into one linear(…, \'relu\'): the layer-by-layer bits and gradients, fewer tensors; overrides are not fused', () => {
+test('Sequential fuses Linear then ReLU into one linear(…, \'relu\') and Conv2d then ReLU into one conv2d: the layer-by-layer bits and gradients, fewer tensors; overrides are not fused', () => {
   const bits = (t: st.Tensor) => Array.from(new Uint32Array(new Float32Array(t.toTypedArray() as Float32Array).buffer));
   fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 20 }), fc.nat(1e6), (rows, inF, hidden, seed) => st.tidy(() => {
     st.seed(seed);
@@ -46,6 +46,22 @@ test('Sequential fuses Linear then ReLU into one linear(…, \'relu\'): the laye
     assert.deepEqual(grads(() => m.forward(x)), grads(layerByLayer));
     m.dispose();
   })), { numRuns: 60 });
+  // Conv2d then ReLU, the same way.
+  fc.assert(fc.property(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 3, max: 9 }), fc.constantFrom(0, 1), fc.nat(1e6), (n, c, hw, pad, seed) => st.tidy(() => {
+    st.seed(seed);
+    const m = new st.Sequential(new st.Conv2d(c, 4, 3, { padding: pad }), new st.ReLU(), new st.Flatten(), new st.Linear(4 * (hw - 2 + 2 * pad) ** 2, 3));
+    const x = st.normal([n, c, hw, hw], 0, 1, { seed });
+    const layerByLayer = () => m.layers.reduce<st.Tensor>((h, l) => l.forward(h), x);
+    const fused = m.forward(x);
+    assert.deepEqual(bits(fused), bits(layerByLayer()));
+    const grads = (f: () => st.Tensor) => {
+      for (const p of m.parameters()) p.grad = null;
+      st.sum(st.mul(f(), st.normal(fused.shape as number[], 0, 1, { seed: seed + 1 }))).backward();
+      return m.parameters().map((p) => bits(p.grad!));
+    };
+    assert.deepEqual(grads(() => m.forward(x)), grads(layerByLayer));
+    m.dispose();
+  })), { numRuns: 30 });
   st.tidy(() => {
     st.seed(3);
     const m = new st.Sequential(new st.Linear(8, 6), new st.ReLU(), new st.Linear(6, 2));

@@ -150,7 +150,8 @@ export const RULES: Record<string, GradRule> = {
       n.needs[2] ? R.sum(g2, 0) : null,
     ];
   },
-  conv2d: (gy, n) => C.conv2dBackward(gy, n.inputs[0]!, n.inputs[1]!, n.attrs.g as never, n.needs),
+  // y = act(conv2d(x, W, b)): the conv2d gradients of gy masked by the ReLU
+  conv2d: (gy, n, y) => C.conv2dBackward((n.attrs as { activation?: string }).activation === 'relu' ? masked(E.greater(y, 0), gy) : gy, n.inputs[0]!, n.inputs[1]!, n.attrs.g as never, n.needs),
   maxPool2d: (gy, n) => [C.maxPool2dBackward(gy, n.inputs[0]!, n.attrs as never)],
   avgPool2d: (gy, n) => [C.avgPool2dBackward(gy, n.inputs[0]!, n.attrs as never)],
   // A user rule from customGrad(): it is stored on the node.

@@ -106,9 +106,9 @@ export class Embedding extends Module {
 
 /** 2-D convolution with weight [OC, C, KH, KW] and bias [OC]; PyTorch's layout and default init (groups = 1). */
 export class Conv2d extends Module {
-  readonly options: Required<Conv2dOptions>;
+  readonly options: Required<Omit<Conv2dOptions, 'activation'>>;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions & InitOptions & { bias?: boolean } = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Omit<Conv2dOptions, 'activation'> & InitOptions & { bias?: boolean } = {}) {
     super();
     options = optionsOf('Conv2d', options, 'options');
     checkPositive('Conv2d', 'inChannels', inChannels);
@@ -126,6 +126,12 @@ export class Conv2d extends Module {
 
   forward(x: Tensor): Tensor {
     return conv2d(x, this.weight, this.bias, this.options);
+  }
+
+  /** @internal Conv2d then ReLU as one conv2d(…, { activation: 'relu' }) (unless either forward is overridden). */
+  override forwardThen(x: Tensor, next: Module): Tensor | null {
+    if (!(next instanceof ReLU) || next.forward !== ReLU.prototype.forward || this.forward !== Conv2d.prototype.forward) return null;
+    return conv2d(x, this.weight, this.bias, { ...this.options, activation: 'relu' });
   }
 }
 

@@ -20,7 +20,13 @@ const pair = (fn: string, arg: string, v: Pair, min: number): [number, number] =
 /** Output size along one dim: ⌊(in + 2·pad − dil·(k − 1) − 1)/stride⌋ + 1 (PyTorch, floor mode). */
 const outSize = (i: number, k: number, s: number, p: number, d: number) => Math.floor((i + 2 * p - d * (k - 1) - 1) / s) + 1;
 
-export interface Conv2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair }
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  /** 'relu' clamps the output in the GEMM's epilogue (the bits of relu(conv2d(…)), one pass fewer); default 'none'. */
+  activation?: 'none' | 'relu';
+}
 
 interface ConvGeometry { n: number; c: number; h: number; w: number; oc: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number }
 
@@ -55,17 +61,19 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const [sh, sw] = pair(fn, 'stride', options.stride ?? 1, 1);
   const [ph, pw] = pair(fn, 'padding', options.padding ?? 0, 0);
   const [dh, dw] = pair(fn, 'dilation', options.dilation ?? 1, 1);
+  const activation = options.activation ?? 'none';
+  if (activation !== 'none' && activation !== 'relu') invalid(fn, 'options.activation', "'none' or 'relu'", activation);
   const oh = outSize(h, kh, sh, ph, dh);
   const ow = outSize(w, kw, sw, pw, dw);
   if (oh < 1 || ow < 1) throw new SlimError('SHAPE_MISMATCH', `${fn}: a ${kh}×${kw} kernel (dilation ${dh}×${dw}, padding ${ph}×${pw}) does not fit x ${shapeString(x.shape)}`);
   const g: ConvGeometry = { n, c, h, w, oc, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
   const cols = im2col(x, g);
   const nhwc = empty(fn, [n, oh, ow, oc], 'f32');
-  if (nhwc.size > 0) gemm(n * oh * ow, oc, c * kh * kw, cols.ptr, false, weight.ptr, true, bias == null ? 0 : bias.ptr, nhwc.ptr, -Infinity, Infinity);
+  if (nhwc.size > 0) gemm(n * oh * ow, oc, c * kh * kw, cols.ptr, false, weight.ptr, true, bias == null ? 0 : bias.ptr, nhwc.ptr, activation === 'relu' ? 0 : -Infinity, Infinity);
   cols.dispose();
   const y = transpose(nhwc, [0, 3, 1, 2]) as Tensor<'f32'>;
   nhwc.dispose();
-  return record(fn, [x, weight, bias ?? null], y, { g });
+  return record(fn, [x, weight, bias ?? null], y, { g, activation });
 }
 
 /** @internal The conv2d gradients: ∂W = gyᵀ·cols, ∂b = Σ gy, ∂x = col2im(gy·W). */
