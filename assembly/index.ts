@@ -28,6 +28,7 @@ export * from "./qs8-vcvt/dequantize";
 export * from "./x16-vcvt/vcvt";
 export * from "./x8-fp8/vcvt";
 export * from "./f32-qc8w-gemv/gemv";
+export * from "./f16-gemv/gemv";
 export * from "./f32-svd/jacobi";
 export * from "./f32-spmm/spmv";
 export * from "./f32-spmm/spmm";

@@ -154,6 +154,35 @@ const int4: Section = {
   },
 };
 
+/** f16 / bf16 weight layers through prepare/convert and a file, and weights past f16's range (Inf codes). */
+const half: Section = {
+  name: 'half',
+  run(st, record) {
+    const model = mlp(st, 12, [70, 33, 6]);
+    const x = st.normal([4, 70], 0, 1, { seed: 44 });
+    // A Linear with two weights past f16's largest finite value (65504): f16 codes ±Inf in rows 1 and 9.
+    const big = new st.Sequential(new st.Linear(70, 33, { rng: new st.Rng(13) }));
+    const spikes = new Float32Array(33 * 70);
+    spikes[1 * 70 + 5] = 1e5;
+    spikes[9 * 70 + 60] = -7e4;
+    big.loadStateDict({ ...big.stateDict(), '0.weight': st.add((big.layers[0] as Slim.Linear).weight, st.tensor(spikes, [33, 70])) });
+    for (const dtype of ['f16', 'bf16'] as const) {
+      for (const [name, m] of [['mlp', model], ['big', big]] as const) {
+        const prepared = st.prepare(m, { default: { dtype } });
+        prepared.forward(x);
+        const q = st.convert(prepared);
+        const bytes = st.saveQuantized(q);
+        const re = st.loadQuantized(bytes);
+        record(`${dtype}-${name}`, q.forward(x), re.forward(st.slice(x, 0, 1, 2)), bytes);
+        [q, re].forEach((t) => t.dispose());
+        prepared.dispose();
+      }
+    }
+    model.dispose();
+    big.dispose();
+  },
+};
+
 /** QAT: fake quantization (forward and straight-through gradients), Adam steps, convertQat. */
 const qat: Section = {
   name: 'qat',
@@ -315,7 +344,7 @@ const binary: Section = {
 };
 
 /** The program, in order. Other features append their sections here. */
-export const SECTIONS: readonly Section[] = [f32Ops, adam, ptq, int4, qat, distill, formats, files, prune, lowrank, binary];
+export const SECTIONS: readonly Section[] = [f32Ops, adam, ptq, int4, half, qat, distill, formats, files, prune, lowrank, binary];
 
 export interface SectionResult { hash: string; steps: Record<string, string> }
 export interface ConformanceResult { hash: string; sections: Record<string, SectionResult> }

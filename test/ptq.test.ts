@@ -456,3 +456,48 @@ test('weight-only int8 (f32_qc8w_gemv) equals its scalar reference bit for bit a
   });
   model.dispose();
 });
+
+test('dtype f16 / bf16 (Linear, f32 activations): the weights rounded to nearest even, outputs equal the fixed-order GEMV reference, half the bytes, files round-trip', async () => {
+  const { f16GemvRef, bf16GemvRef } = await import('../src/quant/qkernels-ref.js');
+  const model = mlp(48, 32, 16, 4, 9);
+  for (const dtype of ['f16', 'bf16'] as const) {
+    st.tidy(() => {
+      const x = st.normal([3, 48], 0, 1, { seed: 5 });
+      const prepared = st.prepare(model, { default: { dtype } });
+      prepared.forward(x);
+      const qm = st.convert(prepared);
+      assert.deepEqual(qm.ops.map((o) => o.kind), [dtype, dtype, 'act', dtype]);
+      const got = qm.forward(x).toTypedArray() as Float32Array;
+      // The reference: each Linear's weight as castFormat's codes, the kernels' order, ReLU where the model has it.
+      const linears = model.layers.filter((l): l is st.Linear => l instanceof st.Linear);
+      let h = x.toTypedArray() as Float32Array;
+      linears.forEach((l, li) => {
+        const [n, k] = l.weight.shape as [number, number];
+        const codes = st.castFormat(l.weight, dtype).toTypedArray() as Uint8Array;
+        const w16 = new Uint16Array(codes.buffer, codes.byteOffset, n * k);
+        const out = new Float32Array(3 * n);
+        for (let i = 0; i < 3; i++) (dtype === 'f16' ? f16GemvRef : bf16GemvRef)(n, k, h.subarray(i * k, i * k + k), w16, l.bias!.toTypedArray() as Float32Array, out.subarray(i * n, i * n + n));
+        // The MLP: Linear, ReLU (fused), Linear, GELU (an f32 op), Linear.
+        h = li === 0 ? out.map((v) => (v > 0 ? v : 0)) : li === 1 ? (st.gelu(st.tensor(out, [3, n])).toTypedArray() as Float32Array) : out;
+      });
+      assert.deepEqual(Array.from(got), Array.from(h));
+      const ref = st.noGrad(() => model.forward(x)).toTypedArray() as Float32Array;
+      const tol = dtype === 'f16' ? 2e-3 : 2e-2;
+      got.forEach((v, i) => assert.ok(Math.abs(v - ref[i]!) < tol * (1 + Math.abs(ref[i]!)), `${dtype}: ${v} vs ${ref[i]}`));
+      const params = 48 * 32 + 32 * 16 + 16 * 4;
+      assert.equal(qm.byteLength, 2 * params + 4 * (32 + 16 + 4));
+      const bytes = st.saveQuantized(qm);
+      const e = st.parseSafetensors(bytes).entries.get('0.weight')!;
+      assert.deepEqual([e.dtype, e.shape], [dtype.toUpperCase(), [32, 48]]);
+      const re = st.loadQuantized(bytes);
+      assert.deepEqual(Array.from(re.forward(x).toTypedArray()), Array.from(got));
+      qm.dispose();
+      re.dispose();
+    });
+  }
+  // A Conv2d cannot take them.
+  const cnn = new st.Sequential(new st.Conv2d(1, 2, 3), new st.Flatten(), new st.Linear(8, 2));
+  assert.throws(() => st.prepare(cnn, { default: { dtype: 'f16' } }), (e: unknown) => e instanceof st.SlimError && /Conv2d.*f16/.test(e.message));
+  cnn.dispose();
+  model.dispose();
+});

@@ -9,8 +9,9 @@
 //         keeping the NaN payload): rare in weights, so the loop only tracks max(h << 1), returns
 //         NaN for a block of rows that holds one, and any NaN block is recomputed with the full
 //         conversion. Same bits as src/io/float16.ts f16BitsToF32Bits.
-// Each row sums in lanes (k ≡ 0,2,4,6 and 1,3,5,7 mod 8, as 4 lanes each) then pairwise, + the scalar
-// tail, + bias: an f32 dot product's error budget (bench/dev/qgemm-kernels.mjs).
+// Each row sums in 4 lanes (lane l, per 8-block at p: acc_l += w[p+2l]·x[p+2l] + w[p+2l+1]·x[p+2l+1]),
+// then (l0 + l1) + (l2 + l3), + the k % 8 tail summed in order (when there is one), + bias: the fixed
+// order of f16GemvRef / bf16GemvRef (src/quant/qkernels-ref.ts), so every engine gives the same bits.
 
 import { lane_sum } from "../f32-lanes";
 
@@ -126,7 +127,8 @@ function row1(k: i32, x: usize, w0: usize, f16: bool, full: bool): f32 {
   }
   if (f16 && !full && has_inf_nan(vmax)) return NaN;
   const s = lane_sum(vacc);
-  return s + dot_tail(k8, k, w0, x, f16);
+  // As rows4: the tail only when there is one (adding an empty tail's 0 would turn −0 into +0).
+  return k8 == k ? s : s + dot_tail(k8, k, w0, x, f16);
 }
 
 @inline

@@ -81,6 +81,9 @@ export interface Kernels {
     multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number,
   ): void;
   f32_qc8w_gemv(n: number, k: number, x: Ptr, w: Ptr, scale: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
+  /** y = W·x + bias with W [n, k] as IEEE binary16 / bfloat16 bits (u16), x and y f32; bias 0: none. */
+  f16_gemv_f32(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
+  bf16_gemv_f32(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
   f32_qc8w_gemm(m: number, n: number, k: number, x: Ptr, w: Ptr, scale: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
   f32_fake_quant(rows: number, cols: number, group: number, x: Ptr, scale: Ptr, zp: Ptr, y: Ptr, mask: Ptr, qmin: number, qmax: number): void;
   // f32-rand

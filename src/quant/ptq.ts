@@ -12,7 +12,8 @@ import { fold, runFloat, units, type Folded, type Unit, type WeightUnit } from '
 import { int4QParams } from './int4.js';
 import type { Observer } from './observer-base.js';
 import { makeActivationObserver, resolveLayerConfig, resolveModelConfig, type QuantizationConfig, type ResolvedLayerConfig } from './qconfig.js';
-import { DynInt8LinearOp, WeightOnlyInt8LinearOp, F32ActOp, F32PoolOp, F32WeightOp, f16Biases, f16Scales, Int4LinearOp, ModuleOp, type PoolSpec } from './qfloat.js';
+import { DynInt8LinearOp, WeightOnlyInt8LinearOp, F32ActOp, F32PoolOp, F32WeightOp, f16Biases, f16Scales, HalfLinearOp, Int4LinearOp, ModuleOp, type PoolSpec } from './qfloat.js';
+import { castFormat } from './cast.js';
 import { QuantizedModel } from './qmodel.js';
 import { DequantizeOp, LutOp, QConv2dOp, QLinearOp, QMaxPool2dOp, QuantizeOp, type ActQParams, type ConvGeometry, type QOp } from './qops.js';
 import { qparamsFromMinMax } from './qparams.js';
@@ -54,8 +55,8 @@ export class PreparedModel extends Module {
     this.quantizeOutput = resolveModelConfig(fn, config).quantizeOutput;
     this.units = units(fn, model).map((unit) => {
       const c = resolveLayerConfig(fn, config, unit.name, unit.type);
-      if (unit.kind === 'conv' && c.dtype !== 'f32' && (c.dtype === 'int4' || c.mode !== 'static')) {
-        throw new SlimError('INVALID_ARGUMENT', `${fn}: layer '${unit.name}' (Conv2d) can be static int8 or f32; int4, weight-only and dynamic int8 are for Linear layers, received dtype '${c.dtype}', mode '${c.mode}'`);
+      if (unit.kind === 'conv' && c.dtype !== 'f32' && (c.dtype !== 'int8' || c.mode !== 'static')) {
+        throw new SlimError('INVALID_ARGUMENT', `${fn}: layer '${unit.name}' (Conv2d) can be static int8 or f32; int4, f16, bf16, weight-only and dynamic int8 are for Linear layers, received dtype '${c.dtype}', mode '${c.mode}'`);
       }
       const passThrough = unit.kind === 'flatten' || unit.kind === 'maxpool';
       return { unit, config: c, observer: passThrough ? null : makeActivationObserver(c), inShape: null, outShape: null };
@@ -213,6 +214,8 @@ export function buildQuantized(
           toF32(u.name);
           if (c.dtype === 'f32') {
             ops.push(new F32WeightOp(u.name, shape, outShape, f.weight, f.shape, f.bias, relu, u.kind === 'conv' ? convGeometry(u.layer as Conv2d) : null));
+          } else if (c.dtype === 'f16' || c.dtype === 'bf16') {
+            ops.push(new HalfLinearOp(u.name, shape, n, c.dtype, halfCodes(where(u.name), f.weight, c.dtype), f.bias, relu));
           } else {
             const bias = fromValues(where(u.name), c.dtype === 'int4' ? f16Biases(f.bias) : f.bias, [n], 'f32');
             try {
@@ -230,7 +233,7 @@ export function buildQuantized(
               bias.dispose();
             }
           }
-          layers[u.name] = c.dtype === 'f32' ? 'f32' : c.dtype === 'int4' ? `int4-g${c.groupSize}` : `int8-${c.mode}`;
+          layers[u.name] = c.dtype === 'f32' || c.dtype === 'f16' || c.dtype === 'bf16' ? c.dtype : c.dtype === 'int4' ? `int4-g${c.groupSize}` : `int8-${c.mode}`;
         }
         cur = obsQ;
         break;
@@ -264,3 +267,11 @@ export function buildQuantized(
 }
 
 const where = (name: string) => `convert (layer '${name}')`;
+
+/** The weight's f16 or bf16 codes, rounded to nearest even (castFormat's kernels; overflow → ±Inf). */
+function halfCodes(fn: string, w: Float32Array, format: 'f16' | 'bf16'): Uint16Array {
+  return tidy(() => {
+    const bytes = castFormat(fromValues(fn, w, [w.length], 'f32'), format).toTypedArray() as Uint8Array;
+    return new Uint16Array(bytes.buffer, bytes.byteOffset, w.length);
+  });
+}

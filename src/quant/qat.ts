@@ -191,7 +191,7 @@ export class QatModel extends Module {
     this.registerModule('model', model);
     const base = units(fn, model).map((unit) => ({ unit, config: resolveLayerConfig(fn, config, unit.name, unit.type) }));
     for (const { unit, config: c } of base) {
-      if (unit.kind === 'conv' && c.dtype !== 'f32' && (c.dtype === 'int4' || c.mode !== 'static')) throw new SlimError('INVALID_ARGUMENT', `${fn}: layer '${unit.name}' (Conv2d) can be static int8 or f32, received dtype '${c.dtype}', mode '${c.mode}'`);
+      if (unit.kind === 'conv' && c.dtype !== 'f32' && (c.dtype !== 'int8' || c.mode !== 'static')) throw new SlimError('INVALID_ARGUMENT', `${fn}: layer '${unit.name}' (Conv2d) can be static int8 or f32, received dtype '${c.dtype}', mode '${c.mode}'`);
     }
     this.quantizeOutput = resolveModelConfig(fn, config).quantizeOutput;
     const dom = domains(base, this.quantizeOutput);
@@ -226,7 +226,8 @@ export class QatModel extends Module {
   }
 
   #weightFq(c: ResolvedLayerConfig, w: Tensor): Tensor {
-    if (c.dtype === 'f32' || !this.fakeQuantEnabled) return w;
+    // f16 / bf16 weights train as f32: convert rounds them once (their error is far below int8's).
+    if (c.dtype === 'f32' || c.dtype === 'f16' || c.dtype === 'bf16' || !this.fakeQuantEnabled) return w;
     const q = noGrad(() => weightQParams(w.toTypedArray() as Float32Array, w.shape, c));
     return fakeQuantize(w, q);
   }

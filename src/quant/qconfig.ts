@@ -5,8 +5,11 @@ import { HistogramObserver, PercentileObserver } from './hist-observers.js';
 import type { Observer } from './observer-base.js';
 import { MinMaxObserver, MovingAverageMinMaxObserver } from './observers.js';
 
-/** 'int8': int8 weights; 'int4': int4 weight-only (group-wise, Linear only); 'f32': left as it is. */
-export type WeightDType = 'int8' | 'int4' | 'f32';
+/**
+ * 'int8': int8 weights; 'int4': int4 weight-only (group-wise, Linear only); 'f16' / 'bf16': the weight
+ * rounded to IEEE half or bfloat16, f32 activations (Linear only); 'f32': left as it is.
+ */
+export type WeightDType = 'int8' | 'int4' | 'f16' | 'bf16' | 'f32';
 /**
  * int8 layers: 'static' (int8 activations with calibrated qparams), 'dynamic' (activations quantized
  * per call) or 'weight-only' (f32 activations, for memory-bound layers); the last two are for Linear.
@@ -69,7 +72,7 @@ const DEFAULTS: ResolvedLayerConfig = {
 };
 
 const CHOICES: Record<string, readonly unknown[]> = {
-  dtype: ['int8', 'int4', 'f32'], mode: ['static', 'dynamic', 'weight-only'], granularity: ['per-channel', 'per-tensor'],
+  dtype: ['int8', 'int4', 'f16', 'bf16', 'f32'], mode: ['static', 'dynamic', 'weight-only'], granularity: ['per-channel', 'per-tensor'],
   groupSize: [32, 64, 128], symmetric: [true], activationSymmetric: [true, false], reduceRange: [true, false],
   observer: ['minmax', 'moving-average', 'histogram', 'histogram-mse', 'percentile'],
 };

@@ -208,6 +208,41 @@ export class WeightOnlyInt8LinearOp extends QOp {
   override meta(): Record<string, unknown> { return { relu: this.relu }; }
 }
 
+/**
+ * 16-bit float weights (IEEE binary16 'f16' or bfloat16 'bf16', rounded to nearest even), f32
+ * activations: f16_gemv_f32 / bf16_gemv_f32 row by row, half the f32 weight bytes.
+ */
+export class HalfLinearOp extends QOp {
+  override readonly inDomain = 'f32';
+  override readonly outDomain = 'f32';
+  readonly #t: Record<string, Tensor>;
+  /** w16: the weight's 16-bit codes [n, k]; bias f32 [n] or null. */
+  constructor(name: string, inShape: readonly number[], n: number, readonly kind: 'f16' | 'bf16', w16: Uint16Array, bias: Float32Array | null, readonly relu: boolean) {
+    super(name, inShape, [...inShape.slice(0, -1), n]);
+    const k = inShape[inShape.length - 1]!;
+    this.#t = {
+      weight: keep(fromValues('HalfLinearOp', new Uint8Array(w16.buffer, w16.byteOffset, 2 * n * k), [n, k, 2], 'u8')),
+      ...(bias ? { bias: keep(fromValues('HalfLinearOp', bias, [n], 'f32')) } : {}),
+    };
+  }
+  run(m: number, src: number, dst: number): void {
+    const [n, k] = this.#t.weight!.shape as [number, number];
+    const rows = this.linearRows(m);
+    const kern = kernels();
+    const gemv = this.kind === 'f16' ? kern.f16_gemv_f32 : kern.bf16_gemv_f32;
+    for (let i = 0; i < rows; i++) gemv(n, k, src + 4 * i * k, this.#t.weight!.ptr, this.#t.bias?.ptr ?? 0, dst + 4 * i * n);
+    if (this.relu) kern.f32_vrelu(rows * n, dst, dst);
+  }
+  override tensors(): Record<string, Tensor> { return this.#t; }
+  /** The file: the weight as F16 or BF16 [n, k], the bias F32. */
+  override entries(): Record<string, FileEntry> {
+    const w = this.#t.weight!;
+    const [n, k] = w.shape as [number, number];
+    return { weight: { dtype: this.kind === 'f16' ? 'F16' : 'BF16', shape: [n, k], bytes: w.toTypedArray() as Uint8Array }, ...(this.#t.bias ? { bias: entryOf(this.#t.bias) } : {}) };
+  }
+  override meta(): Record<string, unknown> { return { relu: this.relu }; }
+}
+
 /** An activation in f32. */
 export class F32ActOp extends TensorOp {
   override readonly kind = 'act';

@@ -9,7 +9,7 @@ import { fromValues } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
 import { QuantizedModel } from './qmodel.js';
 import { DequantizeOp, LutOp, QConv2dOp, QLinearOp, QMaxPool2dOp, QuantizeOp, type ActQParams, type ConvGeometry, type QOp } from './qops.js';
-import { DynInt8LinearOp, WeightOnlyInt8LinearOp, F32ActOp, F32PoolOp, F32WeightOp, Int4LinearOp, type PoolSpec } from './qfloat.js';
+import { DynInt8LinearOp, WeightOnlyInt8LinearOp, F32ActOp, F32PoolOp, F32WeightOp, HalfLinearOp, Int4LinearOp, type PoolSpec } from './qfloat.js';
 import type { ActFn } from './graph.js';
 
 const FORMAT = 'slimtensor.quantized';
@@ -111,6 +111,11 @@ function readOp(r: OpRecord, entries: Map<string, SafetensorsEntry>): QOp {
     case 'int8-weight-only': {
       const has = entries.has(`${r.name}.bias`);
       return new WeightOnlyInt8LinearOp(r.name, r.inShape, n, read(Int8Array, t('weight', 'I8', n * inner)), read(Float32Array, t('weight_scale', 'F32', n)), has ? read(Float32Array, t('bias', 'F32', n)) : null, r.relu === true);
+    }
+    case 'f16':
+    case 'bf16': {
+      const has = entries.has(`${r.name}.bias`);
+      return new HalfLinearOp(r.name, r.inShape, n, r.kind, read(Uint16Array, t('weight', r.kind === 'f16' ? 'F16' : 'BF16', n * inner)), has ? read(Float32Array, t('bias', 'F32', n)) : null, r.relu === true);
     }
     case 'int4':
     case 'dynamic': {

@@ -255,3 +255,37 @@ export function bf16GemvF32Ref(
 ): void {
   gemv16Ref(bf16BitsToF32Bits, n, k, x, w16, bias, y, mag);
 }
+
+/**
+ * The kernels' fixed order (assembly/f16-gemv), every step rounded to f32: y[j] = (l0 + l1) + (l2 + l3)
+ * over 4 lanes (per 8-block at p, lane l += w[p+2l]·x[p+2l] + w[p+2l+1]·x[p+2l+1]), + the k % 8 tail
+ * summed in order when there is one, + bias[j]; the weights widened exactly from their 16-bit codes.
+ */
+function gemv16ExactRef(widen: (h: number) => number, n: number, k: number, x: Float32Array, w16: Uint16Array, bias: Float32Array | null, y: Float32Array): void {
+  const fr = Math.fround;
+  const k8 = k & ~7;
+  for (let j = 0; j < n; j++) {
+    const w = (p: number) => bitsToF32(widen(w16[j * k + p]!));
+    const acc = [0, 0, 0, 0];
+    for (let p = 0; p < k8; p += 8) {
+      for (let l = 0; l < 4; l++) acc[l] = fr(acc[l]! + fr(fr(w(p + 2 * l) * x[p + 2 * l]!) + fr(w(p + 2 * l + 1) * x[p + 2 * l + 1]!)));
+    }
+    let s = fr(fr(acc[0]! + acc[1]!) + fr(acc[2]! + acc[3]!));
+    if (k8 !== k) {
+      let t = 0;
+      for (let p = k8; p < k; p++) t = fr(t + fr(w(p) * x[p]!));
+      s = fr(s + t);
+    }
+    y[j] = bias ? fr(s + bias[j]!) : s;
+  }
+}
+
+/** f16_gemv_f32's exact result: W as IEEE binary16 bits [n, k]. */
+export function f16GemvRef(n: number, k: number, x: Float32Array, w16: Uint16Array, bias: Float32Array | null, y: Float32Array): void {
+  gemv16ExactRef(f16BitsToF32Bits, n, k, x, w16, bias, y);
+}
+
+/** bf16_gemv_f32's exact result: W as bfloat16 bits [n, k]. */
+export function bf16GemvRef(n: number, k: number, x: Float32Array, w16: Uint16Array, bias: Float32Array | null, y: Float32Array): void {
+  gemv16ExactRef(bf16BitsToF32Bits, n, k, x, w16, bias, y);
+}
