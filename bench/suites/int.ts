@@ -67,24 +67,28 @@ async function qs8Case(suite: string, m: number, k: number, n: number, opts: Opt
   }
 }
 
-// q4 GEMV (g32, int8 activations per group) against our f32 GEMV.
-async function q4Case(k: number, n: number, opts: Options): Promise<Line[]> {
+// q4 GEMV / GEMM (int8 activations per group) against our f32 GEMV / GEMM on the same shape.
+async function q4Case(m: number, k: number, n: number, group: 32 | 128, opts: Options): Promise<Line[]> {
   const kern = kernels();
-  const group = 32;
   const q = Int8Array.from(randomInts(n * k, -8, 7, 5));
   const scales = Float32Array.from(randomF32((n * k) / group, 6), (v) => Math.abs(v) * 0.01 + 1e-4);
   const bytes = q4PackedBytes(n, k, group);
   const w4 = new Uint8Array(bytes.w4), ps = new Float32Array(bytes.scales / 4);
   q4PackWeights(n, k, group, q, scales, w4, ps);
   const W4 = st.tensor(w4, [w4.length], 'u8'), S = st.tensor(ps, [ps.length]);
-  const x = st.tensor(randomF32(k, 7), [k]);
-  const y = st.zeros([n]);
-  const f32 = f32Contender(1, k, n);
-  const run = () => { kern.q4_gemv_f32(n, k, group, x.ptr, W4.ptr, S.ptr, 0, y.ptr, scratch(kern.q4_workspace_bytes(1, k, group))); return y.toTypedArray(); };
+  const x = st.tensor(randomF32(m * k, 7), [m * k]);
+  const y = st.zeros([m * n]);
+  const f32 = f32Contender(m, k, n);
+  const run = () => {
+    const ws = scratch(kern.q4_workspace_bytes(m, k, group));
+    if (m === 1) kern.q4_gemv_f32(n, k, group, x.ptr, W4.ptr, S.ptr, 0, y.ptr, ws);
+    else kern.q4_gemm_f32(m, n, k, group, x.ptr, W4.ptr, S.ptr, 0, y.ptr, ws);
+    return y.toTypedArray();
+  };
   try {
     const c: Case = {
-      suite: 'gemv-q4', name: `1x${k}x${n}`, unit: 'GOP/s', work: (2 * n * k) / 1e9,
-      ours: { name: 'slimtensor-q4_gemv_f32-g32', fn: run }, peers: [f32.contender],
+      suite: 'gemv-q4', name: `${m}x${k}x${n}${m === 1 && group === 32 ? '' : `-g${group}`}`, unit: 'GOP/s', work: (2 * m * n * k) / 1e9,
+      ours: { name: `slimtensor-q4-g${group}`, fn: run }, peers: [f32.contender],
     };
     return lines(c, await measure(c, opts));
   } finally {
@@ -107,6 +111,8 @@ export async function gemvI8(opts: Options): Promise<Line[]> {
 
 export async function gemvQ4(opts: Options): Promise<Line[]> {
   const out: Line[] = [];
-  for (const s of opts.quick ? [1024] : [1024, 4096]) out.push(...(await q4Case(s, s, opts)));
+  for (const s of opts.quick ? [1024] : [1024, 4096]) out.push(...(await q4Case(1, s, s, 32, opts)));
+  // Batches: the MLP's first layer (784 → 300) at 64 rows, where our f32 GEMM is compute-bound.
+  if (!opts.quick) for (const g of [32, 128] as const) out.push(...(await q4Case(64, 784, 300, g, opts)));
   return out;
 }
