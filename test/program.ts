@@ -160,12 +160,15 @@ const half: Section = {
   run(st, record) {
     const model = mlp(st, 12, [70, 33, 6]);
     const x = st.normal([4, 70], 0, 1, { seed: 44 });
-    // A Linear with two weights past f16's largest finite value (65504): f16 codes ±Inf in rows 1 and 9.
+    // A Linear whose weights reach f16's extremes: near its largest finite value (65504) in two rows,
+    // f16 subnormals (below 6.1e-5) in row 30. (The kernels' ±Inf path is tested in test/qlinear.test.ts:
+    // an infinite weight leaves calibration nothing finite to observe.)
     const big = new st.Sequential(new st.Linear(70, 33, { rng: new st.Rng(13) }));
-    const spikes = new Float32Array(33 * 70);
-    spikes[1 * 70 + 5] = 1e5;
-    spikes[9 * 70 + 60] = -7e4;
-    big.loadStateDict({ ...big.stateDict(), '0.weight': st.add((big.layers[0] as Slim.Linear).weight, st.tensor(spikes, [33, 70])) });
+    const w0 = (big.layers[0] as Slim.Linear).weight.toTypedArray() as Float32Array;
+    w0[20 * 70 + 3] = 65000;
+    w0[21 * 70 + 69] = -60000;
+    for (let p = 0; p < 70; p++) w0[30 * 70 + p] = (p - 35) * 1.7e-6;
+    big.loadStateDict({ ...big.stateDict(), '0.weight': st.tensor(w0, [33, 70]) });
     for (const dtype of ['f16', 'bf16'] as const) {
       for (const [name, m] of [['mlp', model], ['big', big]] as const) {
         const prepared = st.prepare(m, { default: { dtype } });

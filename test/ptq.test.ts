@@ -495,6 +495,21 @@ test('dtype f16 / bf16 (Linear, f32 activations): the weights rounded to nearest
       re.dispose();
     });
   }
+  // A finite weight past f16's range is an error naming it (bf16 takes it).
+  st.tidy(() => {
+    const m = new st.Sequential(new st.Linear(4, 2));
+    m.loadStateDict({ ...m.stateDict(), '0.weight': st.tensor([[1, 2, 3, 7e4], [0, 0, 0, 0]]) });
+    const x = st.normal([2, 4], 0, 1, { seed: 6 });
+    const p16 = st.prepare(m, { default: { dtype: 'f16' } });
+    p16.forward(x);
+    assert.throws(() => st.convert(p16), (e: unknown) => e instanceof st.SlimError && e.code === 'INVALID_ARGUMENT' && /f16.*65504.*70000/.test(e.message));
+    const pb = st.prepare(m, { default: { dtype: 'bf16' } });
+    pb.forward(x);
+    const qb = st.convert(pb);
+    assert.ok(Number.isFinite(qb.forward(x).toTypedArray()[0]));
+    qb.dispose();
+    m.dispose();
+  });
   // A Conv2d cannot take them.
   const cnn = new st.Sequential(new st.Conv2d(1, 2, 3), new st.Flatten(), new st.Linear(8, 2));
   assert.throws(() => st.prepare(cnn, { default: { dtype: 'f16' } }), (e: unknown) => e instanceof st.SlimError && /Conv2d.*f16/.test(e.message));

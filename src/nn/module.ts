@@ -19,8 +19,9 @@ export abstract class Module {
   abstract forward(x: Tensor): Tensor;
 
   /**
-   * @internal `next.forward(this.forward(x))` in one fused step when this pair has one (Linear then
-   * ReLU: the ReLU runs in the GEMM's epilogue, same bits and gradients), else null. Sequential uses it.
+   * @internal `next.forward(this.forward(x))` in one fused step when this pair has one (Linear or
+   * Conv2d then ReLU: the ReLU runs in the GEMM's epilogue, same bits and gradients), else null.
+   * Sequential uses it.
    */
   forwardThen(_x: Tensor, _next: Module): Tensor | null {
     return null;
@@ -180,7 +181,7 @@ export class Sequential extends Module {
     this.layers = layers;
   }
 
-  /** Runs the layers in order, fusing the pairs that have a fused step (Linear then ReLU). */
+  /** Runs the layers in order, fusing the pairs that have a fused step (Linear or Conv2d then ReLU). */
   forward(x: Tensor): Tensor {
     const layers = this.layers;
     let y = x;

@@ -268,10 +268,18 @@ export function buildQuantized(
 
 const where = (name: string) => `convert (layer '${name}')`;
 
-/** The weight's f16 or bf16 codes, rounded to nearest even (castFormat's kernels; overflow → ±Inf). */
+/**
+ * The weight's f16 or bf16 codes, rounded to nearest even (castFormat's kernels). A finite weight past
+ * f16's range (|w| ≥ 65520 rounds to ±Inf) is an INVALID_ARGUMENT rather than Inf outputs later.
+ */
 function halfCodes(fn: string, w: Float32Array, format: 'f16' | 'bf16'): Uint16Array {
-  return tidy(() => {
+  const codes = tidy(() => {
     const bytes = castFormat(fromValues(fn, w, [w.length], 'f32'), format).toTypedArray() as Uint8Array;
     return new Uint16Array(bytes.buffer, bytes.byteOffset, w.length);
   });
+  if (format === 'f16') {
+    const i = codes.findIndex((c, j) => (c & 0x7fff) === 0x7c00 && Number.isFinite(w[j]));
+    if (i >= 0) throw new SlimError('INVALID_ARGUMENT', `${fn}: dtype 'f16' holds weights up to ±65504, received ${w[i]} at index ${i}; use 'bf16' (f32's range) or int8`);
+  }
+  return codes;
 }
