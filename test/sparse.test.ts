@@ -538,3 +538,59 @@ test('sparsify: a 90%-pruned MLP runs in CSR with ReLU fused, matches the masked
   pruner.dispose();
   model.dispose();
 });
+
+test('sparsify a pruned CNN: Conv2d (BatchNorm folded, ReLU fused) in CSR through im2col, pools, Flatten; dense format keeps conv2d\'s bits; files round-trip', () => {
+  const make = (bn: boolean) => {
+    const rng = new st.Rng(7);
+    return new st.Sequential(
+      new st.Conv2d(2, 8, 3, { padding: 1, rng }), ...(bn ? [new st.BatchNorm2d(8)] : []), new st.ReLU(), new st.MaxPool2d(2),
+      new st.Conv2d(8, 12, 3, { rng }), new st.ReLU(), new st.AvgPool2d(2, { stride: 1 }), new st.Dropout(0.5),
+      new st.Flatten(), new st.Linear(12 * 2 * 2, 16, { rng }), new st.ReLU(), new st.Linear(16, 5, { rng }),
+    );
+  };
+  const bits = (t: st.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.toTypedArray() as Float32Array).buffer));
+  const before = st.memoryStats().tensors;
+  // BatchNorm far from the identity: per-channel statistics and affine parameters, then eval.
+  const model = make(true);
+  const ch = (f: (c: number) => number) => st.tensor(Float32Array.from({ length: 8 }, (_, c) => f(c)));
+  st.tidy(() => model.loadStateDict({ ...model.stateDict(), '1.running_mean': ch((c) => 0.3 - 0.1 * c), '1.running_var': ch((c) => 0.5 + c), '1.weight': ch((c) => 2 - 0.3 * c), '1.bias': ch((c) => 0.2 * c - 0.5) }));
+  model.eval();
+  // 80% of every layer (global pruning at this size would zero whole layers and hide the BatchNorm).
+  const pruner = new st.Pruner(model).magnitude(0.8, { scope: 'layer' });
+  pruner.removeMasks();
+  const sm = st.sparsify(model);
+  assert.deepEqual(sm.steps.map((s) => s.kind), ['conv', 'pool', 'conv', 'pool', 'flatten', 'linear', 'linear']);
+  assert.deepEqual([sm.formats()['0'], sm.formats()['4']], ['csr', 'csr']);
+  st.tidy(() => {
+    const x = st.normal([3, 2, 10, 10], 0, 1, { seed: 21 });
+    const want = st.noGrad(() => model.forward(x)).toTypedArray() as Float32Array;
+    const got = sm.forward(x).toTypedArray() as Float32Array;
+    got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!)), `at ${i}: ${v} vs ${want[i]}`));
+    const back = st.loadSparseModel(sm.save());
+    assert.deepEqual(bits(back.forward(x)), bits(st.tensor(got, [3, 5])));
+    back.dispose();
+    // Wrong channels: a typed error, nothing leaked.
+    assert.throws(() => sm.forward(st.zeros([1, 3, 10, 10])), (e: unknown) => e instanceof st.SlimError && e.code === 'SHAPE_MISMATCH');
+  });
+  sm.dispose();
+  // Without BatchNorm, stored dense: conv2d's GEMM over the packed weight, so the model's bits (at
+  // batch 1 and ≥ 4, where packedLinear and linear() take the same kernel).
+  const plain = make(false).eval();
+  const dense = st.sparsify(plain, { format: 'dense' });
+  st.tidy(() => {
+    for (const n of [1, 4]) {
+      const x = st.normal([n, 2, 10, 10], 0, 1, { seed: 22 });
+      assert.deepEqual(bits(dense.forward(x)), bits(st.noGrad(() => plain.forward(x))));
+    }
+  });
+  dense.dispose();
+  // Layers sparsify does not take.
+  for (const m of [new st.Sequential(new st.Conv2d(1, 2, 3), new st.LayerNorm([2, 2, 2])), new st.Sequential(new st.Flatten(2))]) {
+    assert.throws(() => st.sparsify(m), (e: unknown) => e instanceof st.SlimError && e.code === 'INVALID_ARGUMENT' && /sparsify: layer '\d' is a/.test(e.message));
+    m.dispose();
+  }
+  assert.equal(st.memoryStats().tensors, before + model.parameters().length + model.namedBuffers().length + plain.parameters().length);
+  pruner.dispose();
+  model.dispose();
+  plain.dispose();
+});

@@ -52,28 +52,62 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if (weight.rank !== 4 || weight.shape[1] !== x.shape[1]) {
     throw new SlimError('SHAPE_MISMATCH', `${fn}: weight must be [OC, ${x.shape[1]}, KH, KW] for x ${shapeString(x.shape)}, received ${shapeString(weight.shape)}`);
   }
-  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const c = x.shape[1]!;
   const [oc, , kh, kw] = weight.shape as [number, number, number, number];
   if (bias != null) {
     assertTensor(fn, 'bias', bias);
     if (bias.rank !== 1 || bias.shape[0] !== oc) throw new SlimError('SHAPE_MISMATCH', `${fn}: bias must have shape [${oc}], received ${shapeString(bias.shape)}`);
   }
+  const activation = options.activation ?? 'none';
+  if (activation !== 'none' && activation !== 'relu') invalid(fn, 'options.activation', "'none' or 'relu'", activation);
+  const g = geometry(fn, x, oc, kh, kw, options);
+  const y = lowered(fn, x, g, (rows, cols, out) => {
+    gemm(rows, oc, c * kh * kw, cols, false, weight.ptr, true, bias == null ? 0 : bias.ptr, out, activation === 'relu' ? 0 : -Infinity, Infinity);
+  });
+  return record(fn, [x, weight, bias ?? null], y, { g, activation });
+}
+
+/** The geometry of x [n, c, h, w] under a kh×kw kernel with `options`; SHAPE_MISMATCH when it does not fit. */
+function geometry(fn: string, x: Tensor, oc: number, kh: number, kw: number, options: Conv2dOptions): ConvGeometry {
+  const [n, c, h, w] = x.shape as [number, number, number, number];
   const [sh, sw] = pair(fn, 'stride', options.stride ?? 1, 1);
   const [ph, pw] = pair(fn, 'padding', options.padding ?? 0, 0);
   const [dh, dw] = pair(fn, 'dilation', options.dilation ?? 1, 1);
-  const activation = options.activation ?? 'none';
-  if (activation !== 'none' && activation !== 'relu') invalid(fn, 'options.activation', "'none' or 'relu'", activation);
   const oh = outSize(h, kh, sh, ph, dh);
   const ow = outSize(w, kw, sw, pw, dw);
   if (oh < 1 || ow < 1) throw new SlimError('SHAPE_MISMATCH', `${fn}: a ${kh}×${kw} kernel (dilation ${dh}×${dw}, padding ${ph}×${pw}) does not fit x ${shapeString(x.shape)}`);
-  const g: ConvGeometry = { n, c, h, w, oc, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
+  return { n, c, h, w, oc, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
+}
+
+/** im2col, then `run(rows, cols, out)` writes the [rows, oc] product (NHWC) at out, then NHWC → NCHW. */
+function lowered(fn: string, x: Tensor, g: ConvGeometry, run: (rows: number, cols: number, out: number) => void): Tensor<'f32'> {
   const cols = im2col(x, g);
-  const nhwc = empty(fn, [n, oh, ow, oc], 'f32');
-  if (nhwc.size > 0) gemm(n * oh * ow, oc, c * kh * kw, cols.ptr, false, weight.ptr, true, bias == null ? 0 : bias.ptr, nhwc.ptr, activation === 'relu' ? 0 : -Infinity, Infinity);
-  cols.dispose();
-  const y = transpose(nhwc, [0, 3, 1, 2]) as Tensor<'f32'>;
-  nhwc.dispose();
-  return record(fn, [x, weight, bias ?? null], y, { g, activation });
+  try {
+    const nhwc = empty(fn, [g.n, g.oh, g.ow, g.oc], 'f32');
+    try {
+      if (nhwc.size > 0) run(g.n * g.oh * g.ow, cols.ptr, nhwc.ptr);
+      return transpose(nhwc, [0, 3, 1, 2]) as Tensor<'f32'>;
+    } finally {
+      nhwc.dispose();
+    }
+  } finally {
+    cols.dispose();
+  }
+}
+
+/**
+ * @internal A convolution whose weight is held in another form (a sparse or packed [oc, c·kh·kw]
+ * matrix): conv2d's im2col and layout around `run(rows, cols, out)`, which writes the [rows, oc]
+ * product of the [rows, c·kh·kw] columns. x f32 [N, C, H, W] with C·kh·kw = inFeatures; no gradient.
+ */
+export function conv2dLowered(fn: string, x: Tensor, oc: number, inFeatures: number, kernel: [number, number], options: Conv2dOptions, run: (rows: number, cols: number, out: number) => void): Tensor<'f32'> {
+  assertTensor(fn, 'x', x);
+  assertDType(fn, 'x', x, 'f32');
+  const [kh, kw] = kernel;
+  if (x.rank !== 4 || x.shape[1]! * kh * kw !== inFeatures) {
+    throw new SlimError('SHAPE_MISMATCH', `${fn}: x must be [N, ${inFeatures / (kh * kw)}, H, W] for a ${kh}×${kw} convolution over ${inFeatures / (kh * kw)} channels, received ${shapeString(x.shape)}`);
+  }
+  return lowered(fn, x, geometry(fn, x, oc, kh, kw, options), run);
 }
 
 /** @internal The conv2d gradients: ∂W = gyᵀ·cols, ∂b = Σ gy, ∂x = col2im(gy·W). */

@@ -8,16 +8,16 @@ import { tidy } from '../tensor/scope.js';
 import { shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, type Tensor } from '../tensor/tensor.js';
 import { minMaxAlong, quantizeAffine, quantizeScalar } from './affine.js';
-import { fold, runFloat, units, type Folded, type Unit, type WeightUnit } from './graph.js';
+import { fold, poolSpec, runFloat, units, type Folded, type Unit, type WeightUnit } from './graph.js';
 import { int4QParams } from './int4.js';
 import type { Observer } from './observer-base.js';
 import { makeActivationObserver, resolveLayerConfig, resolveModelConfig, type QuantizationConfig, type ResolvedLayerConfig } from './qconfig.js';
-import { DynInt8LinearOp, WeightOnlyInt8LinearOp, F32ActOp, F32PoolOp, F32WeightOp, f16Biases, f16Scales, HalfLinearOp, Int4LinearOp, ModuleOp, type PoolSpec } from './qfloat.js';
+import { DynInt8LinearOp, WeightOnlyInt8LinearOp, F32ActOp, F32PoolOp, F32WeightOp, f16Biases, f16Scales, HalfLinearOp, Int4LinearOp, ModuleOp } from './qfloat.js';
 import { castFormat } from './cast.js';
 import { QuantizedModel } from './qmodel.js';
 import { DequantizeOp, LutOp, QConv2dOp, QLinearOp, QMaxPool2dOp, QuantizeOp, type ActQParams, type ConvGeometry, type QOp } from './qops.js';
 import { qparamsFromMinMax } from './qparams.js';
-import type { Conv2d, MaxPool2d, AvgPool2d } from '../nn/layers.js';
+import type { Conv2d } from '../nn/layers.js';
 
 export interface PreparedUnit {
   readonly unit: Unit;
@@ -140,11 +140,6 @@ const convGeometry = (c: Conv2d): ConvGeometry => {
   return { kh, kw, sh, sw, ph, pw, dh, dw };
 };
 
-function poolSpec(m: MaxPool2d | AvgPool2d, avg: boolean): PoolSpec {
-  const pair = (v: number | readonly [number, number]) => (typeof v === 'number' ? [v, v] : [...v]) as [number, number];
-  const kernel = pair(m.kernelSize);
-  return { pool: avg ? 'avg' : 'max', kernel, stride: pair(m.options.stride ?? kernel), padding: pair(m.options.padding ?? 0), countIncludePad: avg ? ((m as AvgPool2d).options.countIncludePad ?? true) : false };
-}
 
 /**
  * The integer model of a calibrated PreparedModel: int8 weights (per channel by default), int8

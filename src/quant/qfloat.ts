@@ -9,7 +9,7 @@ import { fromValues } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
-import type { ActFn } from './graph.js';
+import type { ActFn, PoolSpec } from './graph.js';
 import type { ConvGeometry } from './qops.js';
 import { entryOf, QOp, TensorOp, type FileEntry } from './qops.js';
 import { q4UnpackWeights, qs8UnpackWeightsRef } from './qkernels-ref.js';
@@ -251,7 +251,7 @@ export class F32ActOp extends TensorOp {
   override meta(): Record<string, unknown> { return { fn: this.fn }; }
 }
 
-export interface PoolSpec { pool: 'max' | 'avg'; kernel: [number, number]; stride: [number, number]; padding: [number, number]; countIncludePad: boolean }
+export type { PoolSpec } from './graph.js';
 
 /** Max or average pooling in f32. */
 export class F32PoolOp extends TensorOp {

@@ -1,10 +1,14 @@
-// A pruned MLP for inference with its Linears in their fastest stored format (dense, CSR or 2:4,
-// chosen by density and batch), ReLU fused: what makes a pruned model smaller and faster for real.
+// A pruned MLP or CNN for inference with its Linears and Conv2ds in their fastest stored format (dense,
+// CSR, 1×4 BSR or 2:4, chosen by structure, density and batch), BatchNorm folded, ReLU fused: what
+// makes a pruned model smaller and faster for real.
 import { SlimError, checkInstance, invalid, optionsOf } from '../errors.js';
-import { Flatten, GELU, Linear, ReLU, Sigmoid, Tanh } from '../nn/layers.js';
-import { leafModules, Module } from '../nn/module.js';
+import type { Conv2d } from '../nn/layers.js';
+import { Module } from '../nn/module.js';
 import { gelu, relu, sigmoid, tanh } from '../ops/elementwise.js';
 import { reshape } from '../ops/layout.js';
+import { avgPool2d, conv2dLowered, maxPool2d } from '../ops/conv.js';
+import { fromValues } from '../tensor/create.js';
+import { fold, poolSpec, units, type PoolSpec } from '../quant/graph.js';
 import { noGrad } from '../autograd/tape.js';
 import { Tensor, empty } from '../tensor/tensor.js';
 import { keep } from '../tensor/scope.js';
@@ -13,7 +17,34 @@ import { parseSafetensors } from '../io/safetensors.js';
 import { loadSparse, saveSparse, type SparseLayer } from './io.js';
 import { NmLinear, SparseInt8Linear, SparseLinear, linearRaw, type SparseLinearOptions } from './linear.js';
 
-type Step = { kind: 'linear'; name: string; relu: boolean } | { kind: 'act'; fn: 'relu' | 'gelu' | 'tanh' | 'sigmoid' } | { kind: 'flatten' };
+type Pair = [number, number];
+type Step =
+  | { kind: 'linear'; name: string; relu: boolean }
+  /** A Conv2d: its weight [OC, C·KH·KW] is the layer `name`, lowered by im2col. */
+  | { kind: 'conv'; name: string; relu: boolean; kernel: Pair; stride: Pair; padding: Pair; dilation: Pair }
+  | { kind: 'act'; fn: 'relu' | 'gelu' | 'tanh' | 'sigmoid' }
+  | ({ kind: 'pool' } & PoolSpec)
+  | { kind: 'flatten' };
+
+const isPair = (v: unknown, min: number): v is Pair => Array.isArray(v) && v.length === 2 && v.every((x) => Number.isSafeInteger(x) && x >= min);
+
+/** A step of the plan, as sparsify writes it (files are checked against this before they run). */
+function validStep(s: unknown, layers: Readonly<Record<string, SparseLayer>>): s is Step {
+  if (s === null || typeof s !== 'object') return false;
+  const t = s as Record<string, unknown>;
+  const named = typeof t.name === 'string' && Object.prototype.hasOwnProperty.call(layers, t.name) && typeof t.relu === 'boolean';
+  switch (t.kind) {
+    case 'flatten': return true;
+    case 'act': return typeof t.fn === 'string' && t.fn in ACTS;
+    case 'linear': return named;
+    case 'conv': {
+      const l = named ? layers[t.name as string] : undefined;
+      return (l instanceof SparseLinear || l instanceof NmLinear) && isPair(t.kernel, 1) && isPair(t.stride, 1) && isPair(t.padding, 0) && isPair(t.dilation, 1) && l.inFeatures % (t.kernel[0] * t.kernel[1]) === 0;
+    }
+    case 'pool': return (t.pool === 'max' || t.pool === 'avg') && isPair(t.kernel, 1) && isPair(t.stride, 1) && isPair(t.padding, 0) && typeof t.countIncludePad === 'boolean';
+    default: return false;
+  }
+}
 
 const ACTS = { relu, gelu, tanh, sigmoid } as const;
 const PLAN_KEY = 'slimtensor.sparse';
@@ -36,8 +67,7 @@ export class SparseModel extends Module {
     }
     if (!Array.isArray(steps)) invalid(fn, 'steps', 'an array of steps (sparsify builds them)', steps);
     steps.forEach((s, i) => {
-      const ok = s !== null && typeof s === 'object' && (s.kind === 'flatten' || (s.kind === 'act' && s.fn in ACTS) || (s.kind === 'linear' && Object.prototype.hasOwnProperty.call(layers, s.name) && typeof s.relu === 'boolean'));
-      if (!ok) invalid(fn, `steps[${i}]`, "{ kind: 'linear', name (a key of layers), relu } or { kind: 'act', fn } or { kind: 'flatten' }", s);
+      if (!validStep(s, layers)) invalid(fn, `steps[${i}]`, "a step as sparsify builds it: { kind: 'linear' | 'conv', name (a key of layers), relu, … }, { kind: 'act', fn }, { kind: 'pool', … } or { kind: 'flatten' }", s);
     });
     this.training = false;
     const chain: { layer: SparseLinear | NmLinear; relu: boolean }[] = [];
@@ -97,7 +127,12 @@ export class SparseModel extends Module {
       for (const s of this.steps) {
         const prev = h;
         if (s.kind === 'linear') h = (this.layers[s.name] as SparseLinear).forward(h, s.relu ? 'relu' : 'none');
-        else if (s.kind === 'act') h = ACTS[s.fn](h);
+        else if (s.kind === 'conv') {
+          const l = this.layers[s.name] as SparseLinear | NmLinear;
+          const lo = s.relu ? 0 : -Infinity;
+          h = conv2dLowered('SparseModel.forward', h, l.outFeatures, l.inFeatures, s.kernel, s, (rows, cols, out) => linearRaw(l.weight, rows, cols, out, l.bias?.ptr ?? 0, lo, Infinity));
+        } else if (s.kind === 'act') h = ACTS[s.fn](h);
+        else if (s.kind === 'pool') h = s.pool === 'max' ? maxPool2d(h, s.kernel, { stride: s.stride, padding: s.padding }) : avgPool2d(h, s.kernel, { stride: s.stride, padding: s.padding, countIncludePad: s.countIncludePad });
         else h = reshape(h, [h.shape[0]!, -1]);
         if (prev !== x) prev.dispose();
       }
@@ -128,31 +163,49 @@ export class SparseModel extends Module {
 }
 
 /**
- * The inference form of a (pruned) Sequential of Linears, activations and Flatten: each Linear becomes
- * a SparseLinear in the format its density and `batch` call for, a following ReLU fused into it.
- * The model is not changed; its weights are copied.
+ * The inference form of a (pruned) Sequential of Linears, Conv2ds, BatchNorms (folded into the layer
+ * before them), activations, pooling, Flatten and Dropout (dropped): each Linear or Conv2d becomes a
+ * SparseLinear in the format its structure, density and `batch` call for (a Conv2d's weight
+ * [OC, C·KH·KW] multiplies one im2col row per output pixel, so its format is chosen for a batch of at
+ * least 64), a following ReLU fused into it. The model is not changed; its weights are copied.
  */
 export function sparsify(model: Module, options?: SparseLinearOptions): SparseModel {
-  checkInstance('sparsify', 'model', model, Module, 'a Module');
-  options = optionsOf('sparsify', options);
-  const ls = leafModules(model);
+  const fn = 'sparsify';
+  checkInstance(fn, 'model', model, Module, 'a Module');
+  options = optionsOf(fn, options);
+  const plan = units(fn, model);
   const steps: Step[] = [];
   const layers: Record<string, SparseLayer> = {};
   try {
-    for (let i = 0; i < ls.length; i++) {
-      const [name, m] = ls[i]!;
-      if (m instanceof Linear) {
-        const fuse = ls[i + 1]?.[1] instanceof ReLU;
-        layers[name] = new SparseLinear(m.weight, m.bias, options);
-        steps.push({ kind: 'linear', name, relu: fuse });
-        if (fuse) i++;
-      } else if (m instanceof ReLU || m instanceof GELU || m instanceof Tanh || m instanceof Sigmoid) {
-        steps.push({ kind: 'act', fn: m instanceof ReLU ? 'relu' : m instanceof GELU ? 'gelu' : m instanceof Tanh ? 'tanh' : 'sigmoid' });
-      } else if (m instanceof Flatten) steps.push({ kind: 'flatten' });
-      else if (m.constructor.name !== 'Dropout') {
-        throw new SlimError('INVALID_ARGUMENT', `sparsify: layer '${name}' is a ${m.constructor.name}; sparsify takes Linear, ReLU, GELU, Tanh, Sigmoid, Flatten and Dropout layers`);
+    for (const u of plan) noGrad(() => {
+      if (u.kind === 'linear' || u.kind === 'conv') {
+        // Without a BatchNorm the layer's own tensors (no bias stays no bias); with one, folded.
+        const f = u.bn ? fold(u) : null;
+        const n = u.layer.weight.shape[0]!;
+        const w = f ? fromValues(fn, f.weight, [n, f.weight.length / n], 'f32') : u.kind === 'conv' ? reshape(u.layer.weight, [n, -1]) : u.layer.weight;
+        const b = f ? fromValues(fn, f.bias, [n], 'f32') : u.layer.bias;
+        try {
+          const opts = u.kind === 'conv' ? { ...options, batch: Math.max(options.batch ?? 1, 64) } : options;
+          layers[u.name] = new SparseLinear(w, b, opts);
+        } finally {
+          if (w !== u.layer.weight) w.dispose();
+          if (b !== u.layer.bias) b?.dispose();
+        }
+        if (u.kind === 'linear') steps.push({ kind: 'linear', name: u.name, relu: u.relu });
+        else {
+          const pair = (v: number | readonly [number, number]) => (typeof v === 'number' ? [v, v] : [...v]) as Pair;
+          const o = (u.layer as Conv2d).options;
+          const [, , kh, kw] = u.layer.weight.shape as number[];
+          steps.push({ kind: 'conv', name: u.name, relu: u.relu, kernel: [kh!, kw!], stride: pair(o.stride), padding: pair(o.padding), dilation: pair(o.dilation) });
+        }
+      } else if (u.kind === 'act') steps.push({ kind: 'act', fn: u.fn });
+      else if (u.kind === 'maxpool' || u.kind === 'avgpool') steps.push({ kind: 'pool', ...poolSpec(u.module, u.kind === 'avgpool') });
+      else if (u.kind === 'flatten' && u.module.startDim === 1) steps.push({ kind: 'flatten' });
+      else {
+        const what = u.kind === 'flatten' ? `a Flatten from dim ${u.module.startDim}` : `a ${u.type}`;
+        throw new SlimError('INVALID_ARGUMENT', `${fn}: layer '${u.name}' is ${what}; sparsify takes Linear, Conv2d, BatchNorm after them, ReLU, GELU, Tanh, Sigmoid, MaxPool2d, AvgPool2d, Flatten (from dim 1) and Dropout layers`);
       }
-    }
+    });
   } catch (e) {
     Object.values(layers).forEach((l) => l.dispose());
     throw e;
@@ -172,7 +225,7 @@ export function loadSparseModel(bytes: Uint8Array): SparseModel {
   if (!Array.isArray(plan)) throw new SlimError('INVALID_FORMAT', `loadSparseModel: no __metadata__["${PLAN_KEY}"]: not a sparse model file`);
   const layers = loadSparse(bytes);
   for (const s of plan) {
-    if (s.kind === 'linear' && !layers[s.name]) {
+    if ((s.kind === 'linear' || s.kind === 'conv') && !layers[s.name]) {
       Object.values(layers).forEach((l) => l.dispose());
       throw new SlimError('INVALID_FORMAT', `loadSparseModel: the plan names layer '${s.name}', which the file does not hold`);
     }
