@@ -71,8 +71,9 @@ export async function mlpInfer(opts: Options): Promise<Line[]> {
   return out;
 }
 
-// The accuracy runs' CNN (conv32-pool-conv64-pool-fc128-fc10 on 28×28) at batch 1: converted to static
-// int8 against the f32 model run op by op (our fastest f32 path for convolutions).
+// The accuracy runs' CNN (conv32-pool-conv64-pool-fc128-fc10 on 28×28) at batch 1, converted to static
+// int8 and pruned (90% of each layer, st.sparsify), against the f32 model's forward (Conv2d and Linear
+// with their ReLUs fused: our fastest f32 path for convolutions).
 async function cnnInfer(opts: Options): Promise<Line[]> {
   st.seed(0);
   const model = new st.Sequential(
@@ -87,16 +88,30 @@ async function cnnInfer(opts: Options): Promise<Line[]> {
   const q = st.convert(prepared);
   // GFLOP per forward: 2·(28²·32·9 + 14²·64·32·9 + 3136·128 + 128·10).
   const work = (2 * (784 * 32 * 9 + 196 * 64 * 32 * 9 + 3136 * 128 + 128 * 10)) / 1e9;
+  const f32: Case['peers'][number] = { name: 'slimtensor-f32', fn: () => st.tidy(() => { st.noGrad(() => model.forward(x)).toTypedArray(); }) };
   const c: Case = {
     suite: 'mlp-infer', name: 'cnn-28x28-b1-int8-static', unit: 'GFLOP/s', work,
     ours: { name: 'slimtensor-int8-static', fn: () => st.tidy(() => { q.forward(x).toTypedArray(); }) },
-    peers: [{ name: 'slimtensor-f32', fn: () => st.tidy(() => { st.noGrad(() => model.forward(x)).toTypedArray(); }) }],
+    peers: [f32],
+  };
+  // The same CNN with 90% of each layer's weights pruned by magnitude, run by st.sparsify.
+  const pruned = new st.Sequential(
+    new st.Conv2d(1, 32, 3, { padding: 1 }), new st.ReLU(), new st.MaxPool2d(2),
+    new st.Conv2d(32, 64, 3, { padding: 1 }), new st.ReLU(), new st.MaxPool2d(2),
+    new st.Flatten(), new st.Linear(64 * 7 * 7, 128), new st.ReLU(), new st.Linear(128, 10),
+  ).eval();
+  pruned.loadStateDict(model.stateDict());
+  new st.Pruner(pruned).magnitude(0.9, { scope: 'layer' }).removeMasks();
+  const sparse = st.sparsify(pruned);
+  const cs: Case = {
+    suite: 'mlp-infer', name: 'cnn-28x28-b1-sparse90', unit: 'GFLOP/s', work,
+    ours: { name: 'slimtensor-sparse90', fn: () => st.tidy(() => { sparse.forward(x).toTypedArray(); }) },
+    peers: [f32],
   };
   try {
-    return lines(c, await measure(c, opts));
+    return [...lines(c, await measure(c, opts)), ...lines(cs, await measure(cs, opts))];
   } finally {
-    q.dispose();
-    model.dispose();
+    [q, model, pruned, sparse].forEach((m) => m.dispose());
     [x, calibration].forEach((t) => t.dispose());
   }
 }
