@@ -8,11 +8,46 @@ export function panel_bytes(kp: i32): usize {
   return <usize>max(kp, 0) * MR * 4;
 }
 
+// Four rows at a time, 4×4 blocks transposed in registers (a scalar copy per element cost more than
+// the products at 10% density: 36 µs of a 45 µs 196×288 · 288×64 conv product).
 @inline
 export function pack_panel(k: i32, kp: i32, rows: i32, x: usize, xt: usize): void {
   const ld = <usize>k << 2;
   if (rows < MR || kp > k) memory.fill(xt, 0, panel_bytes(kp));
-  for (let r = 0; r < rows; r++) {
+  const k4 = k & ~3;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const s0 = x + <usize>r * ld;
+    const s1 = s0 + ld;
+    const s2 = s1 + ld;
+    const s3 = s2 + ld;
+    const dst = xt + (<usize>r << 2);
+    for (let c = 0; c < k4; c += 4) {
+      const o = <usize>c << 2;
+      const v0 = v128.load(s0 + o);
+      const v1 = v128.load(s1 + o);
+      const v2 = v128.load(s2 + o);
+      const v3 = v128.load(s3 + o);
+      const v01lo = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+      const v01hi = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+      const v23lo = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+      const v23hi = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+      const d = dst + <usize>c * (MR * 4);
+      v128.store(d, i32x4.shuffle(v01lo, v23lo, 0, 1, 4, 5));
+      v128.store(d, i32x4.shuffle(v01lo, v23lo, 2, 3, 6, 7), MR * 4);
+      v128.store(d, i32x4.shuffle(v01hi, v23hi, 0, 1, 4, 5), MR * 8);
+      v128.store(d, i32x4.shuffle(v01hi, v23hi, 2, 3, 6, 7), MR * 12);
+    }
+    for (let c = k4; c < k; c++) {
+      const d = dst + <usize>c * (MR * 4);
+      const o = <usize>c << 2;
+      store<f32>(d, load<f32>(s0 + o));
+      store<f32>(d, load<f32>(s1 + o), 4);
+      store<f32>(d, load<f32>(s2 + o), 8);
+      store<f32>(d, load<f32>(s3 + o), 12);
+    }
+  }
+  for (; r < rows; r++) {
     const src = x + <usize>r * ld;
     const dst = xt + (<usize>r << 2);
     for (let c = 0; c < k; c++) store<f32>(dst + <usize>c * (MR * 4), load<f32>(src + (<usize>c << 2)));

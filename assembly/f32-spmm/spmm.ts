@@ -2,10 +2,47 @@
 // as in spmv.ts. SIMD over m: MR = 16 rows of X are transposed into workspace (k·MR floats, see
 // f32_spmm_workspace_bytes) so each nonzero w[j, c] is one splat times 4 contiguous vectors xt[c, :].
 // Each output sums sequentially: ((w_p0·x[c_p0] + w_p1·x[c_p1]) + …) + bias, then clamp.
-import { MR, pack_panel, panel_bytes, store_column } from "./panel";
+// A panel's n output columns (16 rows each) gather in workspace after xt and go to Y's rows by 4×4
+// transposes: storing each column's 16 values straight into 16 rows cost 16 lane extracts and stores.
+import { MR, pack_panel, panel_bytes } from "./panel";
 
 export function f32_spmm_workspace_bytes(m: i32, n: i32, k: i32): usize {
-  return panel_bytes(k);
+  return panel_bytes(k) + (<usize>max(n, 0) + 3 & ~3) * MR * 4;
+}
+
+// Y rows [rows, n] (row stride ldy bytes) from the panel's columns at yt (column j: MR floats at
+// yt + j·MR·4). Whole 4×4 blocks by shuffles, the rest one float at a time.
+@inline
+function store_panel(rows: i32, n: i32, yt: usize, y: usize, ldy: usize): void {
+  const n4 = n & ~3;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const y0 = y + <usize>r * ldy;
+    for (let j = 0; j < n4; j += 4) {
+      const s = yt + (<usize>j * MR << 2) + (<usize>r << 2);
+      const v0 = v128.load(s);
+      const v1 = v128.load(s, MR * 4);
+      const v2 = v128.load(s, MR * 8);
+      const v3 = v128.load(s, MR * 12);
+      const v01lo = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+      const v01hi = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+      const v23lo = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+      const v23hi = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+      const d = y0 + (<usize>j << 2);
+      v128.store(d, i32x4.shuffle(v01lo, v23lo, 0, 1, 4, 5));
+      v128.store(d + ldy, i32x4.shuffle(v01lo, v23lo, 2, 3, 6, 7));
+      v128.store(d + 2 * ldy, i32x4.shuffle(v01hi, v23hi, 0, 1, 4, 5));
+      v128.store(d + 3 * ldy, i32x4.shuffle(v01hi, v23hi, 2, 3, 6, 7));
+    }
+    for (let j = n4; j < n; j++) {
+      const s = yt + (<usize>j * MR << 2) + (<usize>r << 2);
+      for (let q = 0; q < 4; q++) store<f32>(y0 + <usize>q * ldy + (<usize>j << 2), load<f32>(s + (<usize>q << 2)));
+    }
+  }
+  for (; r < rows; r++) {
+    const yr = y + <usize>r * ldy;
+    for (let j = 0; j < n; j++) store<f32>(yr + (<usize>j << 2), load<f32>(yt + (<usize>j * MR << 2) + (<usize>r << 2)));
+  }
 }
 
 @inline
@@ -14,6 +51,7 @@ function spmm<I>(m: i32, n: i32, k: i32, x: usize, values: usize, cols: usize, i
   for (let i0 = 0; i0 < m; i0 += MR) {
     const rows = min(MR, m - i0);
     pack_panel(k, k, rows, x + <usize>i0 * (<usize>k << 2), xt);
+    const yt = xt + panel_bytes(k);
     const yrow = y + <usize>i0 * ldy;
     let p0 = <usize>load<i32>(indptr);
     for (let j = 0; j < n; j++) {
@@ -30,10 +68,18 @@ function spmm<I>(m: i32, n: i32, k: i32, x: usize, values: usize, cols: usize, i
         vacc2 = f32x4.add(vacc2, f32x4.mul(vw, v128.load(xp, 32)));
         vacc3 = f32x4.add(vacc3, f32x4.mul(vw, v128.load(xp, 48)));
       }
-      const b: f32 = bias != 0 ? load<f32>(bias + (<usize>j << 2)) : 0;
-      store_column(rows, vacc0, vacc1, vacc2, vacc3, b, yrow + (<usize>j << 2), ldy, vmin, vmax);
+      // + bias, then clamp (store_column's ops), into the panel's column j.
+      const vb = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>j << 2)) : 0);
+      const vlo = f32x4.splat(vmin);
+      const vhi = f32x4.splat(vmax);
+      const t = yt + (<usize>j * MR << 2);
+      v128.store(t, f32x4.min(f32x4.max(f32x4.add(vacc0, vb), vlo), vhi));
+      v128.store(t, f32x4.min(f32x4.max(f32x4.add(vacc1, vb), vlo), vhi), 16);
+      v128.store(t, f32x4.min(f32x4.max(f32x4.add(vacc2, vb), vlo), vhi), 32);
+      v128.store(t, f32x4.min(f32x4.max(f32x4.add(vacc3, vb), vlo), vhi), 48);
       p0 = p1;
     }
+    store_panel(rows, n, yt, yrow, ldy);
   }
 }
 
