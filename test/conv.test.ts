@@ -108,6 +108,23 @@ test('maxPool2d and avgPool2d match references, with gradients routed like PyTor
   });
 });
 
+test('maxPool2d without a gradient to record skips the argmax indices and gives the same bits: first maximum on ±0 ties, NaN wins', () => {
+  const bits = (t: st.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.toTypedArray() as Float32Array).buffer), (b) => ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? 'NaN' : b));
+  fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 19 }), fc.integer({ min: 2, max: 23 }), fc.constantFrom(2, 3), fc.constantFrom(1, 2), fc.constantFrom(0, 1), fc.nat(1e6), (c, h, w, k, s, p, seed) => {
+    if (2 * p > k || h + 2 * p < k || w + 2 * p < k) return;
+    st.tidy(() => {
+      const rng = new st.Rng(seed);
+      const special = [0, -0, NaN, 1, -1];
+      const x = st.tensor(Float32Array.from({ length: c * h * w }, () => (rng.uint32() % 3 === 0 ? special[rng.uint32() % special.length]! : rng.uint32() / 2 ** 32 - 0.5)), [1, c, h, w]);
+      const inference = st.noGrad(() => st.maxPool2d(x, k, { stride: s, padding: p }));
+      x.requiresGrad = true;
+      const training = st.maxPool2d(x, k, { stride: s, padding: p });
+      assert.ok(training.node !== null && inference.node === null);
+      assert.deepEqual(bits(inference), bits(training));
+    });
+  }), { numRuns: 200 });
+});
+
 test('Conv2d module: PyTorch layout, init bounds and names; a conv net trains', () => {
   st.seed(3);
   const net = new st.Sequential(new st.Conv2d(1, 4, 3, { padding: 1 }), new st.ReLU(), new st.MaxPool2d(2), new st.Flatten(), new st.Linear(4 * 4 * 4, 2));

@@ -1,4 +1,4 @@
-import { record } from '../autograd/tape.js';
+import { isGradEnabled, record } from '../autograd/tape.js';
 import { kernels } from '../backend/binding.js';
 import { SlimError, invalid, optionsOf } from '../errors.js';
 import { shapeString } from '../tensor/shape.js';
@@ -166,10 +166,11 @@ export function maxPool2d(x: Tensor, kernel: Pair, options: Pool2dOptions = {}):
   options = optionsOf(fn, options);
   const p = poolGeometry(fn, x, kernel, options);
   const y = empty(fn, p.shape, 'f32');
-  const idx = empty(fn, p.shape, 'i32');
-  if (y.size > 0) kernels().f32_maxpool2d(p.planes, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, p.oh, p.ow, x.ptr, y.ptr, idx.ptr);
+  // The argmax indices only when the backward pass will need them (record() links y to x).
+  const idx = isGradEnabled() && x.requiresGrad ? empty(fn, p.shape, 'i32') : null;
+  if (y.size > 0) kernels().f32_maxpool2d(p.planes, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, p.oh, p.ow, x.ptr, y.ptr, idx?.ptr ?? 0);
   const out = record(fn, [x], y, { p, idx });
-  if (out.node === null) idx.dispose();
+  if (out.node === null) idx?.dispose();
   return out;
 }
 
