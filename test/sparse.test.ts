@@ -594,3 +594,46 @@ test('sparsify a pruned CNN: Conv2d (BatchNorm folded, ReLU fused) in CSR throug
   model.dispose();
   plain.dispose();
 });
+
+test('the K-major conv lowering: f32_im2col_t is f32_im2col transposed and f32_spmm_csr_t is f32_spmm_csr transposed, bit for bit', () => {
+  const kern = kernels();
+  // im2col: padding, stride, dilation, rows shorter than 4, one image.
+  fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer(), (c, h, w, kh, kw, sh, sw, p, d, seed) => {
+      const oh = Math.floor((h + 2 * p - d * (kh - 1) - 1) / sh) + 1, ow = Math.floor((w + 2 * p - d * (kw - 1) - 1) / sw) + 1;
+      if (oh < 1 || ow < 1) return;
+      const K = c * kh * kw, M = oh * ow;
+      const x = inWasm(vec(c * h * w, seed, true), 'f32');
+      const cols = inWasm(new Float32Array(M * K), 'f32'), colsT = inWasm(new Float32Array(K * M + 4), 'f32');
+      kern.f32_im2col(1, c, h, w, kh, kw, sh, sw, p, p, d, d, x.ptr, cols.ptr);
+      kern.f32_im2col_t(c, h, w, kh, kw, sh, sw, p, p, d, d, x.ptr, colsT.ptr);
+      const a = cols.toTypedArray() as Float32Array, b = colsT.toTypedArray() as Float32Array;
+      const want = new Float32Array(K * M);
+      for (let r = 0; r < M; r++) for (let q = 0; q < K; q++) want[q * M + r] = a[r * K + q]!;
+      assertSame(b.subarray(0, K * M), want, `im2col_t c=${c} ${h}×${w} k=${kh}×${kw} s=${sh},${sw} p=${p} d=${d}`);
+      assert.equal(b[K * M], 0, 'nothing written past colsT');
+      for (const t of [x, cols, colsT]) t.dispose();
+    }), { numRuns: 200 });
+  // spmm_t: m off multiples of 16 and 4, u16 and i32 indices, clamps, bias.
+  fc.assert(fc.property(M, N, K, DENSITY, CLAMP, fc.boolean(), fc.boolean(), fc.integer(), (m, n, k, dens, [lo, hi], withBias, wild, seed) => {
+    const w = sparseWeight(n, k, dens, seed, wild);
+    const { values, cols: c16, indptr } = csrEncodeRef(w, n, k);
+    const x = vec(m * k, seed + 1, wild);
+    const xt = new Float32Array(k * m);
+    for (let i = 0; i < m; i++) for (let c = 0; c < k; c++) xt[c * m + i] = x[i * k + c]!;
+    const bias = withBias ? vec(n, seed + 2, false) : null;
+    for (const cols of [c16, Int32Array.from(c16)]) {
+      const ib = cols instanceof Int32Array ? 4 : 2;
+      const tv = inWasm(values, 'f32'), tc = colsTensor('test', cols), tp = inWasm(indptr, 'i32'), tb = bias && inWasm(bias, 'f32');
+      const tx = inWasm(x, 'f32'), txt = inWasm(xt, 'f32');
+      const ty = inWasm(new Float32Array(m * n), 'f32'), tyt = inWasm(new Float32Array(n * m), 'f32');
+      kern.f32_spmm_csr(m, n, k, tx.ptr, tv.ptr, tc.ptr, tp.ptr, ptr(tb), ty.ptr, scratch(kern.f32_spmm_workspace_bytes(m, n, k)), lo!, hi!, ib);
+      kern.f32_spmm_csr_t(m, n, txt.ptr, tv.ptr, tc.ptr, tp.ptr, ptr(tb), tyt.ptr, lo!, hi!, ib);
+      const y = ty.toTypedArray() as Float32Array, yt = tyt.toTypedArray() as Float32Array;
+      const want = new Float32Array(n * m);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) want[j * m + i] = y[i * n + j]!;
+      assertSame(yt, want, `spmm_t m=${m} n=${n} k=${k} ib=${ib}`);
+      for (const t of [tv, tc, tp, tb, tx, txt, ty, tyt]) t?.dispose();
+    }
+  }), { numRuns: 150 });
+});

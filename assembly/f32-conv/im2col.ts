@@ -312,3 +312,51 @@ export function f32_col2im(n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh:
     }
   }
 }
+
+// K-major lowering of one image x [c, h, w]: colsT [c·kh·kw, oh·ow] is f32_im2col's cols transposed
+// (row (ci·kh + ky)·kw + kx, column oy·ow + ox, 0 outside the image). Each row is ow-float runs of
+// input rows shifted by the tap: stride-1 columns move as 4-float copies. A sparse weight's product
+// reads it row by row (f32_spmm_csr_t) and writes NCHW directly. Nothing is done for bad sizes (as
+// f32_im2col) or an empty output.
+export function f32_im2col_t(c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, x: usize, colsT: usize): void {
+  if (badArgs(1, c, h, w, sh, sw, ph, pw, dh, dw) || kh < 1 || kw < 1) return;
+  const oh = outSize(h, kh, sh, ph, dh);
+  const ow = outSize(w, kw, sw, pw, dw);
+  if (oh == 0 || ow == 0) return;
+  const rowBytes = <usize>ow << 2;
+  let d = colsT;
+  for (let ci = 0; ci < c; ci++) {
+    const plane = x + (<usize>ci * <usize>h * <usize>w << 2);
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        // Columns [oxa, oxb) read inside the row: ix = ox·sw + ix0 ∈ [0, w).
+        const ix0 = kx * dw - pw;
+        const oxa = ix0 >= 0 ? 0 : min(ow, (sw - 1 - ix0) / sw);
+        const oxb = ix0 >= w ? oxa : max(oxa, min(ow, (w - 1 - ix0) / sw + 1));
+        const run = oxb - oxa;
+        for (let oy = 0; oy < oh; oy++) {
+          const iy = oy * sh - ph + ky * dh;
+          if (iy < 0 || iy >= h) {
+            zeroRun(<usize>ow, d, false);
+            d += rowBytes;
+            continue;
+          }
+          const src = plane + (<usize>iy * <usize>w << 2);
+          for (let ox = 0; ox < oxa; ox++) store<f32>(d + (<usize>ox << 2), 0);
+          if (sw == 1) {
+            const s = src + (<usize>(oxa + ix0) << 2);
+            const t = d + (<usize>oxa << 2);
+            let j = 0;
+            for (; j + 4 <= run; j += 4) v128.store(t + (<usize>j << 2), v128.load(s + (<usize>j << 2)));
+            if (j < run && run >= 4) v128.store(t + (<usize>(run - 4) << 2), v128.load(s + (<usize>(run - 4) << 2)));
+            else for (; j < run; j++) store<f32>(t + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+          } else {
+            for (let ox = oxa; ox < oxb; ox++) store<f32>(d + (<usize>ox << 2), load<f32>(src + (<usize>(ox * sw + ix0) << 2)));
+          }
+          for (let ox = oxb; ox < ow; ox++) store<f32>(d + (<usize>ox << 2), 0);
+          d += rowBytes;
+        }
+      }
+    }
+  }
+}

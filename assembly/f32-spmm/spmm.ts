@@ -89,3 +89,66 @@ export function f32_spmm_csr(m: i32, n: i32, k: i32, x: usize, values: usize, co
   if (index_bytes == 2) spmm<u16>(m, n, k, x, values, cols, indptr, bias, y, workspace, vmin, vmax);
   else spmm<i32>(m, n, k, x, values, cols, indptr, bias, y, workspace, vmin, vmax);
 }
+
+// The product with its sides swapped, for a sparse convolution: Y[n, m] = clamp(W·XT + bias, vmin,
+// vmax) with W [n, k] in CSR and XT [k, m] row-major (f32_im2col_t's columns: Y is then NCHW). Each
+// output sums as f32_spmm_csr's (nonzeros in order, + bias, clamp), so the bits are the same as
+// f32_spmm_csr on X = XTᵀ, transposed. 16 columns of XT per step: no packing and no transposes.
+@inline
+function spmm_t<I>(m: i32, n: i32, xt: usize, values: usize, cols: usize, indptr: usize, bias: usize, y: usize, vmin: f32, vmax: f32): void {
+  const ldx = <usize>m << 2;
+  const vlo = f32x4.splat(vmin);
+  const vhi = f32x4.splat(vmax);
+  const m16 = m & ~15;
+  const m4 = m & ~3;
+  let p0 = <usize>load<i32>(indptr);
+  for (let j = 0; j < n; j++) {
+    const p1 = <usize>load<i32>(indptr + (<usize>j << 2), 4);
+    const vb = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>j << 2)) : 0);
+    const yrow = y + <usize>j * ldx;
+    let i = 0;
+    for (; i < m16; i += 16) {
+      const xo = xt + (<usize>i << 2);
+      let vacc0 = f32x4.splat(0);
+      let vacc1 = vacc0;
+      let vacc2 = vacc0;
+      let vacc3 = vacc0;
+      for (let p = p0; p < p1; p++) {
+        const vw = f32x4.splat(load<f32>(values + (p << 2)));
+        const xp = xo + <usize>load<I>(cols + p * sizeof<I>()) * ldx;
+        vacc0 = f32x4.add(vacc0, f32x4.mul(vw, v128.load(xp)));
+        vacc1 = f32x4.add(vacc1, f32x4.mul(vw, v128.load(xp, 16)));
+        vacc2 = f32x4.add(vacc2, f32x4.mul(vw, v128.load(xp, 32)));
+        vacc3 = f32x4.add(vacc3, f32x4.mul(vw, v128.load(xp, 48)));
+      }
+      const yo = yrow + (<usize>i << 2);
+      v128.store(yo, f32x4.min(f32x4.max(f32x4.add(vacc0, vb), vlo), vhi));
+      v128.store(yo, f32x4.min(f32x4.max(f32x4.add(vacc1, vb), vlo), vhi), 16);
+      v128.store(yo, f32x4.min(f32x4.max(f32x4.add(vacc2, vb), vlo), vhi), 32);
+      v128.store(yo, f32x4.min(f32x4.max(f32x4.add(vacc3, vb), vlo), vhi), 48);
+    }
+    for (; i < m4; i += 4) {
+      const xo = xt + (<usize>i << 2);
+      let vacc = f32x4.splat(0);
+      for (let p = p0; p < p1; p++) {
+        vacc = f32x4.add(vacc, f32x4.mul(f32x4.splat(load<f32>(values + (p << 2))), v128.load(xo + <usize>load<I>(cols + p * sizeof<I>()) * ldx)));
+      }
+      v128.store(yrow + (<usize>i << 2), f32x4.min(f32x4.max(f32x4.add(vacc, vb), vlo), vhi));
+    }
+    for (; i < m; i++) {
+      const xo = xt + (<usize>i << 2);
+      let s: f32 = 0;
+      for (let p = p0; p < p1; p++) s += load<f32>(values + (p << 2)) * load<f32>(xo + <usize>load<I>(cols + p * sizeof<I>()) * ldx);
+      // store_column's lane ops on one float: + bias, max, min.
+      s += f32x4.extract_lane(vb, 0);
+      store<f32>(yrow + (<usize>i << 2), min<f32>(max<f32>(s, vmin), vmax));
+    }
+    p0 = p1;
+  }
+}
+
+export function f32_spmm_csr_t(m: i32, n: i32, xt: usize, values: usize, cols: usize, indptr: usize, bias: usize, y: usize, vmin: f32, vmax: f32, index_bytes: i32): void {
+  if (m <= 0 || n <= 0) return;
+  if (index_bytes == 2) spmm_t<u16>(m, n, xt, values, cols, indptr, bias, y, vmin, vmax);
+  else spmm_t<i32>(m, n, xt, values, cols, indptr, bias, y, vmin, vmax);
+}

@@ -42,6 +42,8 @@ export interface Kernels {
   // f32-conv, f32-pool
   f32_im2col(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, x: Ptr, cols: Ptr): void;
   f32_col2im(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, cols: Ptr, x: Ptr): void;
+  /** One image x [c, h, w] → colsT [c·kh·kw, oh·ow]: f32_im2col's columns transposed (K-major). */
+  f32_im2col_t(c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, x: Ptr, colsT: Ptr): void;
   f32_maxpool2d(planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, x: Ptr, y: Ptr, idx: Ptr): void;
   f32_maxpool2d_backward(planes: number, h: number, w: number, oh: number, ow: number, dy: Ptr, idx: Ptr, dx: Ptr): void;
   f32_avgpool2d(planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, x: Ptr, y: Ptr): void;
@@ -105,6 +107,8 @@ export interface Kernels {
   // f32-spmm, f32-nm, qs8-spmm (sparse; index_bytes 2 = u16 column indices, 4 = i32)
   f32_spmv_csr(n: number, x: Ptr, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number, indexBytes: number): void;
   f32_spmm_workspace_bytes(m: number, n: number, k: number): number;
+  /** Y [n, m] = clamp(W·XT + bias) with W [n, k] in CSR and XT [k, m] row-major: f32_spmm_csr's bits, transposed. */
+  f32_spmm_csr_t(m: number, n: number, xt: Ptr, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number, indexBytes: number): void;
   f32_spmm_csr(m: number, n: number, k: number, x: Ptr, values: Ptr, cols: Ptr, indptr: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number, indexBytes: number): void;
   f32_spmv_bsr_workspace_bytes(k: number): number;
   f32_spmv_bsr(n: number, k: number, x: Ptr, values: Ptr, bcols: Ptr, bptr: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number, indexBytes: number): void;

@@ -101,6 +101,38 @@ function lowered(fn: string, x: Tensor, g: ConvGeometry, run: (rows: number, col
 }
 
 /**
+ * @internal conv2dLowered's K-major form, image by image: f32_im2col_t's [c·kh·kw, oh·ow] columns,
+ * then `run(pixels, colsT, out)` writes the [oc, oh·ow] product straight into the image's NCHW
+ * output (no transpose). For products that read K-major columns well (a CSR weight).
+ */
+export function conv2dLoweredT(fn: string, x: Tensor, oc: number, inFeatures: number, kernel: [number, number], options: Conv2dOptions, run: (pixels: number, colsT: number, out: number) => void): Tensor<'f32'> {
+  assertTensor(fn, 'x', x);
+  assertDType(fn, 'x', x, 'f32');
+  const [kh, kw] = kernel;
+  if (x.rank !== 4 || x.shape[1]! * kh * kw !== inFeatures) {
+    throw new SlimError('SHAPE_MISMATCH', `${fn}: x must be [N, ${inFeatures / (kh * kw)}, H, W] for a ${kh}×${kw} convolution over ${inFeatures / (kh * kw)} channels, received ${shapeString(x.shape)}`);
+  }
+  const g = geometry(fn, x, oc, kh, kw, options);
+  const y = empty(fn, [g.n, g.oc, g.oh, g.ow], 'f32');
+  if (y.size === 0) return y;
+  const pixels = g.oh * g.ow;
+  const colsT = empty(fn, [g.c * g.kh * g.kw, pixels], 'f32');
+  try {
+    const kern = kernels();
+    for (let b = 0; b < g.n; b++) {
+      kern.f32_im2col_t(g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, x.ptr + 4 * b * g.c * g.h * g.w, colsT.ptr);
+      run(pixels, colsT.ptr, y.ptr + 4 * b * g.oc * pixels);
+    }
+  } catch (e) {
+    y.dispose();
+    throw e;
+  } finally {
+    colsT.dispose();
+  }
+  return y;
+}
+
+/**
  * @internal A convolution whose weight is held in another form (a sparse or packed [oc, c·kh·kw]
  * matrix): conv2d's im2col and layout around `run(rows, cols, out)`, which writes the [rows, oc]
  * product of the [rows, c·kh·kw] columns. x f32 [N, C, H, W] with C·kh·kw = inFeatures; no gradient.

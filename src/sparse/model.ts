@@ -6,7 +6,9 @@ import type { Conv2d } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { gelu, relu, sigmoid, tanh } from '../ops/elementwise.js';
 import { reshape } from '../ops/layout.js';
-import { avgPool2d, conv2dLowered, maxPool2d } from '../ops/conv.js';
+import { avgPool2d, conv2dLowered, conv2dLoweredT, maxPool2d } from '../ops/conv.js';
+import { kernels } from '../backend/binding.js';
+import { CsrMatrix } from './csr.js';
 import { fromValues } from '../tensor/create.js';
 import { fold, poolSpec, units, type PoolSpec } from '../quant/graph.js';
 import { noGrad } from '../autograd/tape.js';
@@ -130,7 +132,12 @@ export class SparseModel extends Module {
         else if (s.kind === 'conv') {
           const l = this.layers[s.name] as SparseLinear | NmLinear;
           const lo = s.relu ? 0 : -Infinity;
-          h = conv2dLowered('SparseModel.forward', h, l.outFeatures, l.inFeatures, s.kernel, s, (rows, cols, out) => linearRaw(l.weight, rows, cols, out, l.bias?.ptr ?? 0, lo, Infinity));
+          const w = l.weight;
+          const fn = 'SparseModel.forward';
+          // CSR reads K-major columns row by row and writes NCHW: no packing, no transposes (same bits).
+          h = w instanceof CsrMatrix
+            ? conv2dLoweredT(fn, h, l.outFeatures, l.inFeatures, s.kernel, s, (pixels, colsT, out) => kernels().f32_spmm_csr_t(pixels, w.rows, colsT, w.values.ptr, w.indices.ptr, w.indptr.ptr, l.bias?.ptr ?? 0, out, lo, Infinity, w.indexBytes))
+            : conv2dLowered(fn, h, l.outFeatures, l.inFeatures, s.kernel, s, (rows, cols, out) => linearRaw(w, rows, cols, out, l.bias?.ptr ?? 0, lo, Infinity));
         } else if (s.kind === 'act') h = ACTS[s.fn](h);
         else if (s.kind === 'pool') h = s.pool === 'max' ? maxPool2d(h, s.kernel, { stride: s.stride, padding: s.padding }) : avgPool2d(h, s.kernel, { stride: s.stride, padding: s.padding, countIncludePad: s.countIncludePad });
         else h = reshape(h, [h.shape[0]!, -1]);
