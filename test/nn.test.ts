@@ -29,6 +29,12 @@ test('Sequential names parameters like a PyTorch state_dict; init bounds follow 
 
 test('Sequential fuses Linear then ReLU into one linear(…, \'relu\') and Conv2d then ReLU into one conv2d: the layer-by-layer bits and gradients, fewer tensors; overrides are not fused', () => {
   const bits = (t: st.Tensor) => Array.from(new Uint32Array(new Float32Array(t.toTypedArray() as Float32Array).buffer));
+  // The parameters' gradient bits of Σ r·f() for a seeded random r.
+  const grads = (m: st.Module, f: () => st.Tensor, shape: readonly number[], seed: number) => {
+    for (const p of m.parameters()) p.grad = null;
+    st.sum(st.mul(f(), st.normal([...shape], 0, 1, { seed: seed + 1 }))).backward();
+    return m.parameters().map((p) => bits(p.grad!));
+  };
   fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 20 }), fc.nat(1e6), (rows, inF, hidden, seed) => st.tidy(() => {
     st.seed(seed);
     const m = new st.Sequential(new st.Linear(inF, hidden), new st.ReLU(), new st.Linear(hidden, 3), new st.ReLU());
@@ -38,12 +44,7 @@ test('Sequential fuses Linear then ReLU into one linear(…, \'relu\') and Conv2
     const fused = m.forward(x);
     const plain = layerByLayer();
     assert.deepEqual(bits(fused), bits(plain));
-    const grads = (f: () => st.Tensor) => {
-      for (const p of m.parameters()) p.grad = null;
-      st.sum(st.mul(f(), st.normal(fused.shape as number[], 0, 1, { seed: seed + 1 }))).backward();
-      return m.parameters().map((p) => bits(p.grad!));
-    };
-    assert.deepEqual(grads(() => m.forward(x)), grads(layerByLayer));
+    assert.deepEqual(grads(m, () => m.forward(x), fused.shape, seed), grads(m, layerByLayer, fused.shape, seed));
     m.dispose();
   })), { numRuns: 60 });
   // Conv2d then ReLU, the same way.
@@ -54,12 +55,7 @@ test('Sequential fuses Linear then ReLU into one linear(…, \'relu\') and Conv2
     const layerByLayer = () => m.layers.reduce<st.Tensor>((h, l) => l.forward(h), x);
     const fused = m.forward(x);
     assert.deepEqual(bits(fused), bits(layerByLayer()));
-    const grads = (f: () => st.Tensor) => {
-      for (const p of m.parameters()) p.grad = null;
-      st.sum(st.mul(f(), st.normal(fused.shape as number[], 0, 1, { seed: seed + 1 }))).backward();
-      return m.parameters().map((p) => bits(p.grad!));
-    };
-    assert.deepEqual(grads(() => m.forward(x)), grads(layerByLayer));
+    assert.deepEqual(grads(m, () => m.forward(x), fused.shape, seed), grads(m, layerByLayer, fused.shape, seed));
     m.dispose();
   })), { numRuns: 30 });
   st.tidy(() => {

@@ -35,6 +35,14 @@ function dot32(vw: v128, vmask: v128, vx0: v128, vx1: v128, vx2: v128, vx3: v128
   return i32x4.add(vp01, vp23);
 }
 
+// vy + the group's 4 rows: D = Σ lanes of each row's sums + corr, then f32(D)·(sw·d) (gp: the x row's
+// d and corr for the group, s: the rows' 4 scales).
+@inline
+function group_end(vy: v128, vacc0: v128, vacc1: v128, vacc2: v128, vacc3: v128, gp: usize, s: usize): v128 {
+  const vd = i32x4.add(reduce_4x4_i32(vacc0, vacc1, vacc2, vacc3), v128.load32_splat(gp, 4));
+  return f32x4.add(vy, f32x4.mul(f32x4.convert_i32x4_s(vd), f32x4.mul(v128.load(s), v128.load32_splat(gp))));
+}
+
 // y lanes (4 rows of one panel) for one quantized x row xr. Not inlined: V8 allocates registers
 // better in a small function (inlined into the loops, it spilled the accumulators).
 function panel_dot(kp: i32, group: i32, xr: usize, w: usize, s: usize, vmask: v128): v128 {
@@ -67,9 +75,7 @@ function panel_dot(kp: i32, group: i32, xr: usize, w: usize, s: usize, vmask: v1
       w += 64;
       xp += 64;
     }
-    const vd = i32x4.add(reduce_4x4_i32(vacc0, vacc1, vacc2, vacc3), v128.load32_splat(gp, 4));
-    const vs = f32x4.mul(v128.load(s), v128.load32_splat(gp));
-    vy = f32x4.add(vy, f32x4.mul(f32x4.convert_i32x4_s(vd), vs));
+    vy = group_end(vy, vacc0, vacc1, vacc2, vacc3, gp, s);
     s += 16;
     gp += 8;
   }
@@ -115,9 +121,7 @@ function panel_dot_unpacked(kp: i32, group: i32, xr: usize, u: usize, s: usize):
       u += 64;
       xp += 16;
     }
-    const vd = i32x4.add(reduce_4x4_i32(vacc0, vacc1, vacc2, vacc3), v128.load32_splat(gp, 4));
-    const vs = f32x4.mul(v128.load(s), v128.load32_splat(gp));
-    vy = f32x4.add(vy, f32x4.mul(f32x4.convert_i32x4_s(vd), vs));
+    vy = group_end(vy, vacc0, vacc1, vacc2, vacc3, gp, s);
     s += 16;
     gp += 8;
   }
@@ -164,11 +168,8 @@ function panel_dot_unpacked2(kp: i32, group: i32, xr0: usize, xr1: usize, u: usi
       u += 64;
       xp += 16;
     }
-    const vsw = v128.load(s);
-    const vd0 = i32x4.add(reduce_4x4_i32(va0, va1, va2, va3), v128.load32_splat(gp0, 4));
-    vy0 = f32x4.add(vy0, f32x4.mul(f32x4.convert_i32x4_s(vd0), f32x4.mul(vsw, v128.load32_splat(gp0))));
-    const vd1 = i32x4.add(reduce_4x4_i32(vb0, vb1, vb2, vb3), v128.load32_splat(gp1, 4));
-    vy1 = f32x4.add(vy1, f32x4.mul(f32x4.convert_i32x4_s(vd1), f32x4.mul(vsw, v128.load32_splat(gp1))));
+    vy0 = group_end(vy0, va0, va1, va2, va3, gp0, s);
+    vy1 = group_end(vy1, vb0, vb1, vb2, vb3, gp1, s);
     s += 16;
     gp0 += 8;
     gp1 += 8;

@@ -100,19 +100,24 @@ function lowered(fn: string, x: Tensor, g: ConvGeometry, run: (rows: number, col
   }
 }
 
-/**
- * @internal conv2dLowered's K-major form, image by image: f32_im2col_t's [c·kh·kw, oh·ow] columns,
- * then `run(pixels, colsT, out)` writes the [oc, oh·ow] product straight into the image's NCHW
- * output (no transpose). For products that read K-major columns well (a CSR weight).
- */
-export function conv2dLoweredT(fn: string, x: Tensor, oc: number, inFeatures: number, kernel: [number, number], options: Conv2dOptions, run: (pixels: number, colsT: number, out: number) => void): Tensor<'f32'> {
+/** The geometry of a stored-weight convolution: x f32 [N, C, H, W] with C·kh·kw = inFeatures. */
+function loweredGeometry(fn: string, x: Tensor, oc: number, inFeatures: number, kernel: [number, number], options: Conv2dOptions): ConvGeometry {
   assertTensor(fn, 'x', x);
   assertDType(fn, 'x', x, 'f32');
   const [kh, kw] = kernel;
   if (x.rank !== 4 || x.shape[1]! * kh * kw !== inFeatures) {
     throw new SlimError('SHAPE_MISMATCH', `${fn}: x must be [N, ${inFeatures / (kh * kw)}, H, W] for a ${kh}×${kw} convolution over ${inFeatures / (kh * kw)} channels, received ${shapeString(x.shape)}`);
   }
-  const g = geometry(fn, x, oc, kh, kw, options);
+  return geometry(fn, x, oc, kh, kw, options);
+}
+
+/**
+ * @internal conv2dLowered's K-major form, image by image: f32_im2col_t's [c·kh·kw, oh·ow] columns,
+ * then `run(pixels, colsT, out)` writes the [oc, oh·ow] product straight into the image's NCHW
+ * output (no transpose). For products that read K-major columns well (a CSR weight).
+ */
+export function conv2dLoweredT(fn: string, x: Tensor, oc: number, inFeatures: number, kernel: [number, number], options: Conv2dOptions, run: (pixels: number, colsT: number, out: number) => void): Tensor<'f32'> {
+  const g = loweredGeometry(fn, x, oc, inFeatures, kernel, options);
   const y = empty(fn, [g.n, g.oc, g.oh, g.ow], 'f32');
   if (y.size === 0) return y;
   const pixels = g.oh * g.ow;
@@ -138,13 +143,7 @@ export function conv2dLoweredT(fn: string, x: Tensor, oc: number, inFeatures: nu
  * product of the [rows, c·kh·kw] columns. x f32 [N, C, H, W] with C·kh·kw = inFeatures; no gradient.
  */
 export function conv2dLowered(fn: string, x: Tensor, oc: number, inFeatures: number, kernel: [number, number], options: Conv2dOptions, run: (rows: number, cols: number, out: number) => void): Tensor<'f32'> {
-  assertTensor(fn, 'x', x);
-  assertDType(fn, 'x', x, 'f32');
-  const [kh, kw] = kernel;
-  if (x.rank !== 4 || x.shape[1]! * kh * kw !== inFeatures) {
-    throw new SlimError('SHAPE_MISMATCH', `${fn}: x must be [N, ${inFeatures / (kh * kw)}, H, W] for a ${kh}×${kw} convolution over ${inFeatures / (kh * kw)} channels, received ${shapeString(x.shape)}`);
-  }
-  return lowered(fn, x, geometry(fn, x, oc, kh, kw, options), run);
+  return lowered(fn, x, loweredGeometry(fn, x, oc, inFeatures, kernel, options), run);
 }
 
 /** @internal The conv2d gradients: ∂W = gyᵀ·cols, ∂b = Σ gy, ∂x = col2im(gy·W). */
