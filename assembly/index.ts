@@ -14,6 +14,7 @@ export * from "./f32-gemm/gemm";
 export * from "./f32-gemm/gemv";
 export * from "./f32-gemm/gemv-packed";
 export * from "./f32-conv/im2col";
+export * from "./f32-conv/direct";
 export * from "./f32-pool/pool";
 export * from "./qs8-vcvt/quantize";
 export { qs8_packed_weights_bytes, qs8_pack_weights } from "./qs8-gemm/pack";

@@ -82,6 +82,39 @@ test('conv2d with activation \'relu\' equals relu(conv2d(…)) bit for bit, grad
   });
 });
 
+test('conv2d equals its sequential-k reference bit for bit: the direct kernel for few taps (1-3 channels), the GEMM otherwise; ±0, NaN, Inf inputs', () => {
+  const fr = Math.fround;
+  const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer), (b) => ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? 'NaN' : b));
+  fc.assert(fc.property(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 17 }),
+    fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.nat(1e6),
+    (n, c, oc, h, w, kh, kw, p, withBias, relu, wild, seed) => {
+      if (h + 2 * p < kh || w + 2 * p < kw) return;
+      st.tidy(() => {
+        const rng = new st.Rng(seed);
+        const special = [0, -0, NaN, Infinity, -Infinity, 1e30];
+        const val = () => (wild && rng.uint32() % 8 === 0 ? special[rng.uint32() % special.length]! : rng.uint32() / 2 ** 32 - 0.5);
+        const xv = Float32Array.from({ length: n * c * h * w }, val);
+        const wv = Float32Array.from({ length: oc * c * kh * kw }, () => rng.uint32() / 2 ** 32 - 0.5);
+        const bv = Float32Array.from({ length: oc }, () => rng.uint32() / 2 ** 32 - 0.5);
+        const y = st.conv2d(st.tensor(xv, [n, c, h, w]), st.tensor(wv, [oc, c, kh, kw]), withBias ? st.tensor(bv, [oc]) : null, { padding: p, activation: relu ? 'relu' : 'none' });
+        const oh = h + 2 * p - kh + 1, ow = w + 2 * p - kw + 1;
+        if (n * oh * ow === 1) return; // one row: the GEMV's lane order
+        const want: number[] = [];
+        for (let b = 0; b < n; b++) for (let o = 0; o < oc; o++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+          let s = 0;
+          for (let ci = 0; ci < c; ci++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+            const iy = oy + ky - p, ix = ox + kx - p;
+            const v = iy < 0 || iy >= h || ix < 0 || ix >= w ? 0 : xv[((b * c + ci) * h + iy) * w + ix]!;
+            s = fr(s + fr(wv[((o * c + ci) * kh + ky) * kw + kx]! * v));
+          }
+          if (withBias) s = fr(s + bv[o]!);
+          want.push(relu ? (Number.isNaN(s) ? s : Math.max(s, 0)) : s);
+        }
+        assert.deepEqual(bits(y.toTypedArray() as Float32Array), bits(want), `n=${n} c=${c} oc=${oc} ${h}×${w} k=${kh}×${kw} p=${p}`);
+      });
+    }), { numRuns: 300 });
+});
+
 test('maxPool2d and avgPool2d match references, with gradients routed like PyTorch', () => {
   st.tidy(() => {
     const x = st.tensor(Float32Array.from({ length: 2 * 1 * 4 * 4 }, (_, i) => ((i * 7) % 11) - 5), [2, 1, 4, 4]);

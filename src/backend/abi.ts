@@ -42,6 +42,9 @@ export interface Kernels {
   // f32-conv, f32-pool
   f32_im2col(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, x: Ptr, cols: Ptr): void;
   f32_col2im(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, cols: Ptr, x: Ptr): void;
+  f32_conv2d_direct_workspace_bytes(c: number, h: number, w: number, ph: number, pw: number, kh: number, kw: number): number;
+  /** Stride-1, dilation-1 convolution straight into NCHW, in the GEMM path's order (the same bits). */
+  f32_conv2d_direct(n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, ph: number, pw: number, x: Ptr, wt: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
   /** One image x [c, h, w] → colsT [c·kh·kw, oh·ow]: f32_im2col's columns transposed (K-major). */
   f32_im2col_t(c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, x: Ptr, colsT: Ptr): void;
   f32_maxpool2d(planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, x: Ptr, y: Ptr, idx: Ptr): void;

@@ -1,5 +1,5 @@
 import { isGradEnabled, record } from '../autograd/tape.js';
-import { kernels } from '../backend/binding.js';
+import { kernels, scratch } from '../backend/binding.js';
 import { SlimError, invalid, optionsOf } from '../errors.js';
 import { shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, empty, type Tensor } from '../tensor/tensor.js';
@@ -61,10 +61,27 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const activation = options.activation ?? 'none';
   if (activation !== 'none' && activation !== 'relu') invalid(fn, 'options.activation', "'none' or 'relu'", activation);
   const g = geometry(fn, x, oc, kh, kw, options);
-  const y = lowered(fn, x, g, (rows, cols, out) => {
-    gemm(rows, oc, c * kh * kw, cols, false, weight.ptr, true, bias == null ? 0 : bias.ptr, out, activation === 'relu' ? 0 : -Infinity, Infinity);
+  const lo = activation === 'relu' ? 0 : -Infinity;
+  const y = direct(g) ? convDirect(fn, x, weight, bias ?? null, g, lo) : lowered(fn, x, g, (rows, cols, out) => {
+    gemm(rows, oc, c * kh * kw, cols, false, weight.ptr, true, bias == null ? 0 : bias.ptr, out, lo, Infinity);
   });
   return record(fn, [x, weight, bias ?? null], y, { g, activation });
+}
+
+/**
+ * Few taps per output (c·kh·kw ≤ 32: a first layer on 1-3 channels), stride 1, dilation 1: the direct
+ * kernel, in the GEMM path's order (the same bits), straight into NCHW. Measured against the GEMM
+ * path: 18 vs 39–58 µs for 1→32 channels 3×3 on 28×28, 22 vs 45–62 µs for 3→16 on 32×32; slower
+ * from 8 channels (25 vs 18 µs at 8→16 on 14×14). One output pixel in all (the GEMV) stays lowered.
+ */
+const direct = (g: ConvGeometry): boolean => g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.c * g.kh * g.kw <= 32 && g.n * g.oh * g.ow > 1;
+
+function convDirect(fn: string, x: Tensor, weight: Tensor, bias: Tensor | null, g: ConvGeometry, lo: number): Tensor<'f32'> {
+  const y = empty(fn, [g.n, g.oc, g.oh, g.ow], 'f32');
+  if (y.size === 0) return y;
+  const kern = kernels();
+  kern.f32_conv2d_direct(g.n, g.c, g.h, g.w, g.oc, g.kh, g.kw, g.ph, g.pw, x.ptr, weight.ptr, bias?.ptr ?? 0, y.ptr, scratch(kern.f32_conv2d_direct_workspace_bytes(g.c, g.h, g.w, g.ph, g.pw, g.kh, g.kw)), lo, Infinity);
+  return y;
 }
 
 /** The geometry of x [n, c, h, w] under a kh×kw kernel with `options`; SHAPE_MISMATCH when it does not fit. */
