@@ -23,6 +23,7 @@ export * from "./qs8-gemv/gemv";
 export * from "./q4-gemv/gemv";
 export * from "./f32-fakequant/fakequant";
 export * from "./x8-conv/im2col";
+export * from "./x8-conv/direct";
 export * from "./qs8-pool/maxpool";
 export * from "./x8-lut/lut";
 export * from "./qs8-vcvt/dequantize";

@@ -249,3 +249,44 @@ test('castFormat / castFormatToF32 equal the FORMATS reference codecs and keep s
     assert.throws(() => st.castFormatToF32(st.zeros([3], 'u8'), 'f16'), { code: 'SHAPE_MISMATCH' });
   });
 });
+
+test('qs8_conv2d_direct equals x8_im2col + the requantizing GEMM + NHWC → NCHW byte for byte (tails of 8 pixels and 4 channels, padding, any zero points, ReLU floor)', () => {
+  const kern = kernels();
+  fc.assert(fc.property(
+    fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 21 }),
+    fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: -128, max: 127 }), fc.integer({ min: -128, max: 127 }), fc.boolean(), fc.integer(),
+    (n, c, oc, h, w, kh, kw, p, xZp, outZp, relu, seed) => {
+      const oh = outSize(h, kh, 1, p, 1), ow = outSize(w, kw, 1, p, 1);
+      const K = c * kh * kw;
+      if (oh < 1 || ow < 1 || K > 32) return;
+      const x = new Int8Array(randomBytes(n * c * h * w, seed).buffer);
+      const wq = new Int8Array(randomBytes(oc * K, seed + 1).buffer);
+      const r = new Int32Array(randomBytes(3 * oc * 4, seed + 2).buffer);
+      const bias = Int32Array.from({ length: oc }, (_, j) => r[j]! >> 12);
+      const mult = Int32Array.from({ length: oc }, (_, j) => (1 << 30) + (r[oc + j]! >>> 2));
+      const shift = Int32Array.from({ length: oc }, (_, j) => (r[2 * oc + j]! >>> 0) % 12);
+      const qmin = relu ? Math.max(-128, outZp) : -128;
+      const rows = n * oh * ow;
+      st.tidy(() => {
+        const t = (a: Int8Array | Int32Array, dt: 'i8' | 'i32') => st.tensor(a, [a.length], dt);
+        const tx = t(x, 'i8'), tw = t(wq, 'i8'), tb = t(bias, 'i32'), tm = t(mult, 'i32'), ts = t(shift, 'i32');
+        const packed = st.zeros([kern.qs8_packed_weights_bytes(oc, K)], 'u8');
+        kern.qs8_pack_weights(oc, K, tw.ptr, packed.ptr);
+        const cols = st.zeros([Math.max(1, rows * K)], 'u8'), nhwc = st.zeros([rows * oc], 'i8');
+        kern.x8_im2col(n, c, h, w, kh, kw, 1, 1, p, p, 1, 1, tx.ptr, cols.ptr, xZp);
+        const gws = st.zeros([kern.qs8_gemm_workspace_bytes(rows, oc, K)], 'u8');
+        if (rows === 1) kern.qs8_gemv_requant(oc, K, cols.ptr, xZp, packed.ptr, tb.ptr, nhwc.ptr, tm.ptr, ts.ptr, outZp, qmin, 127);
+        else kern.qs8_gemm_requant(rows, oc, K, cols.ptr, xZp, packed.ptr, tb.ptr, nhwc.ptr, tm.ptr, ts.ptr, outZp, qmin, 127, gws.ptr);
+        const a = nhwc.toTypedArray() as Int8Array;
+        const want = new Int8Array(n * oc * oh * ow);
+        for (let b = 0; b < n; b++) for (let pix = 0; pix < oh * ow; pix++) for (let o = 0; o < oc; o++) want[(b * oc + o) * oh * ow + pix] = a[(b * oh * ow + pix) * oc + o]!;
+        const y = st.zeros([want.length], 'i8');
+        const ws = st.zeros([kern.qs8_conv2d_direct_workspace_bytes(c, h, w, p, p, kh, kw)], 'u8');
+        const pairs = st.zeros([oc * ((K + 1) >> 1)], 'i32');
+        kern.qs8_conv2d_direct_pack(oc, K, tw.ptr, pairs.ptr);
+        kern.qs8_conv2d_direct(n, c, h, w, oc, kh, kw, p, p, tx.ptr, xZp, tw.ptr, pairs.ptr, tb.ptr, y.ptr, tm.ptr, ts.ptr, outZp, qmin, 127, ws.ptr);
+        assert.deepEqual(Array.from(y.toTypedArray() as Int8Array), Array.from(want), `n=${n} c=${c} oc=${oc} ${h}×${w} k=${kh}×${kw} p=${p}`);
+      });
+    },
+  ), { numRuns: 300 });
+});

@@ -98,6 +98,14 @@ export interface Kernels {
   f32_rand_normal(n: number, state: Ptr, out: Ptr, mean: number, std: number): void;
   // x8-conv, qs8-pool, x8-lut, qs8-vcvt (dequantize), x16-vcvt, x8-fp8
   x8_im2col(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, x: Ptr, cols: Ptr, pad: number): void;
+  qs8_conv2d_direct_workspace_bytes(c: number, h: number, w: number, ph: number, pw: number, kh: number, kw: number): number;
+  /** Stride-1 int8 convolution with few taps, requantized per channel, straight into NCHW: the requantizing GEMM's bytes. */
+  /** wq i8 [oc, k] → wp: one i32 (w[2q], w[2q+1]) i16 pair per channel and q < ⌈k/2⌉. */
+  qs8_conv2d_direct_pack(oc: number, k: number, wq: Ptr, wp: Ptr): void;
+  qs8_conv2d_direct(
+    n: number, c: number, h: number, w: number, oc: number, kh: number, kw: number, ph: number, pw: number,
+    x: Ptr, xZp: number, wq: Ptr, wpairs: Ptr, bias: Ptr, y: Ptr, multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number, workspace: Ptr,
+  ): void;
   qs8_maxpool2d(planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, x: Ptr, y: Ptr): void;
   x8_lut(n: number, x: Ptr, y: Ptr, table: Ptr): void;
   qs8_f32_vcvt(n: number, x: Ptr, y: Ptr, scale: number, zp: number): void;

@@ -235,7 +235,11 @@ export interface ConvGeometry { kh: number; kw: number; sh: number; sw: number; 
 
 const outSize = (i: number, k: number, s: number, p: number, d: number) => Math.floor((i + 2 * p - d * (k - 1) - 1) / s) + 1;
 
-/** int8 conv: im2col with the input zero point as padding, the requantizing GEMM, NHWC → NCHW. */
+/**
+ * int8 conv: im2col with the input zero point as padding, the requantizing GEMM, NHWC → NCHW; or, for
+ * few taps per output (c·kh·kw ≤ 32, stride and dilation 1, int8 output: a first layer), the direct
+ * kernel on a plain copy of the weights, with the same bytes.
+ */
 export class QConv2dOp extends QOp {
   override readonly kind = 'qconv2d';
   override readonly inDomain = 'i8';
@@ -243,6 +247,9 @@ export class QConv2dOp extends QOp {
   readonly w: QWeights;
   readonly oh: number;
   readonly ow: number;
+  /** The int8 weights [oc, c·kh·kw] and their tap pairs for the direct kernel, or null. */
+  readonly #plain: Tensor<'i8'> | null;
+  readonly #pairs: Tensor<'i32'> | null;
   constructor(name: string, inShape: readonly number[], readonly oc: number, readonly g: ConvGeometry, p: QWeightParams) {
     const [c, h, w] = inShape as [number, number, number];
     const oh = outSize(h, g.kh, g.sh, g.ph, g.dh);
@@ -252,14 +259,29 @@ export class QConv2dOp extends QOp {
     this.ow = ow;
     this.w = new QWeights('QConv2d', oc, c * g.kh * g.kw, p);
     this.outDomain = p.output ? 'i8' : 'f32';
+    const direct = p.output !== null && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && c * g.kh * g.kw <= 32;
+    const K = c * g.kh * g.kw;
+    this.#plain = direct ? keep(fromValues('QConv2d', p.weight, [oc, K], 'i8')) : null;
+    this.#pairs = this.#plain ? keep(empty('QConv2d', [oc, (K + 1) >> 1], 'i32')) : null;
+    if (this.#plain && this.#pairs) kernels().qs8_conv2d_direct_pack(oc, K, this.#plain.ptr, this.#pairs.ptr);
   }
   #rows(m: number): number { return m * this.oh * this.ow; }
   #colsBytes(m: number): number { return (this.#rows(m) * this.w.k + 15) & ~15; }
   #nhwcBytes(m: number): number { return (this.#rows(m) * this.oc * this.w.outBytes + 15) & ~15; }
-  override workspaceBytes(m: number): number { return this.#colsBytes(m) + this.#nhwcBytes(m) + this.w.workspaceBytes(this.#rows(m)); }
+  override workspaceBytes(m: number): number {
+    const [c, h, w] = this.inShape as [number, number, number];
+    const g = this.g;
+    if (this.#plain) return kernels().qs8_conv2d_direct_workspace_bytes(c, h, w, g.ph, g.pw, g.kh, g.kw);
+    return this.#colsBytes(m) + this.#nhwcBytes(m) + this.w.workspaceBytes(this.#rows(m));
+  }
   run(m: number, src: number, dst: number, ws: number): void {
     const [c, h, w] = this.inShape as [number, number, number];
     const g = this.g;
+    const r = this.w.requant;
+    if (this.#plain && this.#pairs && r && this.w.output) {
+      kernels().qs8_conv2d_direct(m, c, h, w, this.oc, g.kh, g.kw, g.ph, g.pw, src, this.w.input.zeroPoint, this.#plain.ptr, this.#pairs.ptr, this.w.bias.ptr, dst, r.multiplier.ptr, r.shift.ptr, this.w.output.zeroPoint, r.qmin, 127, ws);
+      return;
+    }
     const cols = ws;
     const nhwc = ws + this.#colsBytes(m);
     kernels().x8_im2col(m, c, h, w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, src, cols, this.w.input.zeroPoint);
@@ -267,11 +289,15 @@ export class QConv2dOp extends QOp {
     const hw = this.oh * this.ow;
     copyNd(this.w.output ? 'i8' : 'f32', [m, this.oc, hw], [hw * this.oc, 1, this.oc], [this.oc * hw, hw, 1], nhwc, dst);
   }
-  override tensors(): Record<string, Tensor> { return this.w.tensors(); }
+  override tensors(): Record<string, Tensor> { return this.#plain && this.#pairs ? { ...this.w.tensors(), plain: this.#plain, pairs: this.#pairs } : this.w.tensors(); }
   override entries(): Record<string, FileEntry> { return this.w.entries(); }
   override get byteLength(): number { return this.w.byteLength; }
   override meta(): Record<string, unknown> { return { relu: this.w.relu, oc: this.oc, ...this.g, ...outputMeta(this.w) }; }
-  override dispose(): void { this.w.dispose(); }
+  override dispose(): void {
+    this.w.dispose();
+    this.#plain?.dispose();
+    this.#pairs?.dispose();
+  }
 }
 
 /** int8 max pooling: max commutes with the monotone quantizer, so qparams pass through. */
