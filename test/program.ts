@@ -297,7 +297,19 @@ const prune: Section = {
     const p3 = new st.Pruner(other).structured(0.5, { norm: 2 });
     const smaller = st.removePrunedChannels(other);
     record('structured', ...Object.values(p3.entries()), smaller.forward(x2));
-    [sm, nm, q, pruner, p2, p3, smaller, model, other].forEach((t) => t.dispose());
+    // A pruned CNN, sparsified: CSR convolutions through the K-major lowering (odd widths, padding,
+    // stride 2), a dense one, pools, a BatchNorm folded.
+    const rng = new st.Rng(19);
+    const cnn = new st.Sequential(
+      new st.Conv2d(3, 8, 3, { padding: 1, rng }), new st.BatchNorm2d(8), new st.ReLU(), new st.MaxPool2d(2),
+      new st.Conv2d(8, 12, 3, { stride: 2, padding: 1, rng }), new st.ReLU(), new st.AvgPool2d(2), new st.Flatten(), new st.Linear(12, 4, { rng }),
+    ).eval();
+    const p4 = new st.Pruner(cnn).magnitude(0.8, { scope: 'layer' });
+    const xc = st.normal([2, 3, 13, 11], 0, 1, { seed: 92 });
+    const scnn = st.sparsify(cnn);
+    const dense = st.sparsify(cnn, { format: 'dense' });
+    record('cnn', scnn.forward(xc), dense.forward(xc), scnn.save());
+    [sm, nm, q, pruner, p2, p3, p4, smaller, model, other, scnn, dense, cnn].forEach((t) => t.dispose());
   },
 };
 
