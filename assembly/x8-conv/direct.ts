@@ -7,11 +7,7 @@
 // step for 4 channels share each 8-pixel load. There the GEMM took 28 µs for 1→32 channels, 3×3 on
 // 28×28, mostly im2col, packing and the NHWC → NCHW copy around k = 9.
 import { requant_i32, rdbpot_x4, srdhm_x4 } from "../qs8-gemm/requant";
-
-// Padded row stride in i16: w + 2·pw plus 8, so an 8-output step never reads past a row's end.
-@inline function paddedStride(w: i32, pw: i32): i32 {
-  return w + 2 * pw + 8;
-}
+import { paddedStride, tapOffsets } from "../conv-taps";
 
 // Workspace: the padded image (i16), then one u32 offset per tap, rounded up to whole pairs
 // (an odd K's last pair repeats its tap with weight 0).
@@ -143,11 +139,7 @@ export function qs8_conv2d_direct(
   const planeP = <usize>hp * <usize>ws << 1;
   const rowP = <usize>ws << 1;
   const offs = workspace + <usize>c * planeP;
-  for (let ci = 0, k = 0; ci < c; ci++) {
-    for (let ky = 0; ky < kh; ky++) {
-      for (let kx = 0; kx < kw; kx++, k++) store<u32>(offs + (<usize>k << 2), <u32>(<usize>ci * planeP + <usize>ky * rowP + (<usize>kx << 1)));
-    }
-  }
+  tapOffsets(c, kh, kw, planeP, rowP, 1, offs);
   if (K & 1) store<u32>(offs + (<usize>K << 2), load<u32>(offs + (<usize>(K - 1) << 2)));
   const P = (K + 1) >> 1;
   const P_ = <usize>P;
