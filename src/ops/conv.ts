@@ -62,7 +62,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if (activation !== 'none' && activation !== 'relu') invalid(fn, 'options.activation', "'none' or 'relu'", activation);
   const g = geometry(fn, x, oc, kh, kw, options);
   const lo = activation === 'relu' ? 0 : -Infinity;
-  const y = direct(g) ? convDirect(fn, x, weight, bias ?? null, g, lo) : lowered(fn, x, g, (rows, cols, out) => {
+  const y = direct(g) ? convDirect(fn, x, g, weight.ptr, bias?.ptr ?? 0, lo) : lowered(fn, x, g, (rows, cols, out) => {
     gemm(rows, oc, c * kh * kw, cols, false, weight.ptr, true, bias == null ? 0 : bias.ptr, out, lo, Infinity);
   });
   return record(fn, [x, weight, bias ?? null], y, { g, activation });
@@ -76,12 +76,22 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
  */
 const direct = (g: ConvGeometry): boolean => g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.c * g.kh * g.kw <= 32 && g.n * g.oh * g.ow > 1;
 
-function convDirect(fn: string, x: Tensor, weight: Tensor, bias: Tensor | null, g: ConvGeometry, lo: number): Tensor<'f32'> {
+/** The direct kernel on a row-major weight [oc, c·kh·kw] at `weight` (bias 0: none). */
+function convDirect(fn: string, x: Tensor, g: ConvGeometry, weight: number, bias: number, lo: number): Tensor<'f32'> {
   const y = empty(fn, [g.n, g.oc, g.oh, g.ow], 'f32');
   if (y.size === 0) return y;
   const kern = kernels();
-  kern.f32_conv2d_direct(g.n, g.c, g.h, g.w, g.oc, g.kh, g.kw, g.ph, g.pw, x.ptr, weight.ptr, bias?.ptr ?? 0, y.ptr, scratch(kern.f32_conv2d_direct_workspace_bytes(g.c, g.h, g.w, g.ph, g.pw, g.kh, g.kw)), lo, Infinity);
+  kern.f32_conv2d_direct(g.n, g.c, g.h, g.w, g.oc, g.kh, g.kw, g.ph, g.pw, x.ptr, weight, bias, y.ptr, scratch(kern.f32_conv2d_direct_workspace_bytes(g.c, g.h, g.w, g.ph, g.pw, g.kh, g.kw)), lo, Infinity);
   return y;
+}
+
+/**
+ * @internal conv2d's direct kernel for a weight held elsewhere (row-major [oc, c·kh·kw] at `weight`),
+ * when the layer qualifies (few taps, stride and dilation 1, more than one output pixel); else null.
+ */
+export function conv2dDirectStored(fn: string, x: Tensor, oc: number, inFeatures: number, kernel: [number, number], options: Conv2dOptions, weight: () => number, bias: number, lo: number): Tensor<'f32'> | null {
+  const g = loweredGeometry(fn, x, oc, inFeatures, kernel, options);
+  return direct(g) ? convDirect(fn, x, g, weight(), bias, lo) : null;
 }
 
 /** The geometry of x [n, c, h, w] under a kh×kw kernel with `options`; SHAPE_MISMATCH when it does not fit. */

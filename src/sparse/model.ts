@@ -6,9 +6,9 @@ import type { Conv2d } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { gelu, relu, sigmoid, tanh } from '../ops/elementwise.js';
 import { reshape } from '../ops/layout.js';
-import { avgPool2d, conv2dLowered, conv2dLoweredT, maxPool2d } from '../ops/conv.js';
+import { avgPool2d, conv2dDirectStored, conv2dLowered, conv2dLoweredT, maxPool2d } from '../ops/conv.js';
 import { kernels } from '../backend/binding.js';
-import { CsrMatrix } from './csr.js';
+import { CsrMatrix, PackedMatrix } from './csr.js';
 import { fromValues } from '../tensor/create.js';
 import { fold, poolSpec, units, type PoolSpec } from '../quant/graph.js';
 import { noGrad } from '../autograd/tape.js';
@@ -59,6 +59,17 @@ export class SparseModel extends Module {
   readonly #width: number;
   /** Two activation buffers for the chain, grown on demand and kept until dispose(). */
   #buffers: Tensor<'f32'> | null = null;
+  /** Row-major copies of dense convolution weights for the direct kernel, made on first use. */
+  readonly #rowMajorCopies = new Map<string, Tensor<'f32'>>();
+
+  #rowMajor(name: string, w: PackedMatrix): number {
+    let t = this.#rowMajorCopies.get(name);
+    if (!t) {
+      t = keep(w.toTensor());
+      this.#rowMajorCopies.set(name, t);
+    }
+    return t.ptr;
+  }
 
   constructor(readonly steps: readonly Step[], readonly layers: Readonly<Record<string, SparseLayer>>) {
     super();
@@ -135,9 +146,13 @@ export class SparseModel extends Module {
           const w = l.weight;
           const fn = 'SparseModel.forward';
           // CSR reads K-major columns row by row and writes NCHW: no packing, no transposes (same bits).
+          // A dense first layer (few taps) runs conv2d's direct kernel on a row-major copy kept from
+          // its first call (conv2d's bits); other layers go through im2col.
+          const b = l.bias?.ptr ?? 0;
           h = w instanceof CsrMatrix
-            ? conv2dLoweredT(fn, h, l.outFeatures, l.inFeatures, s.kernel, s, (pixels, colsT, out) => kernels().f32_spmm_csr_t(pixels, w.rows, colsT, w.values.ptr, w.indices.ptr, w.indptr.ptr, l.bias?.ptr ?? 0, out, lo, Infinity, w.indexBytes))
-            : conv2dLowered(fn, h, l.outFeatures, l.inFeatures, s.kernel, s, (rows, cols, out) => linearRaw(w, rows, cols, out, l.bias?.ptr ?? 0, lo, Infinity));
+            ? conv2dLoweredT(fn, h, l.outFeatures, l.inFeatures, s.kernel, s, (pixels, colsT, out) => kernels().f32_spmm_csr_t(pixels, w.rows, colsT, w.values.ptr, w.indices.ptr, w.indptr.ptr, b, out, lo, Infinity, w.indexBytes))
+            : (w instanceof PackedMatrix ? conv2dDirectStored(fn, h, l.outFeatures, l.inFeatures, s.kernel, s, () => this.#rowMajor(s.name, w), b, lo) : null)
+              ?? conv2dLowered(fn, h, l.outFeatures, l.inFeatures, s.kernel, s, (rows, cols, out) => linearRaw(w, rows, cols, out, b, lo, Infinity));
         } else if (s.kind === 'act') h = ACTS[s.fn](h);
         else if (s.kind === 'pool') h = s.pool === 'max' ? maxPool2d(h, s.kernel, { stride: s.stride, padding: s.padding }) : avgPool2d(h, s.kernel, { stride: s.stride, padding: s.padding, countIncludePad: s.countIncludePad });
         else h = reshape(h, [h.shape[0]!, -1]);
@@ -166,6 +181,8 @@ export class SparseModel extends Module {
     for (const l of Object.values(this.layers)) l.dispose();
     this.#buffers?.dispose();
     this.#buffers = null;
+    for (const t of this.#rowMajorCopies.values()) t.dispose();
+    this.#rowMajorCopies.clear();
   }
 }
 
