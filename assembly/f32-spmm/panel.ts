@@ -2,6 +2,8 @@
 // r < rows; 0 for r ≥ rows and for c in [k, kp) (the padded inputs a 2:4 tail may index).
 //   x: f32 [m, k] row-major at row i0; xt: f32 [kp, MR].
 
+import { transpose4x4 } from "../x32-transpose";
+
 export const MR = 16;
 
 export function panel_bytes(kp: i32): usize {
@@ -24,19 +26,7 @@ export function pack_panel(k: i32, kp: i32, rows: i32, x: usize, xt: usize): voi
     const dst = xt + (<usize>r << 2);
     for (let c = 0; c < k4; c += 4) {
       const o = <usize>c << 2;
-      const v0 = v128.load(s0 + o);
-      const v1 = v128.load(s1 + o);
-      const v2 = v128.load(s2 + o);
-      const v3 = v128.load(s3 + o);
-      const v01lo = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
-      const v01hi = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
-      const v23lo = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
-      const v23hi = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
-      const d = dst + <usize>c * (MR * 4);
-      v128.store(d, i32x4.shuffle(v01lo, v23lo, 0, 1, 4, 5));
-      v128.store(d, i32x4.shuffle(v01lo, v23lo, 2, 3, 6, 7), MR * 4);
-      v128.store(d, i32x4.shuffle(v01hi, v23hi, 0, 1, 4, 5), MR * 8);
-      v128.store(d, i32x4.shuffle(v01hi, v23hi, 2, 3, 6, 7), MR * 12);
+      transpose4x4(v128.load(s0 + o), v128.load(s1 + o), v128.load(s2 + o), v128.load(s3 + o), dst + <usize>c * (MR * 4), MR * 4);
     }
     for (let c = k4; c < k; c++) {
       const d = dst + <usize>c * (MR * 4);

@@ -5,6 +5,7 @@
 // A panel's n output columns (16 rows each) gather in workspace after xt and go to Y's rows by 4×4
 // transposes: storing each column's 16 values straight into 16 rows cost 16 lane extracts and stores.
 import { MR, pack_panel, panel_bytes } from "./panel";
+import { transpose4x4 } from "../x32-transpose";
 
 export function f32_spmm_workspace_bytes(m: i32, n: i32, k: i32): usize {
   return panel_bytes(k) + (<usize>max(n, 0) + 3 & ~3) * MR * 4;
@@ -20,19 +21,7 @@ function store_panel(rows: i32, n: i32, yt: usize, y: usize, ldy: usize): void {
     const y0 = y + <usize>r * ldy;
     for (let j = 0; j < n4; j += 4) {
       const s = yt + (<usize>j * MR << 2) + (<usize>r << 2);
-      const v0 = v128.load(s);
-      const v1 = v128.load(s, MR * 4);
-      const v2 = v128.load(s, MR * 8);
-      const v3 = v128.load(s, MR * 12);
-      const v01lo = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
-      const v01hi = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
-      const v23lo = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
-      const v23hi = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
-      const d = y0 + (<usize>j << 2);
-      v128.store(d, i32x4.shuffle(v01lo, v23lo, 0, 1, 4, 5));
-      v128.store(d + ldy, i32x4.shuffle(v01lo, v23lo, 2, 3, 6, 7));
-      v128.store(d + 2 * ldy, i32x4.shuffle(v01hi, v23hi, 0, 1, 4, 5));
-      v128.store(d + 3 * ldy, i32x4.shuffle(v01hi, v23hi, 2, 3, 6, 7));
+      transpose4x4(v128.load(s), v128.load(s, MR * 4), v128.load(s, MR * 8), v128.load(s, MR * 12), y0 + (<usize>j << 2), ldy);
     }
     for (let j = n4; j < n; j++) {
       const s = yt + (<usize>j * MR << 2) + (<usize>r << 2);
