@@ -85,15 +85,6 @@ function convDirect(fn: string, x: Tensor, g: ConvGeometry, weight: number, bias
   return y;
 }
 
-/**
- * @internal conv2d's direct kernel for a weight held elsewhere (row-major [oc, c·kh·kw] at `weight`),
- * when the layer qualifies (few taps, stride and dilation 1, more than one output pixel); else null.
- */
-export function conv2dDirectStored(fn: string, x: Tensor, oc: number, inFeatures: number, kernel: [number, number], options: Conv2dOptions, weight: () => number, bias: number, lo: number): Tensor<'f32'> | null {
-  const g = loweredGeometry(fn, x, oc, inFeatures, kernel, options);
-  return direct(g) ? convDirect(fn, x, g, weight(), bias, lo) : null;
-}
-
 /** The geometry of x [n, c, h, w] under a kh×kw kernel with `options`; SHAPE_MISMATCH when it does not fit. */
 function geometry(fn: string, x: Tensor, oc: number, kh: number, kw: number, options: Conv2dOptions): ConvGeometry {
   const [n, c, h, w] = x.shape as [number, number, number, number];
@@ -168,9 +159,16 @@ export function conv2dLoweredT(fn: string, x: Tensor, oc: number, inFeatures: nu
  * @internal A convolution whose weight is held in another form (a sparse or packed [oc, c·kh·kw]
  * matrix): conv2d's im2col and layout around `run(rows, cols, out)`, which writes the [rows, oc]
  * product of the [rows, c·kh·kw] columns. x f32 [N, C, H, W] with C·kh·kw = inFeatures; no gradient.
+ * `rowMajor` (a dense weight): its row-major [oc, c·kh·kw] pointer, made on demand, for conv2d's
+ * direct kernel where conv2d would take it (the same bits as `run` over im2col's columns).
  */
-export function conv2dLowered(fn: string, x: Tensor, oc: number, inFeatures: number, kernel: [number, number], options: Conv2dOptions, run: (rows: number, cols: number, out: number) => void): Tensor<'f32'> {
-  return lowered(fn, x, loweredGeometry(fn, x, oc, inFeatures, kernel, options), run);
+export function conv2dLowered(
+  fn: string, x: Tensor, oc: number, inFeatures: number, kernel: [number, number], options: Conv2dOptions, run: (rows: number, cols: number, out: number) => void,
+  rowMajor?: { weight: () => number; bias: number; lo: number },
+): Tensor<'f32'> {
+  const g = loweredGeometry(fn, x, oc, inFeatures, kernel, options);
+  if (rowMajor && direct(g)) return convDirect(fn, x, g, rowMajor.weight(), rowMajor.bias, rowMajor.lo);
+  return lowered(fn, x, g, run);
 }
 
 /** @internal The conv2d gradients: ∂W = gyᵀ·cols, ∂b = Σ gy, ∂x = col2im(gy·W). */

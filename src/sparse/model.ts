@@ -6,7 +6,7 @@ import type { Conv2d } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { gelu, relu, sigmoid, tanh } from '../ops/elementwise.js';
 import { reshape } from '../ops/layout.js';
-import { avgPool2d, conv2dDirectStored, conv2dLowered, conv2dLoweredT, maxPool2d } from '../ops/conv.js';
+import { avgPool2d, conv2dLowered, conv2dLoweredT, maxPool2d } from '../ops/conv.js';
 import { kernels } from '../backend/binding.js';
 import { CsrMatrix, PackedMatrix } from './csr.js';
 import { fromValues } from '../tensor/create.js';
@@ -151,8 +151,8 @@ export class SparseModel extends Module {
           const b = l.bias?.ptr ?? 0;
           h = w instanceof CsrMatrix
             ? conv2dLoweredT(fn, h, l.outFeatures, l.inFeatures, s.kernel, s, (pixels, colsT, out) => kernels().f32_spmm_csr_t(pixels, w.rows, colsT, w.values.ptr, w.indices.ptr, w.indptr.ptr, b, out, lo, Infinity, w.indexBytes))
-            : (w instanceof PackedMatrix ? conv2dDirectStored(fn, h, l.outFeatures, l.inFeatures, s.kernel, s, () => this.#rowMajor(s.name, w), b, lo) : null)
-              ?? conv2dLowered(fn, h, l.outFeatures, l.inFeatures, s.kernel, s, (rows, cols, out) => linearRaw(w, rows, cols, out, b, lo, Infinity));
+            : conv2dLowered(fn, h, l.outFeatures, l.inFeatures, s.kernel, s, (rows, cols, out) => linearRaw(w, rows, cols, out, b, lo, Infinity),
+              w instanceof PackedMatrix ? { weight: () => this.#rowMajor(s.name, w), bias: b, lo } : undefined);
         } else if (s.kind === 'act') h = ACTS[s.fn](h);
         else if (s.kind === 'pool') h = s.pool === 'max' ? maxPool2d(h, s.kernel, { stride: s.stride, padding: s.padding }) : avgPool2d(h, s.kernel, { stride: s.stride, padding: s.padding, countIncludePad: s.countIncludePad });
         else h = reshape(h, [h.shape[0]!, -1]);
