@@ -55,11 +55,13 @@ export function units(fn: string, model: Module): Unit[] {
 
 export interface PoolSpec { pool: 'max' | 'avg'; kernel: [number, number]; stride: [number, number]; padding: [number, number]; countIncludePad: boolean }
 
+/** A layer option given as one number or a pair, as a pair (a copy). */
+export const pairOf = (v: number | readonly [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
 /** A pooling module's geometry (stride defaults to the kernel; countIncludePad to true for average). */
 export function poolSpec(m: MaxPool2d | AvgPool2d, avg: boolean): PoolSpec {
-  const pair = (v: number | readonly [number, number]) => (typeof v === 'number' ? [v, v] : [...v]) as [number, number];
-  const kernel = pair(m.kernelSize);
-  return { pool: avg ? 'avg' : 'max', kernel, stride: pair(m.options.stride ?? kernel), padding: pair(m.options.padding ?? 0), countIncludePad: avg ? ((m as AvgPool2d).options.countIncludePad ?? true) : false };
+  const kernel = pairOf(m.kernelSize);
+  return { pool: avg ? 'avg' : 'max', kernel, stride: pairOf(m.options.stride ?? kernel), padding: pairOf(m.options.padding ?? 0), countIncludePad: avg ? ((m as AvgPool2d).options.countIncludePad ?? true) : false };
 }
 
 /** A weight unit's parameters with its BatchNorm folded in (f64 arithmetic, rounded once to f32). */

@@ -8,7 +8,7 @@ import { tidy } from '../tensor/scope.js';
 import { shapeString } from '../tensor/shape.js';
 import { assertDType, assertTensor, type Tensor } from '../tensor/tensor.js';
 import { minMaxAlong, quantizeAffine, quantizeScalar } from './affine.js';
-import { fold, poolSpec, runFloat, units, type Folded, type Unit, type WeightUnit } from './graph.js';
+import { fold, pairOf, poolSpec, runFloat, units, type Folded, type Unit, type WeightUnit } from './graph.js';
 import { int4QParams } from './int4.js';
 import type { Observer } from './observer-base.js';
 import { makeActivationObserver, resolveLayerConfig, resolveModelConfig, type QuantizationConfig, type ResolvedLayerConfig } from './qconfig.js';
@@ -133,10 +133,9 @@ function requantizable(out: ActQParams, sx: number, ws: Float32Array): ActQParam
 
 const convGeometry = (c: Conv2d): ConvGeometry => {
   const [kh, kw] = c.weight.shape.slice(2) as [number, number];
-  const pair = (v: number | readonly [number, number]) => (typeof v === 'number' ? [v, v] : v) as [number, number];
-  const [sh, sw] = pair(c.options.stride);
-  const [ph, pw] = pair(c.options.padding);
-  const [dh, dw] = pair(c.options.dilation);
+  const [sh, sw] = pairOf(c.options.stride);
+  const [ph, pw] = pairOf(c.options.padding);
+  const [dh, dw] = pairOf(c.options.dilation);
   return { kh, kw, sh, sw, ph, pw, dh, dw };
 };
 

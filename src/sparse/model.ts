@@ -10,7 +10,7 @@ import { avgPool2d, conv2dLowered, conv2dLoweredT, maxPool2d } from '../ops/conv
 import { kernels } from '../backend/binding.js';
 import { CsrMatrix, PackedMatrix } from './csr.js';
 import { fromValues } from '../tensor/create.js';
-import { fold, poolSpec, units, type PoolSpec } from '../quant/graph.js';
+import { fold, pairOf, poolSpec, units, type PoolSpec } from '../quant/graph.js';
 import { noGrad } from '../autograd/tape.js';
 import { Tensor, empty } from '../tensor/tensor.js';
 import { keep } from '../tensor/scope.js';
@@ -217,10 +217,9 @@ export function sparsify(model: Module, options?: SparseLinearOptions): SparseMo
         }
         if (u.kind === 'linear') steps.push({ kind: 'linear', name: u.name, relu: u.relu });
         else {
-          const pair = (v: number | readonly [number, number]) => (typeof v === 'number' ? [v, v] : [...v]) as Pair;
           const o = (u.layer as Conv2d).options;
           const [, , kh, kw] = u.layer.weight.shape as number[];
-          steps.push({ kind: 'conv', name: u.name, relu: u.relu, kernel: [kh!, kw!], stride: pair(o.stride), padding: pair(o.padding), dilation: pair(o.dilation) });
+          steps.push({ kind: 'conv', name: u.name, relu: u.relu, kernel: [kh!, kw!], stride: pairOf(o.stride), padding: pairOf(o.padding), dilation: pairOf(o.dilation) });
         }
       } else if (u.kind === 'act') steps.push({ kind: 'act', fn: u.fn });
       else if (u.kind === 'maxpool' || u.kind === 'avgpool') steps.push({ kind: 'pool', ...poolSpec(u.module, u.kind === 'avgpool') });
