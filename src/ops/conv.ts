@@ -74,7 +74,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
  * path: 18 vs 39–58 µs for 1→32 channels 3×3 on 28×28, 22 vs 45–62 µs for 3→16 on 32×32; slower
  * from 8 channels (25 vs 18 µs at 8→16 on 14×14). One output pixel in all (the GEMV) stays lowered.
  */
-const direct = (g: ConvGeometry): boolean => g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.c * g.kh * g.kw <= 32 && g.n * g.oh * g.ow > 1;
+const direct = (g: ConvGeometry): boolean => fewTaps(g.c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw) && g.n * g.oh * g.ow > 1;
+
+/** @internal Whether a convolution takes the direct kernels (f32 and int8): c·kh·kw ≤ 32, stride and dilation 1. */
+export const fewTaps = (c: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): boolean =>
+  sh === 1 && sw === 1 && dh === 1 && dw === 1 && c * kh * kw <= 32;
 
 /** The direct kernel on a row-major weight [oc, c·kh·kw] at `weight` (bias 0: none). */
 function convDirect(fn: string, x: Tensor, g: ConvGeometry, weight: number, bias: number, lo: number): Tensor<'f32'> {

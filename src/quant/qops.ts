@@ -11,6 +11,7 @@ import { qs8UnpackWeightsRef } from './qkernels-ref.js';
 import { SlimError } from '../errors.js';
 import { gelu, relu, sigmoid, tanh } from '../ops/elementwise.js';
 import { copyNd } from '../ops/layout.js';
+import { fewTaps } from '../ops/conv.js';
 import { fromValues } from '../tensor/create.js';
 import { keep, tidy } from '../tensor/scope.js';
 import { numel } from '../tensor/shape.js';
@@ -259,8 +260,8 @@ export class QConv2dOp extends QOp {
     this.ow = ow;
     this.w = new QWeights('QConv2d', oc, c * g.kh * g.kw, p);
     this.outDomain = p.output ? 'i8' : 'f32';
-    const direct = p.output !== null && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && c * g.kh * g.kw <= 32;
     const K = c * g.kh * g.kw;
+    const direct = p.output !== null && fewTaps(c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
     this.#plain = direct ? keep(fromValues('QConv2d', p.weight, [oc, K], 'i8')) : null;
     this.#pairs = this.#plain ? keep(empty('QConv2d', [oc, (K + 1) >> 1], 'i32')) : null;
     if (this.#plain && this.#pairs) kernels().qs8_conv2d_direct_pack(oc, K, this.#plain.ptr, this.#pairs.ptr);
