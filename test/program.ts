@@ -160,6 +160,7 @@ const half: Section = {
   run(st, record) {
     const model = mlp(st, 12, [70, 33, 6]);
     const x = st.normal([4, 70], 0, 1, { seed: 44 });
+    const batch = st.normal([9, 70], 0, 1, { seed: 45 }); // 9 rows: the GEMM on the widened weights for both
     // A Linear whose weights reach f16's extremes: near its largest finite value (65504) in two rows,
     // f16 subnormals (below 6.1e-5) in row 30. (The kernels' ±Inf path is tested in test/qlinear.test.ts:
     // an infinite weight leaves calibration nothing finite to observe.)
@@ -176,7 +177,7 @@ const half: Section = {
         const q = st.convert(prepared);
         const bytes = st.saveQuantized(q);
         const re = st.loadQuantized(bytes);
-        record(`${dtype}-${name}`, q.forward(x), re.forward(st.slice(x, 0, 1, 2)), bytes);
+        record(`${dtype}-${name}`, q.forward(x), re.forward(st.slice(x, 0, 1, 2)), bytes, q.forward(batch));
         [q, re].forEach((t) => t.dispose());
         prepared.dispose();
       }

@@ -410,11 +410,11 @@ test('sensitivity ranks layers; mixedPrecision meets a size budget and picks f32
   model.dispose();
 });
 
-test('weight-only int8 (f32_qc8w_gemv) equals its scalar reference bit for bit at tile boundaries and on adversarial inputs', async () => {
-  const { f32Qc8wGemvRef } = await import('../src/quant/qc8w-ref.js');
+test('weight-only int8 (f32_qc8w_gemv, and f32_gemm on the widened weights from 4 rows) equals its scalar reference bit for bit at tile boundaries and on adversarial inputs', async () => {
+  const { f32Qc8wGemmRef } = await import('../src/quant/qc8w-ref.js');
   const { kernels } = await import('../src/backend/binding.js');
   fc.assert(
-    fc.property(fc.constantFrom(1, 2, 3, 5), fc.constantFrom(0, 1, 15, 16, 17, 31, 33, 64), fc.constantFrom(1, 2), fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 999 }),
+    fc.property(fc.constantFrom(1, 2, 3, 5, 7, 8, 9, 17), fc.constantFrom(0, 1, 3, 4, 15, 16, 17, 31, 33, 64, 257), fc.constantFrom(1, 2, 3, 4, 5, 9), fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 999 }),
       fc.array(fc.constantFrom(0, -0, 1e-40, -3e-39, 1e30, -1e30, Infinity, NaN), { maxLength: 4 }),
       (n, k, m, withBias, relu, seed, specials) => {
         st.tidy(() => {
@@ -430,18 +430,20 @@ test('weight-only int8 (f32_qc8w_gemv) equals its scalar reference bit for bit a
           const ts = st.tensor(scale);
           const tb = bias ? st.tensor(bias) : null;
           const ty = st.zeros([m, n]);
-          kernels().f32_qc8w_gemm(m, n, k, tx.ptr, tw.ptr, ts.ptr, tb?.ptr ?? 0, ty.ptr, lo, hi);
+          const ws = st.zeros([Math.ceil(kernels().f32_qc8w_gemm_workspace_bytes(m, n, k) / 4)]);
+          kernels().f32_qc8w_gemm(m, n, k, tx.ptr, tw.ptr, ts.ptr, tb?.ptr ?? 0, ty.ptr, ws.ptr, lo, hi);
           const want = new Float32Array(m * n);
-          for (let i = 0; i < m; i++) f32Qc8wGemvRef(n, k, x.subarray(i * k, i * k + k), w, scale, bias, want.subarray(i * n, i * n + n), lo, hi);
+          f32Qc8wGemmRef(m, n, k, x, w, scale, bias, want, lo, hi);
           assert.deepEqual(Array.from(ty.toTypedArray()).map((v) => (Number.isNaN(v) ? 'NaN' : v)), Array.from(want).map((v) => (Number.isNaN(v) ? 'NaN' : v)));
         });
       }),
-    { numRuns: 150 },
+    { numRuns: 200 },
   );
   // Through PTQ: mode 'weight-only' stays within the int8 weight error of f32, and round-trips through a file.
+  // 3 rows run the GEMV, 12 the GEMM.
   const model = mlp(48, 32, 16, 4, 7);
-  st.tidy(() => {
-    const x = st.normal([3, 48], 0, 1, { seed: 4 });
+  for (const rows of [3, 12]) st.tidy(() => {
+    const x = st.normal([rows, 48], 0, 1, { seed: 4 });
     const prepared = st.prepare(model, { default: { mode: 'weight-only' } });
     prepared.forward(x);
     const qm = st.convert(prepared);
@@ -457,12 +459,12 @@ test('weight-only int8 (f32_qc8w_gemv) equals its scalar reference bit for bit a
   model.dispose();
 });
 
-test('dtype f16 / bf16 (Linear, f32 activations): the weights rounded to nearest even, outputs equal the fixed-order GEMV reference, half the bytes, files round-trip', async () => {
-  const { f16GemvRef, bf16GemvRef } = await import('../src/quant/qkernels-ref.js');
+test('dtype f16 / bf16 (Linear, f32 activations): the weights rounded to nearest even, outputs equal the kernels\' references (the GEMV below 4 rows for f16 and 8 for bf16, the GEMM from there), half the bytes, files round-trip', async () => {
+  const { f16GemvRef, bf16GemvRef, gemm16Ref } = await import('../src/quant/qkernels-ref.js');
   const model = mlp(48, 32, 16, 4, 9);
-  for (const dtype of ['f16', 'bf16'] as const) {
+  for (const [dtype, rows] of [['f16', 3], ['bf16', 3], ['f16', 12], ['bf16', 12]] as const) {
     st.tidy(() => {
-      const x = st.normal([3, 48], 0, 1, { seed: 5 });
+      const x = st.normal([rows, 48], 0, 1, { seed: 5 });
       const prepared = st.prepare(model, { default: { dtype } });
       prepared.forward(x);
       const qm = st.convert(prepared);
@@ -475,10 +477,12 @@ test('dtype f16 / bf16 (Linear, f32 activations): the weights rounded to nearest
         const [n, k] = l.weight.shape as [number, number];
         const codes = st.castFormat(l.weight, dtype).toTypedArray() as Uint8Array;
         const w16 = new Uint16Array(codes.buffer, codes.byteOffset, n * k);
-        const out = new Float32Array(3 * n);
-        for (let i = 0; i < 3; i++) (dtype === 'f16' ? f16GemvRef : bf16GemvRef)(n, k, h.subarray(i * k, i * k + k), w16, l.bias!.toTypedArray() as Float32Array, out.subarray(i * n, i * n + n));
+        const out = new Float32Array(rows * n);
+        const bias = l.bias!.toTypedArray() as Float32Array;
+        if (rows >= (dtype === 'f16' ? 4 : 8)) gemm16Ref(dtype, rows, n, k, h, w16, bias, out, -Infinity, Infinity);
+        else for (let i = 0; i < rows; i++) (dtype === 'f16' ? f16GemvRef : bf16GemvRef)(n, k, h.subarray(i * k, i * k + k), w16, bias, out.subarray(i * n, i * n + n));
         // The MLP: Linear, ReLU (fused), Linear, GELU (an f32 op), Linear.
-        h = li === 0 ? out.map((v) => (v > 0 ? v : 0)) : li === 1 ? (st.gelu(st.tensor(out, [3, n])).toTypedArray() as Float32Array) : out;
+        h = li === 0 ? out.map((v) => (v > 0 ? v : 0)) : li === 1 ? (st.gelu(st.tensor(out, [rows, n])).toTypedArray() as Float32Array) : out;
       });
       assert.deepEqual(Array.from(got), Array.from(h));
       const ref = st.noGrad(() => model.forward(x)).toTypedArray() as Float32Array;

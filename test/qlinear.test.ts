@@ -186,6 +186,37 @@ test('f16_gemv_f32 / bf16_gemv_f32 equal their fixed-order references bit for bi
   ), { numRuns: 400 });
 });
 
+test('f32_gemm on 16-bit weights (trans_b 4: f16, 5: bf16) widens them exactly: gemm16Ref bit for bit at the 4x8 tile, KC and NC edges, with subnormal, ±0, Inf and NaN weights', async () => {
+  const { gemm16Ref } = await import('../src/quant/qkernels-ref.js');
+  const kern = kernels();
+  const F16_SPECIAL = [0x0000, 0x8000, 0x0001, 0x83ff, 0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x7e00, 0x7c01, 0x3c00];
+  const BF16_SPECIAL = [0x0000, 0x8000, 0x0001, 0x807f, 0x7f7f, 0xff7f, 0x7f80, 0xff80, 0x7fc0, 0x3f80];
+  fc.assert(fc.property(
+    fc.constantFrom('f16', 'bf16'), fc.constantFrom(1, 3, 4, 5, 8, 9), fc.constantFrom(1, 7, 8, 9, 17, 1030), fc.constantFrom(0, 1, 3, 4, 5, 9, 17, 257),
+    fc.constantFrom(0, 0.05), fc.boolean(), fc.boolean(), fc.integer(),
+    (kind, m, n, k, special, withBias, relu, seed) => {
+      if (n * k > 20000) k = 3;
+      let s = seed >>> 0 || 1;
+      const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+      const specials = kind === 'f16' ? F16_SPECIAL : BF16_SPECIAL;
+      const w16 = Uint16Array.from({ length: n * k }, () => (rnd() < special ? specials[Math.floor(rnd() * specials.length)]! : Math.floor(rnd() * 0x10000) & 0xbfff));
+      const x = Float32Array.from({ length: m * k }, () => rnd() * 4 - 2);
+      const bias = withBias ? Float32Array.from({ length: n }, () => rnd() - 0.5) : null;
+      const [lo, hi] = relu ? [0, Infinity] : [-Infinity, Infinity];
+      const want = new Float32Array(m * n);
+      gemm16Ref(kind, m, n, k, x, w16, bias, want, lo, hi);
+      st.tidy(() => {
+        const tx = st.tensor(x, [m * k]), tw = st.tensor(new Uint8Array(w16.buffer), [2 * n * k], 'u8'), tb = bias ? st.tensor(bias, [n]) : null;
+        const y = st.zeros([m * n]);
+        const ws = st.zeros([Math.ceil(kern.f32_gemm_workspace_bytes(m, n, k) / 4)]);
+        kern.f32_gemm(m, n, k, tx.ptr, k, 0, tw.ptr, k, kind === 'f16' ? 4 : 5, tb?.ptr ?? 0, y.ptr, n, ws.ptr, lo, hi);
+        const bits = (a: Float32Array) => Array.from(new Uint32Array(Float32Array.from(a).buffer), (b, i) => (Number.isNaN(a[i]) ? 'NaN' : b));
+        assert.deepEqual(bits(y.toTypedArray() as Float32Array), bits(want), `${kind} m=${m} n=${n} k=${k}`);
+      });
+    },
+  ), { numRuns: 150 });
+});
+
 test('qs8_gemm_f32out equals qs8GemmF32OutRef bit for bit at the 8x4 tile edges, and each row equals qs8_gemv_f32out', () => {
   const kern = kernels();
   fc.assert(

@@ -25,7 +25,7 @@ const VHIGH: v128 = i32x4.splat(0xffff0000);
 // f32 lanes of the 16-bit floats held in the high halves of vt (low halves ignored); f16 without
 // `full`: exact except for exponent 31.
 @inline
-function widen_high(vt: v128, f16: bool, full: bool): v128 {
+export function widen_high(vt: v128, f16: bool, full: bool): v128 {
   if (!f16) return v128.and(vt, VHIGH);
   const vf = f32x4.mul(v128.and(i32x4.shr_s(vt, 3), VSIGN_EM), V2P112);
   if (!full) return vf;

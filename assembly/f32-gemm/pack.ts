@@ -1,4 +1,5 @@
 import { transpose4x4 } from "../x32-transpose";
+import { widen_high } from "../f16-gemv/gemv";
 // f32 GEMM panel packing.
 // A block: mc x kc -> ceil(mc/4) panels, each kc x 4 floats (k-major, rows interleaved).
 // B block: kc x nc -> ceil(nc/8) panels, each kc x 8 floats (k-major, columns contiguous).
@@ -136,6 +137,57 @@ export function pack_b_gemv(kc: i32, nc: i32, k: i32, packed: usize, jc: i32, pc
       const d = dst + ((<usize>p << 3) << 2);
       let r = 0;
       for (; r < cols; r++) store<f32>(d + (<usize>r << 2), load<f32>(gemv_packed_at(packed, k, col + r, pc + p)));
+      for (; r < NR; r++) store<f32>(d + (<usize>r << 2), 0);
+    }
+    dst += panel_bytes;
+  }
+}
+
+/** Storage of a weight that pack_b_narrow widens to f32 (f32_gemm's trans_b 3, 4, 5). */
+export const W_I8: i32 = 3;
+export const W_F16: i32 = 4;
+export const W_BF16: i32 = 5;
+
+// W[r, p..p+3] as f32 lanes (exact), from the element at s.
+@inline
+function widen4(s: usize, kind: i32): v128 {
+  if (kind == W_I8) return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load32_zero(s))));
+  return widen_high(i32x4.shl(i32x4.extend_low_i16x8_u(v128.load64_zero(s)), 16), kind == W_F16, true);
+}
+
+@inline
+function widen1(s: usize, kind: i32): f32 {
+  if (kind == W_I8) return <f32>load<i8>(s);
+  return f32x4.extract_lane(widen_high(i32x4.splat(<i32>load<u16>(s) << 16), kind == W_F16, true), 0);
+}
+
+/**
+ * pack_b for B = Wᵀ with W [n, k] stored narrow (kind: int8, or f16 / bf16 as u16), widened exactly to
+ * f32 as it packs: the GEMM then runs on the f32 values of the stored weights, with no f32 copy of W.
+ * w points at W[jc, pc]; ldw: W's row stride in elements.
+ */
+export function pack_b_narrow(kc: i32, nc: i32, w: usize, ldw: i32, kind: i32, dst: usize): void {
+  const eb: usize = kind == W_I8 ? 1 : 2;
+  const ld = <usize>ldw * eb;
+  const panel_bytes = (<usize>kc * <usize>NR) << 2;
+  for (let j = 0; j < nc; j += NR) {
+    const cols = min(NR, nc - j);
+    const src = w + <usize>j * ld;
+    let p = 0;
+    if (cols == NR) {
+      const src4 = src + 4 * ld;
+      for (; p + 4 <= kc; p += 4) {
+        const s = src + <usize>p * eb;
+        const s4 = src4 + <usize>p * eb;
+        const d = dst + (<usize>p << 5);
+        transpose4x4(widen4(s, kind), widen4(s + ld, kind), widen4(s + 2 * ld, kind), widen4(s + 3 * ld, kind), d, 32);
+        transpose4x4(widen4(s4, kind), widen4(s4 + ld, kind), widen4(s4 + 2 * ld, kind), widen4(s4 + 3 * ld, kind), d + 16, 32);
+      }
+    }
+    for (; p < kc; p++) {
+      const d = dst + (<usize>p << 5);
+      let r = 0;
+      for (; r < cols; r++) store<f32>(d + (<usize>r << 2), widen1(src + <usize>r * ld + <usize>p * eb, kind));
       for (; r < NR; r++) store<f32>(d + (<usize>r << 2), 0);
     }
     dst += panel_bytes;

@@ -5,6 +5,9 @@
 // in order: a fixed order, so every engine gives the same bits. Weights stream as bytes: memory-bound
 // sizes move 4× fewer bytes than f32. Two rows share each activation load.
 
+import { f32_gemm, f32_gemm_workspace_bytes } from "../f32-gemm/gemm";
+import { W_I8 } from "../f32-gemm/pack";
+
 @inline
 function widen_f32(vw: v128, q: i32): v128 {
   // Lanes 4q..4q+3 of 16 int8 weights as f32.
@@ -70,7 +73,43 @@ export function f32_qc8w_gemv(n: i32, k: i32, x: usize, w: usize, scale: usize, 
   }
 }
 
-/** Batch m: one GEMV per row of x [m, k] into y [m, n] (weight-only layers are for memory-bound batches). */
-export function f32_qc8w_gemm(m: i32, n: i32, k: i32, x: usize, w: usize, scale: usize, bias: usize, y: usize, vmin: f32, vmax: f32): void {
-  for (let i = 0; i < m; i++) f32_qc8w_gemv(n, k, x + <usize>i * <usize>k * 4, w, scale, bias, y + <usize>i * <usize>n * 4, vmin, vmax);
+/** Workspace of f32_qc8w_gemm: 0 below 4 rows, else f32_gemm's. */
+export function f32_qc8w_gemm_workspace_bytes(m: i32, n: i32, k: i32): i32 {
+  return m < 4 ? 0 : f32_gemm_workspace_bytes(m, n, k);
+}
+
+/**
+ * Batch m: x [m, k] into y [m, n]. Below 4 rows, f32_qc8w_gemv row by row; from 4, f32_gemm with the
+ * int8 weights widened to f32 as its panels are packed (trans_b 3): each y[i, j] is the sequential
+ * f32 sum Σ_p x[i,p]·f32(w[j,p]), then ·scale[j], + bias[j], clamped (f32Qc8wGemmRef). The weights
+ * are widened once per call, not once per row.
+ */
+export function f32_qc8w_gemm(m: i32, n: i32, k: i32, x: usize, w: usize, scale: usize, bias: usize, y: usize, workspace: usize, vmin: f32, vmax: f32): void {
+  if (m <= 0 || n <= 0) return;
+  k = max(k, 0);
+  const ldx = <usize>k << 2;
+  const ldy = <usize>n << 2;
+  if (m < 4) {
+    for (let i = 0; i < m; i++) f32_qc8w_gemv(n, k, x + <usize>i * ldx, w, scale, bias, y + <usize>i * ldy, vmin, vmax);
+    return;
+  }
+  f32_gemm(m, n, k, x, k, 0, w, k, W_I8, 0, y, n, workspace, -Infinity, Infinity);
+  const vmin4 = f32x4.splat(vmin);
+  const vmax4 = f32x4.splat(vmax);
+  for (let i = 0; i < m; i++) {
+    const row = y + <usize>i * ldy;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      let vy = f32x4.mul(v128.load(row + o), v128.load(scale + o));
+      if (bias != 0) vy = f32x4.add(vy, v128.load(bias + o));
+      v128.store(row + o, f32x4.min(f32x4.max(vy, vmin4), vmax4));
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      let v = load<f32>(row + o) * load<f32>(scale + o);
+      if (bias != 0) v += load<f32>(bias + o);
+      store<f32>(row + o, min(max(v, vmin), vmax));
+    }
+  }
 }

@@ -31,7 +31,10 @@ export interface Kernels {
   f32_logsoftmax(rows: number, n: number, x: Ptr, y: Ptr): void;
   // f32-gemm
   f32_gemm_workspace_bytes(m: number, n: number, k: number): number;
-  /** transB: 0 B is [k, n], 1 B is stored [n, k], 2 B is Wᵀ with W [n, k] in f32_gemv_pack's layout. */
+  /**
+   * transB: 0 B is [k, n], 1 B is stored [n, k], 2 B is Wᵀ with W [n, k] in f32_gemv_pack's layout;
+   * 3, 4, 5: B is Wᵀ with W [n, k] stored as int8, f16 or bf16 (ldb in elements), widened exactly to f32.
+   */
   f32_gemm(m: number, n: number, k: number, a: Ptr, lda: number, transA: number, b: Ptr, ldb: number, transB: number,
     bias: Ptr, c: Ptr, ldc: number, workspace: Ptr, vmin: number, vmax: number): void;
   f32_gemv(n: number, k: number, x: Ptr, w: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
@@ -89,7 +92,9 @@ export interface Kernels {
   /** y = W·x + bias with W [n, k] as IEEE binary16 / bfloat16 bits (u16), x and y f32; bias 0: none. */
   f16_gemv_f32(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
   bf16_gemv_f32(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
-  f32_qc8w_gemm(m: number, n: number, k: number, x: Ptr, w: Ptr, scale: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
+  /** Below 4 rows the GEMV row by row; from 4 f32_gemm on the widened weights (workspace: f32_qc8w_gemm_workspace_bytes). */
+  f32_qc8w_gemm(m: number, n: number, k: number, x: Ptr, w: Ptr, scale: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
+  f32_qc8w_gemm_workspace_bytes(m: number, n: number, k: number): number;
   f32_fake_quant(rows: number, cols: number, group: number, x: Ptr, scale: Ptr, zp: Ptr, y: Ptr, mask: Ptr, qmin: number, qmax: number): void;
   // f32-rand
   rng_seed(state: Ptr, seedLo: number, seedHi: number): void;

@@ -15,3 +15,22 @@ export function f32Qc8wGemvRef(n: number, k: number, x: Float32Array, w: Int8Arr
     y[j] = Math.min(Math.max(v, vmin), vmax);
   }
 }
+
+/** f32_qc8w_gemm: below 4 rows f32Qc8wGemvRef per row; from 4, y[i,j] = clamp((Σ_p x[i,p]·w[j,p] summed in order)·scale[j] + bias[j]). */
+export function f32Qc8wGemmRef(m: number, n: number, k: number, x: Float32Array, w: Int8Array, scale: Float32Array, bias: Float32Array | null, y: Float32Array, vmin: number, vmax: number): void {
+  for (let i = 0; i < m; i++) {
+    const xi = x.subarray(i * k, i * k + k);
+    const yi = y.subarray(i * n, i * n + n);
+    if (m < 4) {
+      f32Qc8wGemvRef(n, k, xi, w, scale, bias, yi, vmin, vmax);
+      continue;
+    }
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s = f(s + f(xi[p]! * w[j * k + p]!));
+      let v = f(s * scale[j]!);
+      if (bias) v = f(v + bias[j]!);
+      yi[j] = Math.min(Math.max(v, vmin), vmax);
+    }
+  }
+}

@@ -280,6 +280,28 @@ function gemv16ExactRef(widen: (h: number) => number, n: number, k: number, x: F
   }
 }
 
+/**
+ * f32_gemm on W [n, k] stored as 16-bit floats (trans_b 4: f16, 5: bf16): each y[i,j] is the sequential
+ * f32 sum over p of x[i,p]·w[j,p] (w widened exactly), + bias[j], clamped to [vmin, vmax].
+ */
+export function gemm16Ref(
+  kind: 'f16' | 'bf16', m: number, n: number, k: number, x: Float32Array, w16: Uint16Array, bias: Float32Array | null, y: Float32Array, vmin: number, vmax: number,
+): void {
+  const fr = Math.fround;
+  const bits = new Uint32Array(1);
+  const wf = new Float32Array(bits.buffer);
+  const toF32 = kind === 'f16' ? f16BitsToF32Bits : bf16BitsToF32Bits;
+  const w = Float32Array.from(w16, (h) => { bits[0] = toF32(h); return wf[0]!; });
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s = fr(s + fr(x[i * k + p]! * w[j * k + p]!));
+      if (bias) s = fr(s + bias[j]!);
+      y[i * n + j] = Math.min(Math.max(s, vmin), vmax);
+    }
+  }
+}
+
 /** f16_gemv_f32's exact result: W as IEEE binary16 bits [n, k]. */
 export function f16GemvRef(n: number, k: number, x: Float32Array, w16: Uint16Array, bias: Float32Array | null, y: Float32Array): void {
   gemv16ExactRef(f16BitsToF32Bits, n, k, x, w16, bias, y);
