@@ -1,5 +1,5 @@
 // npm run bench -- <suite…> [--quick] [--json]
-// Suites: gemm-f32, gemv-f32, gemm-i8, gemv-i8, gemv-q4, train-mlp, mlp-infer, spmv, spmm, nm-gemv, gemm-b1, init
+// Suites: gemm-f32, gemv-f32, gemm-i8, gemv-i8, gemv-q4, weight-only, train-mlp, mlp-infer, spmv, spmm, nm-gemv, gemm-b1, init
 // (default: all). Ratios are measured in one run, single-threaded.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -11,12 +11,12 @@ import { gemmF32, gemvF32 } from './suites/f32.js';
 import { initFigures } from './suites/init.js';
 import { trainMlp } from './suites/train.js';
 import { mlpInfer } from './suites/quant.js';
-import { gemmI8, gemvI8, gemvQ4 } from './suites/int.js';
+import { gemmI8, gemvI8, gemvQ4, weightOnly } from './suites/int.js';
 import { nmGemv, spmm, spmv } from './suites/sparse.js';
 import { gemmB1 } from './suites/binary.js';
 
 const SUITES: Record<string, (o: Options) => Promise<Line[]>> = {
-  'gemm-f32': gemmF32, 'gemv-f32': gemvF32, 'gemm-i8': gemmI8, 'gemv-i8': gemvI8, 'gemv-q4': gemvQ4,
+  'gemm-f32': gemmF32, 'gemv-f32': gemvF32, 'gemm-i8': gemmI8, 'gemv-i8': gemvI8, 'gemv-q4': gemvQ4, 'weight-only': weightOnly,
   'train-mlp': trainMlp, 'mlp-infer': mlpInfer, spmv, spmm, 'nm-gemv': nmGemv, 'gemm-b1': gemmB1,
 };
 /** Targets from the issues: the minimum ratio of ours over each peer, per suite and case. */

@@ -1,4 +1,4 @@
-// gemm-i8, gemv-i8, gemv-q4: our integer kernels (packed weights, output read back) against our f32
+// gemm-i8, gemv-i8, gemv-q4, weight-only: our integer and 16-bit-weight kernels (packed weights, output read back) against our f32
 // GEMM / GEMV and onnxruntime-web's MatMulInteger (u8 activations x s8 weight initializer, 1 thread)
 // on the same sizes, in one run. Rates in GOP/s (1 MAC = 2 ops, as the f32 GFLOP/s).
 import * as st from '../../src/index.js';
@@ -114,5 +114,43 @@ export async function gemvQ4(opts: Options): Promise<Line[]> {
   for (const s of opts.quick ? [1024] : [1024, 4096]) out.push(...(await q4Case(1, s, s, 32, opts)));
   // Batches: the MLP's first layer (784 → 300) at 64 rows, where our f32 GEMM is compute-bound.
   if (!opts.quick) for (const g of [32, 128] as const) out.push(...(await q4Case(64, 784, 300, g, opts)));
+  return out;
+}
+
+// Weight-only layers: f32 activations times int8 (symmetric per channel), f16 or bf16 weights, against
+// our f32 path on the same shape. One row: the GEMVs (a memory-bound size, what weight-only is for);
+// 64 rows: the GEMM on weights widened as its panels are packed (f32_qc8w_gemm, f32_gemm trans_b 4 / 5).
+async function weightOnlyCase(kind: 'int8' | 'f16' | 'bf16', m: number, k: number, n: number, opts: Options): Promise<Line[]> {
+  const kern = kernels();
+  const W = kind === 'int8'
+    ? st.tensor(Int8Array.from(randomInts(n * k, -127, 127, 8)), [n * k], 'i8')
+    : st.castFormat(st.tensor(randomF32(n * k, 8), [n * k]), kind);
+  const scale = st.tensor(Float32Array.from(randomF32(n, 9), (v) => Math.abs(v) * 0.01 + 1e-3), [n]);
+  const x = st.tensor(randomF32(m * k, 7), [m * k]);
+  const y = st.zeros([m * n]);
+  const f32 = f32Contender(m, k, n);
+  const run = () => {
+    if (kind === 'int8') kern.f32_qc8w_gemm(m, n, k, x.ptr, W.ptr, scale.ptr, 0, y.ptr, scratch(kern.f32_qc8w_gemm_workspace_bytes(m, n, k)), -Infinity, Infinity);
+    else if (m === 1) kern[kind === 'f16' ? 'f16_gemv_f32' : 'bf16_gemv_f32'](n, k, x.ptr, W.ptr, 0, y.ptr);
+    else kern.f32_gemm(m, n, k, x.ptr, k, 0, W.ptr, k, kind === 'f16' ? 4 : 5, 0, y.ptr, n, scratch(kern.f32_gemm_workspace_bytes(m, n, k)), -Infinity, Infinity);
+    return y.toTypedArray();
+  };
+  try {
+    const c: Case = {
+      suite: 'weight-only', name: `${m}x${k}x${n}-${kind}`, unit: 'GFLOP/s', work: (2 * m * n * k) / 1e9,
+      ours: { name: `slimtensor-${kind}-weights`, fn: run }, peers: [f32.contender],
+    };
+    return lines(c, await measure(c, opts));
+  } finally {
+    f32.dispose();
+    [W, scale, x, y].forEach((t) => t.dispose());
+  }
+}
+
+export async function weightOnly(opts: Options): Promise<Line[]> {
+  const out: Line[] = [];
+  for (const kind of ['int8', 'f16', 'bf16'] as const) {
+    for (const [m, k, n] of opts.quick ? [[64, 784, 300]] : [[1, 4096, 4096], [64, 784, 300]]) out.push(...(await weightOnlyCase(kind, m!, k!, n!, opts)));
+  }
   return out;
 }
