@@ -1,8 +1,8 @@
 // Bun: the installed package by name, kernels from the package's sibling .wasm file (init({ bytes })).
 import * as st from 'slimtensor';
-import { line, runConformance } from './report.mjs';
+import { runMode } from './report.mjs';
 
 const wasm = import.meta.resolve('slimtensor/slimtensor.wasm');
-console.log(line(await runConformance(st, 'bun', Bun.version, 'slimtensor/slimtensor.wasm bytes (init({ bytes }))', async () => {
+console.log(await runMode(Bun.argv[2], st, 'bun', Bun.version, 'slimtensor/slimtensor.wasm bytes (init({ bytes }))', async () => {
   await st.init({ bytes: await Bun.file(new URL(wasm)).arrayBuffer() });
-})));
+}));

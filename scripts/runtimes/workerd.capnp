@@ -1,4 +1,4 @@
-# The conformance worker: the bundle and the kernels as a wasm module binding.
+# The conformance and speed worker: the bundle, the kernels as a wasm module binding, the mode.
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -10,6 +10,7 @@ const worker :Workerd.Worker = (
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "slimtensor.wasm", wasm = embed "slimtensor.wasm"),
   ],
+  bindings = [(name = "MODE", fromEnvironment = "SLIM_MODE")],
   # Before 2025-05-05 workerd hides FinalizationRegistry: the library must load without it.
   compatibilityDate = "2025-01-01",
 );
