@@ -43,6 +43,9 @@ function reduce(mode: i32, v0: v128, v1: v128, v2: v128, v3: v128): v128 {
   return i32x4.add(i32x4.shuffle(v01, v23, 0, 1, 4, 5), i32x4.shuffle(v01, v23, 2, 3, 6, 7));
 }
 
+// The probe's broadcast x: 256 bytes per group (16 pairs x 16 bytes), reused for every group (timing only).
+const XB: usize = memory.data(256, 16);
+
 @inline
 function gemv(mode: i32, n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, y: usize, workspace: usize): void {
   const kp = q4_padded_k(k, group);
@@ -70,7 +73,18 @@ function gemv(mode: i32, n: i32, k: i32, group: i32, x: usize, w4: usize, scales
       let vacc0 = i32x4.splat(0), vacc1 = vacc0, vacc2 = vacc0, vacc3 = vacc0;
       for (let b = 0; b < blocks; b++) {
         const vx0 = v128.load(xp), vx1 = v128.load(xp, 16), vx2 = v128.load(xp, 32), vx3 = v128.load(xp, 48);
-        if (mode == 6) {
+        if (mode == 7) {
+          // Probe (wrong sums): rows in lanes, x pairs pre-broadcast (16 bytes each, from xb), per-plane
+          // pre-scaled x, one accumulator per plane, no reduction at the group's end.
+          for (let q: usize = 0; q < 4; q++) {
+            const vw = v128.load(w + (q << 4));
+            const xq = XB + (q << 6);
+            vacc0 = i32x4.add(vacc0, i32x4.dot_i16x8_s(v128.and(vw, i16x8.splat(0x000f)), v128.load(xq)));
+            vacc1 = i32x4.add(vacc1, i32x4.dot_i16x8_s(v128.and(vw, i16x8.splat(0x00f0)), v128.load(xq, 16)));
+            vacc2 = i32x4.add(vacc2, i32x4.dot_i16x8_s(v128.and(vw, i16x8.splat(0x0f00)), v128.load(xq, 32)));
+            vacc3 = i32x4.add(vacc3, i32x4.dot_i16x8_s(i16x8.shr_u(vw, 12), v128.load(xq, 48)));
+          }
+        } else if (mode == 6) {
           // Probe (wrong sums): the c2 layout's instruction mix (lanes = rows: each 16 bytes hold 4 rows ×
           // 2 inputs × 4 nibble planes; x pairs splat; no reduction at the group's end).
           for (let q: usize = 0; q < 4; q++) {
@@ -108,8 +122,8 @@ function gemv(mode: i32, n: i32, k: i32, group: i32, x: usize, w4: usize, scales
         gp += 8;
         continue;
       }
-      let vr = mode == 6 ? i32x4.add(i32x4.add(vacc0, vacc1), i32x4.add(vacc2, vacc3)) : reduce(mode >= 3 ? 2 : mode, vacc0, vacc1, vacc2, vacc3);
-      if (mode == 3 || mode == 6) vr = i32x4.shr_s(vr, 8);
+      let vr = mode >= 6 ? i32x4.add(i32x4.add(vacc0, vacc1), i32x4.add(vacc2, vacc3)) : reduce(mode >= 3 ? 2 : mode, vacc0, vacc1, vacc2, vacc3);
+      if (mode == 3 || mode >= 6) vr = i32x4.shr_s(vr, 8);
       const vd = i32x4.add(vr, v128.load32_splat(gp, 4));
       vy = f32x4.add(vy, f32x4.mul(f32x4.convert_i32x4_s(vd), f32x4.mul(v128.load(s), v128.load32_splat(gp))));
       s += 16;
@@ -126,3 +140,4 @@ export function q4_gemv_scaled(n: i32, k: i32, group: i32, x: usize, w4: usize, 
 export function probe_no_epilogue(n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, y: usize, ws: usize): void { gemv(4, n, k, group, x, w4, scales, y, ws); }
 export function probe_no_unpack(n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, y: usize, ws: usize): void { gemv(5, n, k, group, x, w4, scales, y, ws); }
 export function probe_c2(n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, y: usize, ws: usize): void { gemv(6, n, k, group, x, w4, scales, y, ws); }
+export function probe_lanes_bcast(n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, y: usize, ws: usize): void { gemv(7, n, k, group, x, w4, scales, y, ws); }

@@ -6,7 +6,9 @@
 // interleaves 10.5-10.7 / 13.2-13.5; x codes pre-scaled per nibble plane so planes 1-2 need no
 // shift (scaled, with a separate scaling pass) 10.7-11.5 / 12.0-12.8. Probes (wrong sums): no
 // per-group epilogue 8.9-9.1 / 9.4-9.9, no nibble unpacking 7.9-8.1 / 9.5-10.0, the instruction
-// mix of a rows-in-lanes layout (x pairs splat, no lane reduction) 10.8 / 12.6. Both the epilogue
+// mix of a rows-in-lanes layout (x pairs splat, no lane reduction) 10.8-11.1 / 12.6-13.0, the same with
+// x pairs stored pre-broadcast and pre-scaled (bcast) 11.1 / 11.3 (product 10.1 / 13.5 in that run,
+// the f32 GEMV about 10 in both). Both the epilogue
 // and the unpacking cost JSC about 30% each against V8's 10-25%; no variant brought it to the f32
 // GEMV's 10 µs. Not adopted.
 //   node bench/dev/q4jsc.mjs [--n 300] [--k 784]; .runtimes/node_modules/.bin/bun bench/dev/q4jsc.mjs --wasm build/dev/q4jsc.wasm
@@ -29,6 +31,7 @@ const cases = {
   noEpilogue: () => ex.probe_no_epilogue(n, k, group, X, W4, S, Y2, WS),
   noUnpack: () => ex.probe_no_unpack(n, k, group, X, W4, S, Y2, WS),
   c2: () => ex.probe_c2(n, k, group, X, W4, S, Y2, WS),
+  bcast: () => ex.probe_lanes_bcast(n, k, group, X, W4, S, Y2, WS),
 };
 cases.product();
 const want = A.view(Float32Array, Y, n).slice();
