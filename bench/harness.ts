@@ -72,13 +72,4 @@ export function print(out: Line[], opts: Options): void {
   }
 }
 
-/** Deterministic pseudo-random floats in [-1, 1) for benchmark inputs. */
-export function randomF32(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
+export { randomF32 } from './random.js';

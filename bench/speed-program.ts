@@ -4,6 +4,7 @@
 // clock as arguments), so `npm run bench:runtimes` runs the same file in Node, Deno, Bun, Chromium
 // and workerd, and checks that every compressed model beats f32 in each of them.
 import type * as Slim from '../src/index.js';
+import { randomF32 } from './random.js';
 
 type Lib = typeof Slim;
 
@@ -26,17 +27,6 @@ export interface SpeedOptions {
   rounds?: number;
   /** Length of one timed block, ms (default 40: long enough for a 1 ms clock). */
   blockMs?: number;
-}
-
-/** Deterministic floats in [-1, 1) (the bench's LCG), so every runtime times the same inputs. */
-function lcg(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
 }
 
 /** Runs `fn` in blocks of about blockMs; returns the best µs per call over `rounds` rounds, all variants interleaved. */
@@ -85,8 +75,8 @@ export async function speedProgram(st: Lib, clock: Clock, options: SpeedOptions 
     // The MLP, and its compressed forms (as bench/suites/quant.ts builds them).
     st.seed(0);
     const mlp = own(new st.Sequential(new st.Linear(784, 300), new st.ReLU(), new st.Linear(300, 100), new st.ReLU(), new st.Linear(100, 10)).eval());
-    const x = own(st.keep(st.tensor(lcg(784, 3), [1, 784])));
-    const calibration = own(st.keep(st.tensor(lcg(256 * 784, 5), [256, 784])));
+    const x = own(st.keep(st.tensor(randomF32(784, 3), [1, 784])));
+    const calibration = own(st.keep(st.tensor(randomF32(256 * 784, 5), [256, 784])));
     const converted = (config?: Slim.QuantizationConfig) => {
       const prepared = st.prepare(mlp, config);
       st.tidy(() => { prepared.forward(calibration); });
@@ -121,8 +111,8 @@ export async function speedProgram(st: Lib, clock: Clock, options: SpeedOptions 
       new st.Flatten(), new st.Linear(64 * 7 * 7, 128), new st.ReLU(), new st.Linear(128, 10),
     ];
     const cnn = own(new st.Sequential(...cnnLayers()).eval());
-    const image = own(st.keep(st.tensor(lcg(784, 7), [1, 1, 28, 28])));
-    const images = own(st.keep(st.tensor(lcg(64 * 784, 8), [64, 1, 28, 28])));
+    const image = own(st.keep(st.tensor(randomF32(784, 7), [1, 1, 28, 28])));
+    const images = own(st.keep(st.tensor(randomF32(64 * 784, 8), [64, 1, 28, 28])));
     const prepared = st.prepare(cnn);
     st.tidy(() => { prepared.forward(images); });
     const cnnInt8 = own(st.convert(prepared));
