@@ -8,7 +8,10 @@
 // per-group epilogue 8.9-9.1 / 9.4-9.9, no nibble unpacking 7.9-8.1 / 9.5-10.0, the instruction
 // mix of a rows-in-lanes layout (x pairs splat, no lane reduction) 10.8-11.1 / 12.6-13.0, the same with
 // x pairs stored pre-broadcast and pre-scaled (bcast) 11.1 / 11.3 (product 10.1 / 13.5 in that run,
-// the f32 GEMV about 10 in both). Both the epilogue
+// the f32 GEMV about 10 in both). Storing each group's d and corr splat after its codes, so the
+// epilogue reads whole vectors from the codes' pointer, changed nothing in the product (9.35 / 12.5;
+// a probe reading them from a constant address ran 9.7 / 10.3, but both compilers hoist such loads
+// out of the loop). Both the epilogue
 // and the unpacking cost JSC about 30% each against V8's 10-25%; no variant brought it to the f32
 // GEMV's 10 µs. Not adopted.
 //   node bench/dev/q4jsc.mjs [--n 300] [--k 784]; .runtimes/node_modules/.bin/bun bench/dev/q4jsc.mjs --wasm build/dev/q4jsc.wasm
