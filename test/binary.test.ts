@@ -152,8 +152,9 @@ function mlp(hidden: readonly [number, number] = [16, 12]): st.Sequential {
   return new st.Sequential(new st.Linear(20, hidden[0]), new st.ReLU(), new st.Linear(hidden[0], hidden[1]), new st.ReLU(), new st.Linear(hidden[1], 4));
 }
 
-test('binarize: layers, keepFirstLast, BatchNorm insertion, xnor drops the ReLUs before binary layers, original unchanged', () => {
+test('binarize: layers, keepFirstLast, BatchNorm insertion, xnor drops the ReLUs before binary layers, original unchanged, nothing leaked', () => {
   st.seed(3);
+  const tensors = st.memoryStats().tensors;
   const base = mlp();
   const before = (base.layers[0] as st.Linear).weight.toTypedArray();
   const bc = st.binarize(base, { batchNorm: true });
@@ -164,7 +165,10 @@ test('binarize: layers, keepFirstLast, BatchNorm insertion, xnor drops the ReLUs
   assert.equal((keep.layers[2] as st.BinaryLinear).mode, 'xnor');
   assert.deepEqual((base.layers[0] as st.Linear).weight.toTypedArray(), before);
   assert.throws(() => st.binarize(base, { mode: 'ternary' as never }), (e: st.SlimError) => e.code === 'INVALID_ARGUMENT');
-  for (const m of [bc, keep, base]) m.dispose();
+  const xnor = st.binarize(base, { mode: 'xnor' });
+  const inference = st.toInference(xnor.eval());
+  for (const m of [bc, keep, base, xnor, inference]) m.dispose();
+  assert.equal(st.memoryStats().tensors, tensors, 'binarize and toInference leave no tensor behind');
 });
 
 test('training a binarized model with clipLatentWeights keeps latent weights in [−1, 1] and lowers the loss', () => {

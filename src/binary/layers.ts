@@ -9,8 +9,6 @@ import { BatchNorm1d } from '../nn/norm.js';
 import { abs, add, mul } from '../ops/elementwise.js';
 import { linear } from '../ops/matmul.js';
 import { mean } from '../ops/reduce.js';
-import { clamp } from '../ops/elementwise.js';
-import { assign } from '../ops/layout.js';
 import { shapeString } from '../tensor/shape.js';
 import { assertTensor, type Tensor } from '../tensor/tensor.js';
 import { binarizeWeight, signSte, type BinaryScale } from './ste.js';
@@ -108,7 +106,7 @@ export function binarize(model: Sequential, options: BinarizeOptions = {}): Sequ
       else if (m instanceof Linear && !kept.has(m)) {
         const b = new BinaryLinear(m.inFeatures, m.outFeatures, { mode, scale: options.scale, bias: m.bias !== null });
         copyInto(b, m);
-        noGrad(() => assign(b.weight, clamp(b.weight, -1, 1)));
+        clipLatentWeights(b);
         out.push(b);
         if (options.batchNorm && !(seq.layers[i + 1] instanceof BatchNorm1d)) out.push(new BatchNorm1d(m.outFeatures));
       } else if (m instanceof Linear) {
