@@ -1,6 +1,6 @@
 // The compressed models against their f32 originals, timed inside one runtime: the batch-1 MLP
-// 784-300-100-10 and CNN of `npm run bench -- mlp-infer`, as a user deploys them (a QuantizedModel or
-// a SparseModel: one call each). Runtime-neutral like test/program.ts (it takes the library and a
+// 784-300-100-10 and CNN of `npm run bench -- mlp-infer`, as a user deploys them (a QuantizedModel, a
+// SparseModel or a binary inference model: one call each), and the MLP binarized and factorized. Runtime-neutral like test/program.ts (it takes the library and a
 // clock as arguments), so `npm run bench:runtimes` runs the same file in Node, Deno, Bun, Chromium
 // and workerd, and checks that every compressed model beats f32 in each of them.
 import type * as Slim from '../src/index.js';
@@ -101,6 +101,11 @@ export async function speedProgram(st: Lib, clock: Clock, options: SpeedOptions 
       'mlp-int4-g32': run(converted({ default: { dtype: 'int4', groupSize: 32 } }), x),
       'mlp-structured50': run(own(st.sparsify(own(st.removePrunedChannels(structuredFrom)))), x),
       'mlp-sparse90': run(own(st.sparsify(sparseFrom)), x),
+      // Binary weights (every Linear: BinaryConnect keeps f32 activations, XNOR binarizes them too) and
+      // low-rank factors holding a quarter of the parameters (run, like the f32 model, by st.sparsify).
+      'mlp-binaryconnect': run(own(st.toInference(own(st.binarize(mlp, { mode: 'binaryconnect' })).eval())), x),
+      'mlp-xnor': run(own(st.toInference(own(st.binarize(mlp, { mode: 'xnor' })).eval())), x),
+      'mlp-lowrank25': run(own(st.sparsify(own(st.lowRankModel(copy(), { paramsFraction: 0.25 })))), x),
     };
 
     // The accuracy runs' CNN, static int8 and 90% pruned per layer.

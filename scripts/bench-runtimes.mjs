@@ -1,8 +1,8 @@
 // npm run bench:runtimes: the speed program (bench/speed-program.ts) in Node, Deno, Bun, headless
 // Chromium and workerd: each compressed model of the batch-1 MLP and CNN (static and dynamic int8,
-// int4, structured and 90% pruning) against its f32 original, timed in the same runtime. Prints one
-// table row per runtime and case, and fails when a runtime errs or a compressed model is not faster
-// than its f32 original there. Uses the package as installed from its tarball (scripts/runtimes-run.mjs).
+// int4, structured and 90% pruning, binary weights, low rank) against its f32 original, timed in the
+// same runtime. Prints one table row per runtime and case, and fails when a runtime errs, leaks
+// tensors, or a compressed model is not faster than its f32 original there. Uses the package as installed from its tarball (scripts/runtimes-run.mjs).
 // Options: --only node,deno,... (a subset), --skip-build (reuse dist/), --json (one JSON line per runtime).
 import { prepareRuntimes, runtimeRunners } from './runtimes-run.mjs';
 
@@ -21,7 +21,8 @@ for (const [name, runner] of Object.entries(runtimeRunners('speed', chromiumErro
     console.log(`✗ ${name}: ${r.error}`);
     continue;
   }
-  if (json) console.log(JSON.stringify({ runtime: name, version: r.version, cases: r.cases }));
+  if (json) console.log(JSON.stringify({ runtime: name, version: r.version, cases: r.cases, leaked: r.leaked }));
+  if (r.leaked !== 0) failures.push(`${name}: the speed program left ${r.leaked} tensors undisposed`);
   for (const [c, v] of Object.entries(r.cases)) {
     rows.push({ runtime: name, version: r.version, case: c, ...v });
     if (!(v.ratio > 1)) failures.push(`${name} ${c}: ${v.ratio}× its f32 model`);

@@ -21,7 +21,9 @@ export async function runSpeed(st, runtime, version, loader, load) {
   const clock = runtime === 'workerd'
     ? { now: () => Date.now(), settle: () => new Promise((resolve) => setTimeout(resolve, 0)) }
     : { now: () => performance.now(), settle: async () => {} };
-  return { runtime, version, loader, cases: await speedProgram(st, clock) };
+  const before = st.memoryStats().tensors;
+  const cases = await speedProgram(st, clock);
+  return { runtime, version, loader, cases, leaked: st.memoryStats().tensors - before };
 }
 
 /** `mode` 'speed' runs the speed program, anything else the conformance program; resolves to the line to print. */
