@@ -7,11 +7,11 @@
 // channels (each 8-pixel load feeds 4 weight splats), then 4 outputs, then one at a time. There the
 // GEMM's tiles carried little work: k = 9, 1→32 channels on 28×28, 39–58 µs against 18 µs here.
 
-import { paddedStride, tapOffsets } from "../conv-taps";
+import { direct_geometry, paddedImageBytes } from "../conv-taps";
 
 // Workspace: the padded image, then one u32 offset per tap (K of them).
 export function f32_conv2d_direct_workspace_bytes(c: i32, h: i32, w: i32, ph: i32, pw: i32, kh: i32, kw: i32): usize {
-  return (<usize>max(c, 0) * <usize>(max(h, 0) + 2 * max(ph, 0)) * <usize>paddedStride(max(w, 0), max(pw, 0)) << 2) + (<usize>max(c, 0) * <usize>max(kh, 0) * <usize>max(kw, 0) << 2);
+  return paddedImageBytes(c, h, w, ph, pw, 2) + (<usize>max(c, 0) * <usize>max(kh, 0) * <usize>max(kw, 0) << 2);
 }
 
 // Outputs ox..ox+7 of row xr for the R = 1 or 4 channels whose weights start at wo (row stride K
@@ -91,17 +91,9 @@ export function f32_conv2d_direct(
   n: i32, c: i32, h: i32, w: i32, oc: i32, kh: i32, kw: i32, ph: i32, pw: i32,
   x: usize, wt: usize, bias: usize, y: usize, workspace: usize, vmin: f32, vmax: f32,
 ): void {
-  if (n <= 0 || c <= 0 || h < 0 || w < 0 || oc <= 0 || kh < 1 || kw < 1 || ph < 0 || pw < 0) return;
-  const hp = h + 2 * ph;
-  const ws = paddedStride(w, pw);
-  const oh = hp - kh + 1;
-  const ow = w + 2 * pw - kw + 1;
-  if (oh <= 0 || ow <= 0) return;
-  const K = c * kh * kw;
-  const planeP = <usize>hp * <usize>ws << 2;
-  const rowP = <usize>ws << 2;
-  const offs = workspace + <usize>c * planeP;
-  tapOffsets(c, kh, kw, planeP, rowP, 2, offs);
+  const g = direct_geometry(n, c, h, w, oc, kh, kw, ph, pw, 2, workspace);
+  if (g == null) return;
+  const oh = g.oh, ow = g.ow, K = g.K, planeP = g.planeBytes, rowP = g.rowBytes, offs = g.offs;
   const vlo = f32x4.splat(vmin);
   const vhi = f32x4.splat(vmax);
   const ow8 = ow & ~7;

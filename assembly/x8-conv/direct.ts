@@ -7,13 +7,13 @@
 // step for 4 channels share each 8-pixel load. There the GEMM took 28 µs for 1→32 channels, 3×3 on
 // 28×28, mostly im2col, packing and the NHWC → NCHW copy around k = 9.
 import { requant_i32, rdbpot_x4, srdhm_x4 } from "../qs8-gemm/requant";
-import { paddedStride, tapOffsets } from "../conv-taps";
+import { direct_geometry, paddedImageBytes } from "../conv-taps";
 
 // Workspace: the padded image (i16), then one u32 offset per tap, rounded up to whole pairs
 // (an odd K's last pair repeats its tap with weight 0).
 export function qs8_conv2d_direct_workspace_bytes(c: i32, h: i32, w: i32, ph: i32, pw: i32, kh: i32, kw: i32): usize {
   const K = <usize>max(c, 0) * <usize>max(kh, 0) * <usize>max(kw, 0);
-  return (<usize>max(c, 0) * <usize>(max(h, 0) + 2 * max(ph, 0)) * <usize>paddedStride(max(w, 0), max(pw, 0)) << 1) + ((K + 1) & ~1) * 4;
+  return paddedImageBytes(c, h, w, ph, pw, 1) + ((K + 1) & ~1) * 4;
 }
 
 // The weight pairs of qs8_conv2d_direct: wp[o·P + q] = (w[o, 2q] & 0xFFFF) | (w[o, 2q + 1] << 16) as
@@ -129,17 +129,9 @@ export function qs8_conv2d_direct(
   x: usize, x_zp: i32, wq: usize, wpairs: usize, bias: usize, y: usize, multiplier: usize, shift: usize,
   out_zp: i32, qmin: i32, qmax: i32, workspace: usize,
 ): void {
-  if (n <= 0 || c <= 0 || h < 0 || w < 0 || oc <= 0 || kh < 1 || kw < 1 || ph < 0 || pw < 0) return;
-  const hp = h + 2 * ph;
-  const ws = paddedStride(w, pw);
-  const oh = hp - kh + 1;
-  const ow = w + 2 * pw - kw + 1;
-  if (oh <= 0 || ow <= 0) return;
-  const K = c * kh * kw;
-  const planeP = <usize>hp * <usize>ws << 1;
-  const rowP = <usize>ws << 1;
-  const offs = workspace + <usize>c * planeP;
-  tapOffsets(c, kh, kw, planeP, rowP, 1, offs);
+  const g = direct_geometry(n, c, h, w, oc, kh, kw, ph, pw, 1, workspace);
+  if (g == null) return;
+  const oh = g.oh, ow = g.ow, K = g.K, planeP = g.planeBytes, rowP = g.rowBytes, offs = g.offs;
   if (K & 1) store<u32>(offs + (<usize>K << 2), load<u32>(offs + (<usize>(K - 1) << 2)));
   const P = (K + 1) >> 1;
   const P_ = <usize>P;
