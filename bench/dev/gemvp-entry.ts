@@ -109,3 +109,103 @@ export function gemvp_unroll2(n: i32, k: i32, x: usize, packed: usize, bias: usi
     w += <usize>tail << 4;
   }
 }
+
+// D: two panels at once (two weight streams, 8 accumulators), each row's sums as the product's.
+export function gemvp_two(n: i32, k: i32, x: usize, packed: usize, bias: usize, y: usize, vmin: f32, vmax: f32): void {
+  if (n <= 0) return;
+  if (k < 0) k = 0;
+  const k8 = k & ~7;
+  const tail = k & 7;
+  const xend = x + (<usize>k8 << 2);
+  const pb = <usize>k << 4;
+  let w = packed;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    let v = w + pb;
+    for (let xp = x; xp < xend; xp += 32) {
+      const vx0123 = v128.load(xp);
+      const vx4567 = v128.load(xp, 16);
+      a0 = f32x4.add(a0, f32x4.add(f32x4.mul(v128.load(w, 0), vx0123), f32x4.mul(v128.load(w, 64), vx4567)));
+      b0 = f32x4.add(b0, f32x4.add(f32x4.mul(v128.load(v, 0), vx0123), f32x4.mul(v128.load(v, 64), vx4567)));
+      a1 = f32x4.add(a1, f32x4.add(f32x4.mul(v128.load(w, 16), vx0123), f32x4.mul(v128.load(w, 80), vx4567)));
+      b1 = f32x4.add(b1, f32x4.add(f32x4.mul(v128.load(v, 16), vx0123), f32x4.mul(v128.load(v, 80), vx4567)));
+      a2 = f32x4.add(a2, f32x4.add(f32x4.mul(v128.load(w, 32), vx0123), f32x4.mul(v128.load(w, 96), vx4567)));
+      b2 = f32x4.add(b2, f32x4.add(f32x4.mul(v128.load(v, 32), vx0123), f32x4.mul(v128.load(v, 96), vx4567)));
+      a3 = f32x4.add(a3, f32x4.add(f32x4.mul(v128.load(w, 48), vx0123), f32x4.mul(v128.load(w, 112), vx4567)));
+      b3 = f32x4.add(b3, f32x4.add(f32x4.mul(v128.load(v, 48), vx0123), f32x4.mul(v128.load(v, 112), vx4567)));
+      w += 128;
+      v += 128;
+    }
+    finish(a0, a1, a2, a3, j, n, tail, w, xend, bias, y, vmin, vmax);
+    finish(b0, b1, b2, b3, j + 4, n, tail, v, xend, bias, y, vmin, vmax);
+    w = v + (<usize>tail << 4);
+  }
+  for (; j < n; j += 4) {
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (let xp = x; xp < xend; xp += 32) {
+      const vx0123 = v128.load(xp);
+      const vx4567 = v128.load(xp, 16);
+      a0 = f32x4.add(a0, f32x4.add(f32x4.mul(v128.load(w, 0), vx0123), f32x4.mul(v128.load(w, 64), vx4567)));
+      a1 = f32x4.add(a1, f32x4.add(f32x4.mul(v128.load(w, 16), vx0123), f32x4.mul(v128.load(w, 80), vx4567)));
+      a2 = f32x4.add(a2, f32x4.add(f32x4.mul(v128.load(w, 32), vx0123), f32x4.mul(v128.load(w, 96), vx4567)));
+      a3 = f32x4.add(a3, f32x4.add(f32x4.mul(v128.load(w, 48), vx0123), f32x4.mul(v128.load(w, 112), vx4567)));
+      w += 128;
+    }
+    finish(a0, a1, a2, a3, j, n, tail, w, xend, bias, y, vmin, vmax);
+    w += <usize>tail << 4;
+  }
+}
+
+// E: the product's loop plus one i32 load 2 KiB ahead per trip (a software "prefetch"; clamped to the weights).
+export function gemvp_ahead(n: i32, k: i32, x: usize, packed: usize, bias: usize, y: usize, vmin: f32, vmax: f32): void {
+  if (n <= 0) return;
+  if (k < 0) k = 0;
+  const k8 = k & ~7;
+  const tail = k & 7;
+  const xend = x + (<usize>k8 << 2);
+  const last = packed + (<usize>((n + 3) >> 2) * (<usize>k << 4)) - 4;
+  let w = packed;
+  let sink: i32 = 0;
+  for (let j = 0; j < n; j += 4) {
+    let vacc0 = f32x4.splat(0), vacc1 = vacc0, vacc2 = vacc0, vacc3 = vacc0;
+    for (let xp = x; xp < xend; xp += 32) {
+      const vx0123 = v128.load(xp);
+      const vx4567 = v128.load(xp, 16);
+      sink |= load<i32>(min(w + 2048, last));
+      vacc0 = f32x4.add(vacc0, f32x4.add(f32x4.mul(v128.load(w, 0), vx0123), f32x4.mul(v128.load(w, 64), vx4567)));
+      vacc1 = f32x4.add(vacc1, f32x4.add(f32x4.mul(v128.load(w, 16), vx0123), f32x4.mul(v128.load(w, 80), vx4567)));
+      vacc2 = f32x4.add(vacc2, f32x4.add(f32x4.mul(v128.load(w, 32), vx0123), f32x4.mul(v128.load(w, 96), vx4567)));
+      vacc3 = f32x4.add(vacc3, f32x4.add(f32x4.mul(v128.load(w, 48), vx0123), f32x4.mul(v128.load(w, 112), vx4567)));
+      w += 128;
+    }
+    finish(vacc0, vacc1, vacc2, vacc3, j, n, tail, w, xend, bias, y, vmin, vmax);
+    w += <usize>tail << 4;
+  }
+  if (sink == 0x7fffffff) store<i32>(y, sink);
+}
+
+// F: the product's loop over the panels in reverse order (to see how much of the weights a repeated call
+// finds still in L2 when it starts where the last call ended).
+export function gemvp_reverse(n: i32, k: i32, x: usize, packed: usize, bias: usize, y: usize, vmin: f32, vmax: f32): void {
+  if (n <= 0) return;
+  if (k < 0) k = 0;
+  const k8 = k & ~7;
+  const tail = k & 7;
+  const xend = x + (<usize>k8 << 2);
+  const pb = <usize>k << 4;
+  for (let j = ((n + 3) & ~3) - 4; j >= 0; j -= 4) {
+    let w = packed + <usize>(j >> 2) * pb;
+    let vacc0 = f32x4.splat(0), vacc1 = vacc0, vacc2 = vacc0, vacc3 = vacc0;
+    for (let xp = x; xp < xend; xp += 32) {
+      const vx0123 = v128.load(xp);
+      const vx4567 = v128.load(xp, 16);
+      vacc0 = f32x4.add(vacc0, f32x4.add(f32x4.mul(v128.load(w, 0), vx0123), f32x4.mul(v128.load(w, 64), vx4567)));
+      vacc1 = f32x4.add(vacc1, f32x4.add(f32x4.mul(v128.load(w, 16), vx0123), f32x4.mul(v128.load(w, 80), vx4567)));
+      vacc2 = f32x4.add(vacc2, f32x4.add(f32x4.mul(v128.load(w, 32), vx0123), f32x4.mul(v128.load(w, 96), vx4567)));
+      vacc3 = f32x4.add(vacc3, f32x4.add(f32x4.mul(v128.load(w, 48), vx0123), f32x4.mul(v128.load(w, 112), vx4567)));
+      w += 128;
+    }
+    finish(vacc0, vacc1, vacc2, vacc3, j, n, tail, w, xend, bias, y, vmin, vmax);
+  }
+}
