@@ -5,6 +5,7 @@ import './setup.js';
 import * as st from '../src/index.js';
 import { kernels, scratch } from '../src/backend/binding.js';
 import { bf16GemvRef, f16GemvRef, q4GemmF32Ref, q4PackedBytes, q4PackWeights, qs8GemmF32OutRef, qs8PackedWeightsBytes, qs8PackWeightsRef } from '../src/quant/qkernels-ref.js';
+import { f16CodesFinite } from '../src/io/float16.js';
 
 const f = Math.fround;
 
@@ -152,14 +153,14 @@ test('q4_gemv_f32 / q4_gemm_f32 equal q4GemmF32Ref bit for bit, and q4PackWeight
   );
 });
 
-test('f16_gemv_f32 / bf16_gemv_f32 equal their fixed-order references bit for bit: 4-row groups and single rows, k tails, subnormal, ±0, Inf and NaN weights', () => {
+test('f16_gemv_f32 / f16_gemv_f32_finite / bf16_gemv_f32 equal their fixed-order references bit for bit: 4-row groups and single rows, k tails, subnormal, ±0, Inf and NaN weights, x past 2^16 and subnormal x', () => {
   const kern = kernels();
   const F16_SPECIAL = [0x0000, 0x8000, 0x0001, 0x83ff, 0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x7e00, 0x7c01, 0x3c00];
   const BF16_SPECIAL = [0x0000, 0x8000, 0x0001, 0x807f, 0x7f7f, 0xff7f, 0x7f80, 0xff80, 0x7fc0, 0x3f80];
   fc.assert(fc.property(
     fc.constantFrom('f16', 'bf16'), fc.constantFrom(0, 1, 3, 4, 5, 7, 8, 9), fc.constantFrom(0, 1, 7, 8, 9, 15, 16, 17, 100),
-    fc.constantFrom(0, 0, 0.02, 0.3), fc.boolean(), fc.boolean(), fc.integer(),
-    (kind, n, k, special, withBias, zeros, seed) => {
+    fc.constantFrom(0, 0, 0.02, 0.3), fc.boolean(), fc.boolean(), fc.constantFrom('plain', 'plain', 'huge', 'tiny'), fc.integer(),
+    (kind, n, k, special, withBias, zeros, xKind, seed) => {
       let s = seed >>> 0 || 1;
       const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
       const specials = kind === 'f16' ? F16_SPECIAL : BF16_SPECIAL;
@@ -170,17 +171,25 @@ test('f16_gemv_f32 / bf16_gemv_f32 equal their fixed-order references bit for bi
         f32v[0] = (rnd() * 2 - 1) * [1, 1e-3, 1e-30][Math.floor(rnd() * 3)]!;
         return f32bits[0]! >>> 16;
       });
-      const x = Float32Array.from({ length: k }, () => (zeros && rnd() < 0.5 ? (rnd() < 0.5 ? 0 : -0) : rnd() * 4 - 2));
+      // huge: some |x| at or past 2^16 (f16_gemv_f32_finite must fall back: x·2^112 would overflow), and ±Inf.
+      const xOf = (): number => {
+        if (xKind === 'huge' && rnd() < 0.1) return [65536, -65536, 65535.99, 3e38, -1e20, Infinity, -Infinity][Math.floor(rnd() * 7)]!;
+        if (xKind === 'tiny') return (rnd() * 2 - 1) * 1e-39;
+        return rnd() * 4 - 2;
+      };
+      const x = Float32Array.from({ length: k }, () => (zeros && rnd() < 0.5 ? (rnd() < 0.5 ? 0 : -0) : xOf()));
       const bias = withBias ? Float32Array.from({ length: n }, () => rnd() - 0.5) : null;
       const want = new Float32Array(n);
       (kind === 'f16' ? f16GemvRef : bf16GemvRef)(n, k, x, w16, bias, want);
       st.tidy(() => {
         const tx = st.tensor(x, [k]), tw = st.tensor(new Uint8Array(w16.buffer), [2 * n * k], 'u8'), tb = bias ? st.tensor(bias, [n]) : null;
-        const y = st.zeros([n]);
-        kern[kind === 'f16' ? 'f16_gemv_f32' : 'bf16_gemv_f32'](n, k, tx.ptr, tw.ptr, tb?.ptr ?? 0, y.ptr);
-        const got = y.toTypedArray() as Float32Array;
         const bits = (a: Float32Array) => Array.from(new Uint32Array(Float32Array.from(a).buffer), (b, i) => (Number.isNaN(a[i]) ? 'NaN' : b));
-        assert.deepEqual(bits(got), bits(want), `${kind} n=${n} k=${k}`);
+        const kernelsToCheck = kind === 'bf16' ? ['bf16_gemv_f32'] as const : f16CodesFinite(w16) ? ['f16_gemv_f32', 'f16_gemv_f32_finite'] as const : ['f16_gemv_f32'] as const;
+        for (const name of kernelsToCheck) {
+          const y = st.zeros([n]);
+          kern[name](n, k, tx.ptr, tw.ptr, tb?.ptr ?? 0, y.ptr);
+          assert.deepEqual(bits(y.toTypedArray() as Float32Array), bits(want), `${name} n=${n} k=${k} x ${xKind}`);
+        }
       });
     },
   ), { numRuns: 400 });

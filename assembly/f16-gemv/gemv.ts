@@ -9,6 +9,12 @@
 //         keeping the NaN payload): rare in weights, so the loop only tracks max(h << 1), returns
 //         NaN for a block of rows that holds one, and any NaN block is recomputed with the full
 //         conversion. Same bits as src/io/float16.ts f16BitsToF32Bits.
+//   f16, finite weights (f16_gemv_f32_finite: the caller has checked that no weight has exponent 31):
+//         the 2^112 moves from the weights to x. raw·(x·2^112) is the same real number as
+//         (raw·2^112)·x, so it rounds to the same f32 whenever x·2^112 is exact, i.e. for every x
+//         but a finite |x| ≥ 2^16 (one pass over x checks; such an x takes the path above). Per 8
+//         weights: 9 vector ops instead of 13 (no rebias multiplies, no exponent-31 tracking): 1.4x
+//         at 300x784 and 1024x1024 (bench/dev/f16x.mjs).
 // Each row sums in 4 lanes (lane l, per 8-block at p: acc_l += w[p+2l]·x[p+2l] + w[p+2l+1]·x[p+2l+1]),
 // then (l0 + l1) + (l2 + l3), + the k % 8 tail summed in order (when there is one), + bias: the fixed
 // order of f16GemvRef / bf16GemvRef (src/quant/qkernels-ref.ts), so every engine gives the same bits.
@@ -40,10 +46,23 @@ function widen_scalar(h: i32, f16: bool): f32 {
   return (t & 0x7fff0000) > 0x7bff0000 ? reinterpret<f32>(reinterpret<i32>(f) | 0x7f800000) : f;
 }
 
-// Σ over the 8 weights in vw of w·x; vxe, vxo: x at the even / odd positions.
+// Σ over the 8 weights in vw of w·x; vxe, vxo: x at the even / odd positions. scaled (f16 only):
+// x is x·2^112 and the weights stay 2^112 too small (no rebias multiply).
 @inline
-function dot8(vw: v128, vxe: v128, vxo: v128, f16: bool, full: bool): v128 {
+function dot8(vw: v128, vxe: v128, vxo: v128, f16: bool, full: bool, scaled: bool): v128 {
+  if (scaled) return f32x4.add(f32x4.mul(v128.and(i32x4.shr_s(i32x4.shl(vw, 16), 3), VSIGN_EM), vxe), f32x4.mul(v128.and(i32x4.shr_s(vw, 3), VSIGN_EM), vxo));
   return f32x4.add(f32x4.mul(widen_high(i32x4.shl(vw, 16), f16, full), vxe), f32x4.mul(widen_high(vw, f16, full), vxo));
+}
+
+// No finite x[0..count) with |x| ≥ 2^16 (so x·2^112 is exact for all of them); count % 4 == 0.
+function x_scalable(count: i32, x: usize): bool {
+  let vbad = i32x4.splat(0);
+  const vabs = i32x4.splat(0x7fffffff);
+  for (let p = 0; p < count; p += 4) {
+    const va = v128.and(v128.load(x + (<usize>p << 2)), vabs);
+    vbad = v128.or(vbad, v128.and(i32x4.gt_s(va, i32x4.splat(0x477fffff)), i32x4.lt_s(va, i32x4.splat(0x7f800000))));
+  }
+  return !v128.any_true(vbad);
 }
 
 // Largest (h << 1) & 0xFFFF seen: ≥ 0xF800 iff some weight has exponent 31.
@@ -72,9 +91,10 @@ function reduce_4x4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
 }
 
 // Σ_p w[r,p]·x[p] for the 4 rows at w0, w0 + ld, ... (ld bytes), each summed in lanes then pairwise,
-// + the scalar tail. f16 && !full: fast conversion, all NaN if a weight has exponent 31.
+// + the scalar tail. f16 && !full: fast conversion, all NaN if a weight has exponent 31. scaled (f16,
+// no weight with exponent 31, x checked by x_scalable): x times 2^112 per block, no tracking.
 @inline
-function rows4(k: i32, x: usize, w0: usize, ld: usize, f16: bool, full: bool): v128 {
+function rows4(k: i32, x: usize, w0: usize, ld: usize, f16: bool, full: bool, scaled: bool): v128 {
   const k8 = k & ~7;
   const w1 = w0 + ld;
   const w2 = w1 + ld;
@@ -87,21 +107,25 @@ function rows4(k: i32, x: usize, w0: usize, ld: usize, f16: bool, full: bool): v
   for (let p = 0; p < k8; p += 8) {
     const vx0123 = v128.load(x + (<usize>p << 2));
     const vx4567 = v128.load(x + (<usize>p << 2), 16);
-    const vxe = i32x4.shuffle(vx0123, vx4567, 0, 2, 4, 6);
-    const vxo = i32x4.shuffle(vx0123, vx4567, 1, 3, 5, 7);
+    let vxe = i32x4.shuffle(vx0123, vx4567, 0, 2, 4, 6);
+    let vxo = i32x4.shuffle(vx0123, vx4567, 1, 3, 5, 7);
+    if (scaled) {
+      vxe = f32x4.mul(vxe, V2P112);
+      vxo = f32x4.mul(vxo, V2P112);
+    }
     const o = <usize>p << 1;
     const vw0 = v128.load(w0 + o);
     const vw1 = v128.load(w1 + o);
     const vw2 = v128.load(w2 + o);
     const vw3 = v128.load(w3 + o);
-    if (f16 && !full) vmax = track(track(vmax, vw0), vw1);
-    if (f16 && !full) vmax = track(track(vmax, vw2), vw3);
-    vacc0 = f32x4.add(vacc0, dot8(vw0, vxe, vxo, f16, full));
-    vacc1 = f32x4.add(vacc1, dot8(vw1, vxe, vxo, f16, full));
-    vacc2 = f32x4.add(vacc2, dot8(vw2, vxe, vxo, f16, full));
-    vacc3 = f32x4.add(vacc3, dot8(vw3, vxe, vxo, f16, full));
+    if (f16 && !full && !scaled) vmax = track(track(vmax, vw0), vw1);
+    if (f16 && !full && !scaled) vmax = track(track(vmax, vw2), vw3);
+    vacc0 = f32x4.add(vacc0, dot8(vw0, vxe, vxo, f16, full, scaled));
+    vacc1 = f32x4.add(vacc1, dot8(vw1, vxe, vxo, f16, full, scaled));
+    vacc2 = f32x4.add(vacc2, dot8(vw2, vxe, vxo, f16, full, scaled));
+    vacc3 = f32x4.add(vacc3, dot8(vw3, vxe, vxo, f16, full, scaled));
   }
-  if (f16 && !full && has_inf_nan(vmax)) return f32x4.splat(NaN);
+  if (f16 && !full && !scaled && has_inf_nan(vmax)) return f32x4.splat(NaN);
   let vy = reduce_4x4(vacc0, vacc1, vacc2, vacc3);
   if (k8 != k) {
     let vt = f32x4.splat(dot_tail(k8, k, w0, x, f16));
@@ -123,7 +147,7 @@ function row1(k: i32, x: usize, w0: usize, f16: bool, full: bool): f32 {
     const vx4567 = v128.load(x + (<usize>p << 2), 16);
     const vw = v128.load(w0 + (<usize>p << 1));
     if (f16 && !full) vmax = track(vmax, vw);
-    vacc = f32x4.add(vacc, dot8(vw, i32x4.shuffle(vx0123, vx4567, 0, 2, 4, 6), i32x4.shuffle(vx0123, vx4567, 1, 3, 5, 7), f16, full));
+    vacc = f32x4.add(vacc, dot8(vw, i32x4.shuffle(vx0123, vx4567, 0, 2, 4, 6), i32x4.shuffle(vx0123, vx4567, 1, 3, 5, 7), f16, full, false));
   }
   if (f16 && !full && has_inf_nan(vmax)) return NaN;
   const s = lane_sum(vacc);
@@ -131,15 +155,21 @@ function row1(k: i32, x: usize, w0: usize, f16: bool, full: bool): f32 {
   return k8 == k ? s : s + dot_tail(k8, k, w0, x, f16);
 }
 
+// finite (f16): no weight has exponent 31 (the caller checked).
 @inline
-function gemv16(n: i32, k: i32, x: usize, w: usize, bias: usize, y: usize, f16: bool): void {
+function gemv16(n: i32, k: i32, x: usize, w: usize, bias: usize, y: usize, f16: bool, finite: bool): void {
   if (n <= 0) return;
   k = max(k, 0);
   const ld = <usize>k << 1;
+  const scaled = f16 && finite && n >= 4 && x_scalable(k & ~7, x);
   let j = 0;
   for (; j + 4 <= n; j += 4) {
-    let vy = rows4(k, x, w + <usize>j * ld, ld, f16, false);
-    if (f16 && v128.any_true(f32x4.ne(vy, vy))) vy = rows4_exact(k, x, w + <usize>j * ld, ld);
+    let vy: v128;
+    if (scaled) vy = rows4_scaled(k, x, w + <usize>j * ld, ld);
+    else {
+      vy = rows4(k, x, w + <usize>j * ld, ld, f16, false, false);
+      if (f16 && v128.any_true(f32x4.ne(vy, vy))) vy = rows4_exact(k, x, w + <usize>j * ld, ld);
+    }
     const yo = <usize>j << 2;
     if (bias != 0) vy = f32x4.add(vy, v128.load(bias + yo));
     v128.store(y + yo, vy);
@@ -153,7 +183,11 @@ function gemv16(n: i32, k: i32, x: usize, w: usize, bias: usize, y: usize, f16: 
 }
 
 function rows4_exact(k: i32, x: usize, w0: usize, ld: usize): v128 {
-  return rows4(k, x, w0, ld, true, true);
+  return rows4(k, x, w0, ld, true, true, false);
+}
+
+function rows4_scaled(k: i32, x: usize, w0: usize, ld: usize): v128 {
+  return rows4(k, x, w0, ld, true, false, true);
 }
 
 function row1_exact(k: i32, x: usize, w0: usize): f32 {
@@ -161,9 +195,15 @@ function row1_exact(k: i32, x: usize, w0: usize): f32 {
 }
 
 export function f16_gemv_f32(n: i32, k: i32, x: usize, w16: usize, bias: usize, y: usize): void {
-  gemv16(n, k, x, w16, bias, y, true);
+  gemv16(n, k, x, w16, bias, y, true, false);
+}
+
+// f16_gemv_f32 for weights with no exponent-31 code (no ±Inf or NaN; the caller checks once, e.g.
+// when the layer is built): the same bits, faster (the scaled path above).
+export function f16_gemv_f32_finite(n: i32, k: i32, x: usize, w16: usize, bias: usize, y: usize): void {
+  gemv16(n, k, x, w16, bias, y, true, true);
 }
 
 export function bf16_gemv_f32(n: i32, k: i32, x: usize, w16: usize, bias: usize, y: usize): void {
-  gemv16(n, k, x, w16, bias, y, false);
+  gemv16(n, k, x, w16, bias, y, false, false);
 }

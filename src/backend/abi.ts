@@ -91,6 +91,8 @@ export interface Kernels {
   f32_qc8w_gemv(n: number, k: number, x: Ptr, w: Ptr, scale: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
   /** y = W·x + bias with W [n, k] as IEEE binary16 / bfloat16 bits (u16), x and y f32; bias 0: none. */
   f16_gemv_f32(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
+  /** f16_gemv_f32's bits, faster, for weights with no exponent-31 code (the caller checks: f16CodesFinite). */
+  f16_gemv_f32_finite(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
   bf16_gemv_f32(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
   /** Below 4 rows the GEMV row by row; from 4 f32_gemm on the widened weights (workspace: f32_qc8w_gemm_workspace_bytes). */
   f32_qc8w_gemm(m: number, n: number, k: number, x: Ptr, w: Ptr, scale: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
