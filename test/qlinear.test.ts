@@ -153,6 +153,16 @@ test('q4_gemv_f32 / q4_gemm_f32 equal q4GemmF32Ref bit for bit, and q4PackWeight
   );
 });
 
+// 16-bit codes [n, k] (row-major) as a tensor in the kernels' 4-row panel layout (h16_pack).
+function h16Panels(n: number, k: number, w16: Uint16Array): st.Tensor {
+  const kern = kernels();
+  const rowMajor = st.tensor(new Uint8Array(w16.buffer, w16.byteOffset, 2 * n * k), [2 * n * k], 'u8');
+  const packed = st.zeros([Math.max(1, kern.h16_panels_bytes(n, k))], 'u8');
+  kern.h16_pack(n, k, rowMajor.ptr, packed.ptr);
+  rowMajor.dispose();
+  return packed;
+}
+
 test('f16_gemv_f32 / f16_gemv_f32_finite / bf16_gemv_f32 equal their fixed-order references bit for bit: 4-row groups and single rows, k tails, subnormal, ±0, Inf and NaN weights, x past 2^16 and subnormal x', () => {
   const kern = kernels();
   const F16_SPECIAL = [0x0000, 0x8000, 0x0001, 0x83ff, 0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x7e00, 0x7c01, 0x3c00];
@@ -182,7 +192,11 @@ test('f16_gemv_f32 / f16_gemv_f32_finite / bf16_gemv_f32 equal their fixed-order
       const want = new Float32Array(n);
       (kind === 'f16' ? f16GemvRef : bf16GemvRef)(n, k, x, w16, bias, want);
       st.tidy(() => {
-        const tx = st.tensor(x, [k]), tw = st.tensor(new Uint8Array(w16.buffer), [2 * n * k], 'u8'), tb = bias ? st.tensor(bias, [n]) : null;
+        const tx = st.tensor(x, [k]), tw = h16Panels(n, k, w16), tb = bias ? st.tensor(bias, [n]) : null;
+        // h16_unpack inverts h16_pack.
+        const back = st.zeros([Math.max(1, 2 * n * k)], 'u8');
+        kernels().h16_unpack(n, k, tw.ptr, back.ptr);
+        assert.deepEqual(Array.from(new Uint16Array((back.toTypedArray() as Uint8Array).slice(0, 2 * n * k).buffer)), Array.from(w16));
         const bits = (a: Float32Array) => Array.from(new Uint32Array(Float32Array.from(a).buffer), (b, i) => (Number.isNaN(a[i]) ? 'NaN' : b));
         const kernelsToCheck = kind === 'bf16' ? ['bf16_gemv_f32'] as const : f16CodesFinite(w16) ? ['f16_gemv_f32', 'f16_gemv_f32_finite'] as const : ['f16_gemv_f32'] as const;
         for (const name of kernelsToCheck) {
@@ -195,7 +209,7 @@ test('f16_gemv_f32 / f16_gemv_f32_finite / bf16_gemv_f32 equal their fixed-order
   ), { numRuns: 400 });
 });
 
-test('f32_gemm on 16-bit weights (trans_b 4: f16, 5: bf16) widens them exactly: gemm16Ref bit for bit at the 4x8 tile, KC and NC edges, with subnormal, ±0, Inf and NaN weights', async () => {
+test('f32_gemm on 16-bit weights in panels (trans_b 4: f16, 5: bf16) widens them exactly: gemm16Ref bit for bit at the 4x8 tile, KC and NC edges, with subnormal, ±0, Inf and NaN weights', async () => {
   const { gemm16Ref } = await import('../src/quant/qkernels-ref.js');
   const kern = kernels();
   const F16_SPECIAL = [0x0000, 0x8000, 0x0001, 0x83ff, 0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x7e00, 0x7c01, 0x3c00];
@@ -215,10 +229,10 @@ test('f32_gemm on 16-bit weights (trans_b 4: f16, 5: bf16) widens them exactly: 
       const want = new Float32Array(m * n);
       gemm16Ref(kind, m, n, k, x, w16, bias, want, lo, hi);
       st.tidy(() => {
-        const tx = st.tensor(x, [m * k]), tw = st.tensor(new Uint8Array(w16.buffer), [2 * n * k], 'u8'), tb = bias ? st.tensor(bias, [n]) : null;
+        const tx = st.tensor(x, [m * k]), tw = h16Panels(n, k, w16), tb = bias ? st.tensor(bias, [n]) : null;
         const y = st.zeros([m * n]);
         const ws = st.zeros([Math.ceil(kern.f32_gemm_workspace_bytes(m, n, k) / 4)]);
-        kern.f32_gemm(m, n, k, tx.ptr, k, 0, tw.ptr, k, kind === 'f16' ? 4 : 5, tb?.ptr ?? 0, y.ptr, n, ws.ptr, lo, hi);
+        kern.f32_gemm(m, n, k, tx.ptr, k, 0, tw.ptr, 0, kind === 'f16' ? 4 : 5, tb?.ptr ?? 0, y.ptr, n, ws.ptr, lo, hi);
         const bits = (a: Float32Array) => Array.from(new Uint32Array(Float32Array.from(a).buffer), (b, i) => (Number.isNaN(a[i]) ? 'NaN' : b));
         assert.deepEqual(bits(y.toTypedArray() as Float32Array), bits(want), `${kind} m=${m} n=${n} k=${k}`);
       });

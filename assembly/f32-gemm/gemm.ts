@@ -4,13 +4,14 @@
 // Every C element is the sequential f32 sum over k (blocking only splits the
 // sequence), then + bias, then clamped: bit-identical to the plain triple loop.
 // trans_b: 0 B stored [k, n], 1 B stored [n, k] (a Linear's W), 2 W [n, k] in f32_gemv_pack's layout
-// (ldb unused): the same packed panels, so the same bits, without unpacking W; 3, 4, 5: W [n, k] stored
-// as int8, f16 or bf16 (ldb in elements), widened exactly to f32 as its panels are packed.
+// (ldb unused): the same packed panels, so the same bits, without unpacking W; 3: W [n, k] stored as
+// int8 (ldb in elements); 4, 5: W [n, k] as f16 or bf16 codes in the 16-bit GEMVs' panel layout
+// (h16_pack; ldb unused). 3-5 are widened exactly to f32 as their panels are packed.
 // Strides (lda, ldb, ldc) in floats; workspace layout (bytes):
 //   [ packed B: kc·round_up(nc, 8)·4 | packed A: round_up(mc, 4)·kc·4 | edge tile: 4·8·4 | edge bias: 8·4 ]
 
 import { MR, NR, gemm_4x8 } from "./gemm-4x8";
-import { W_I8, pack_a, pack_b, pack_b_gemv, pack_b_narrow } from "./pack";
+import { W_I8, pack_a, pack_b, pack_b_gemv, pack_b_h16, pack_b_narrow } from "./pack";
 
 // kc x NR B panel (8 KiB) stays in L1 while the mc x kc A block (128 KiB) streams from L2.
 // Measured on Zen 4 / V8: KC 128-512, MC 64-256, NC 512-1024 and either inner-loop order
@@ -59,10 +60,8 @@ export function f32_gemm(
       const first = pc == 0;
       const last = pc + kc == k;
       if (trans_b == 2) pack_b_gemv(kc, nc, k, b, jc, pc, bp);
-      else if (trans_b >= W_I8) {
-        const eb: usize = trans_b == W_I8 ? 1 : 2;
-        pack_b_narrow(kc, nc, b + (<usize>jc * <usize>ldb + <usize>pc) * eb, ldb, trans_b, bp);
-      }
+      else if (trans_b == W_I8) pack_b_narrow(kc, nc, b + <usize>jc * <usize>ldb + <usize>pc, ldb, trans_b, bp);
+      else if (trans_b > W_I8) pack_b_h16(kc, nc, k, b, jc, pc, trans_b, bp);
       else {
         const b_block = tb
           ? b + ((<usize>jc * <usize>ldb + <usize>pc) << 2)

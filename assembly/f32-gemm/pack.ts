@@ -1,5 +1,5 @@
 import { transpose4x4 } from "../x32-transpose";
-import { widen_high } from "../f16-gemv/gemv";
+import { h16_at, widen_high } from "../f16-gemv/layout";
 // f32 GEMM panel packing.
 // A block: mc x kc -> ceil(mc/4) panels, each kc x 4 floats (k-major, rows interleaved).
 // B block: kc x nc -> ceil(nc/8) panels, each kc x 8 floats (k-major, columns contiguous).
@@ -162,13 +162,12 @@ function widen1(s: usize, kind: i32): f32 {
 }
 
 /**
- * pack_b for B = Wᵀ with W [n, k] stored narrow (kind: int8, or f16 / bf16 as u16), widened exactly to
- * f32 as it packs: the GEMM then runs on the f32 values of the stored weights, with no f32 copy of W.
- * w points at W[jc, pc]; ldw: W's row stride in elements.
+ * pack_b for B = Wᵀ with W [n, k] stored as int8 (row-major), widened exactly to f32 as it packs: the
+ * GEMM then runs on the f32 values of the stored weights, with no f32 copy of W. w points at W[jc, pc];
+ * ldw: W's row stride in elements. (kind W_I8; pack_b_h16 below reads f16 / bf16 panels.)
  */
 export function pack_b_narrow(kc: i32, nc: i32, w: usize, ldw: i32, kind: i32, dst: usize): void {
-  const eb: usize = kind == W_I8 ? 1 : 2;
-  const ld = <usize>ldw * eb;
+  const ld = <usize>ldw;
   const panel_bytes = (<usize>kc * <usize>NR) << 2;
   for (let j = 0; j < nc; j += NR) {
     const cols = min(NR, nc - j);
@@ -177,8 +176,8 @@ export function pack_b_narrow(kc: i32, nc: i32, w: usize, ldw: i32, kind: i32, d
     if (cols == NR) {
       const src4 = src + 4 * ld;
       for (; p + 4 <= kc; p += 4) {
-        const s = src + <usize>p * eb;
-        const s4 = src4 + <usize>p * eb;
+        const s = src + <usize>p;
+        const s4 = src4 + <usize>p;
         const d = dst + (<usize>p << 5);
         transpose4x4(widen4(s, kind), widen4(s + ld, kind), widen4(s + 2 * ld, kind), widen4(s + 3 * ld, kind), d, 32);
         transpose4x4(widen4(s4, kind), widen4(s4 + ld, kind), widen4(s4 + 2 * ld, kind), widen4(s4 + 3 * ld, kind), d + 16, 32);
@@ -187,7 +186,42 @@ export function pack_b_narrow(kc: i32, nc: i32, w: usize, ldw: i32, kind: i32, d
     for (; p < kc; p++) {
       const d = dst + (<usize>p << 5);
       let r = 0;
-      for (; r < cols; r++) store<f32>(d + (<usize>r << 2), widen1(src + <usize>r * ld + <usize>p * eb, kind));
+      for (; r < cols; r++) store<f32>(d + (<usize>r << 2), widen1(src + <usize>r * ld + <usize>p, kind));
+      for (; r < NR; r++) store<f32>(d + (<usize>r << 2), 0);
+    }
+    dst += panel_bytes;
+  }
+}
+
+/**
+ * pack_b for B = Wᵀ with W [n, k] as f16 / bf16 codes in the 4-row panel layout of the 16-bit GEMVs
+ * (f16-gemv/gemv.ts, h16_pack), widened exactly to f32 as it packs (f32_gemm's trans_b 4 / 5): the
+ * block op(B)[pc:pc+kc, jc:jc+nc]; jc is a multiple of 8 and pc of 4 (f32_gemm's NC and KC).
+ */
+export function pack_b_h16(kc: i32, nc: i32, k: i32, packed: usize, jc: i32, pc: i32, kind: i32, dst: usize): void {
+  const panel_bytes = (<usize>kc * <usize>NR) << 2;
+  const k8 = k & ~7;
+  for (let j = 0; j < nc; j += NR) {
+    const col = jc + j;
+    const cols = min(NR, nc - j);
+    let p = 0;
+    if (cols == NR) {
+      // Two panels (columns col..col+3, col+4..col+7); inside an 8-block, row r's 4 codes from input q
+      // are contiguous, 16 bytes after row r − 1's.
+      const q0 = h16_at(packed, k, col, 0);
+      const q1 = h16_at(packed, k, col + 4, 0);
+      for (; p + 4 <= kc && pc + p + 4 <= k8; p += 4) {
+        const q = pc + p;
+        const off = (<usize>(q >> 3) << 6) + (<usize>(q & 7) << 1);
+        const d = dst + (<usize>p << 5);
+        transpose4x4(widen4(q0 + off, kind), widen4(q0 + off + 16, kind), widen4(q0 + off + 32, kind), widen4(q0 + off + 48, kind), d, 32);
+        transpose4x4(widen4(q1 + off, kind), widen4(q1 + off + 16, kind), widen4(q1 + off + 32, kind), widen4(q1 + off + 48, kind), d + 16, 32);
+      }
+    }
+    for (; p < kc; p++) {
+      const d = dst + (<usize>p << 5);
+      let r = 0;
+      for (; r < cols; r++) store<f32>(d + (<usize>r << 2), widen1(h16_at(packed, k, col + r, pc + p), kind));
       for (; r < NR; r++) store<f32>(d + (<usize>r << 2), 0);
     }
     dst += panel_bytes;

@@ -33,7 +33,8 @@ export interface Kernels {
   f32_gemm_workspace_bytes(m: number, n: number, k: number): number;
   /**
    * transB: 0 B is [k, n], 1 B is stored [n, k], 2 B is Wᵀ with W [n, k] in f32_gemv_pack's layout;
-   * 3, 4, 5: B is Wᵀ with W [n, k] stored as int8, f16 or bf16 (ldb in elements), widened exactly to f32.
+   * 3: B is Wᵀ with W [n, k] stored as int8 (ldb in elements); 4, 5: W [n, k] as f16 or bf16 codes in
+   * h16_pack's panel layout (ldb unused); 3-5 widened exactly to f32.
    */
   f32_gemm(m: number, n: number, k: number, a: Ptr, lda: number, transA: number, b: Ptr, ldb: number, transB: number,
     bias: Ptr, c: Ptr, ldc: number, workspace: Ptr, vmin: number, vmax: number): void;
@@ -89,7 +90,11 @@ export interface Kernels {
     multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number,
   ): void;
   f32_qc8w_gemv(n: number, k: number, x: Ptr, w: Ptr, scale: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
-  /** y = W·x + bias with W [n, k] as IEEE binary16 / bfloat16 bits (u16), x and y f32; bias 0: none. */
+  /** W [n, k] as u16 codes (f16 / bf16) in the 16-bit kernels' 4-row panel layout (rows past n zero). */
+  h16_panels_bytes(n: number, k: number): number;
+  h16_pack(n: number, k: number, w16: Ptr, packed: Ptr): void;
+  h16_unpack(n: number, k: number, packed: Ptr, w16: Ptr): void;
+  /** y = W·x + bias with W [n, k] as IEEE binary16 / bfloat16 codes in h16_pack's layout, x and y f32; bias 0: none. */
   f16_gemv_f32(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
   /** f16_gemv_f32's bits, faster, for weights with no exponent-31 code (the caller checks: f16CodesFinite). */
   f16_gemv_f32_finite(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;

@@ -7,7 +7,7 @@ import { linearRaw, packedLinear } from '../sparse/linear.js';
 import { avgPool2d, conv2d, maxPool2d } from '../ops/conv.js';
 import { fromValues } from '../tensor/create.js';
 import { keep } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { empty, type Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import type { ActFn, PoolSpec } from './graph.js';
 import type { ConvGeometry } from './qops.js';
@@ -217,44 +217,59 @@ export class WeightOnlyInt8LinearOp extends QOp {
 
 /**
  * From this many rows a 16-bit weight layer runs f32_gemm on its widened weights instead of the GEMV row
- * by row. At 300×784 (bench/dev/qc8w.mjs), f16: the GEMM ran 1.3× the rows at 4 rows, 1.9× at 8;
- * bf16 (whose GEMV is cheaper): 0.84× at 4, 1.13× at 8.
+ * by row. At 300×784 (bench/dev/qc8w.mjs), GEMM time / rows time: f16 with an Inf or NaN code
+ * (f16_gemv_f32) 0.63 at 4 rows; finite f16 (f16_gemv_f32_finite) 1.03 at 4, 1.03 at 6, 0.71 at 8;
+ * bf16 1.21 at 4, 1.27 at 6, 0.86 at 8.
  */
-const HALF_GEMM_ROWS = { f16: 4, bf16: 8 } as const;
+const HALF_GEMM_ROWS = { f16: 4, f16Finite: 8, bf16: 8 } as const;
 
 /**
  * 16-bit float weights (IEEE binary16 'f16' or bfloat16 'bf16', rounded to nearest even), f32
- * activations, half the f32 weight bytes: f16_gemv_f32 / bf16_gemv_f32 row by row below
- * HALF_GEMM_ROWS rows, else f32_gemm widening the weights as it packs them.
+ * activations, half the f32 weight bytes: the 16-bit GEMV row by row below HALF_GEMM_ROWS rows, else
+ * f32_gemm widening the weights as it packs them.
  */
 export class HalfLinearOp extends QOp {
   override readonly inDomain = 'f32';
   override readonly outDomain = 'f32';
+  /** weight: the codes in the 16-bit kernels' 4-row panels (h16_pack); bias f32. */
   readonly #t: Record<string, Tensor>;
-  /** f16 with no ±Inf or NaN weight: the GEMV takes f16_gemv_f32_finite (same bits, 1.4× faster). */
+  readonly #n: number;
+  readonly #k: number;
+  /** f16 with no ±Inf or NaN weight: the GEMV takes f16_gemv_f32_finite (same bits, 1.33× faster). */
   readonly #finite: boolean;
   /** w16: the weight's 16-bit codes [n, k]; bias f32 [n] or null. */
   constructor(name: string, inShape: readonly number[], n: number, readonly kind: 'f16' | 'bf16', w16: Uint16Array, bias: Float32Array | null, readonly relu: boolean) {
     super(name, inShape, [...inShape.slice(0, -1), n]);
     const k = inShape[inShape.length - 1]!;
     this.#finite = kind === 'f16' && f16CodesFinite(w16);
+    this.#n = n;
+    this.#k = k;
+    // The kernels read the codes in 4-row panels (h16_pack): one stream per 4 rows.
+    const kern = kernels();
+    const rowMajor = fromValues('HalfLinearOp', new Uint8Array(w16.buffer, w16.byteOffset, 2 * n * k), [2 * n * k], 'u8');
+    const packed = empty('HalfLinearOp', [kern.h16_panels_bytes(n, k)], 'u8');
+    kern.h16_pack(n, k, rowMajor.ptr, packed.ptr);
+    rowMajor.dispose();
     this.#t = {
-      weight: keep(fromValues('HalfLinearOp', new Uint8Array(w16.buffer, w16.byteOffset, 2 * n * k), [n, k, 2], 'u8')),
+      weight: keep(packed),
       ...(bias ? { bias: keep(fromValues('HalfLinearOp', bias, [n], 'f32')) } : {}),
     };
   }
   override workspaceBytes(m: number): number {
-    const [n, k] = this.#t.weight!.shape as [number, number];
+    const [n, k] = [this.#n, this.#k];
     const rows = this.linearRows(m);
-    return rows < HALF_GEMM_ROWS[this.kind] ? 0 : kernels().f32_gemm_workspace_bytes(rows, n, k);
+    return rows < this.#gemmRows ? 0 : kernels().f32_gemm_workspace_bytes(rows, n, k);
+  }
+  get #gemmRows(): number {
+    return HALF_GEMM_ROWS[this.#finite ? 'f16Finite' : this.kind];
   }
   run(m: number, src: number, dst: number, ws: number): void {
-    const [n, k] = this.#t.weight!.shape as [number, number];
+    const [n, k] = [this.#n, this.#k];
     const rows = this.linearRows(m);
     const kern = kernels();
     const w = this.#t.weight!.ptr, bias = this.#t.bias?.ptr ?? 0;
-    if (rows >= HALF_GEMM_ROWS[this.kind]) {
-      // f32_gemm widens the 16-bit weights as it packs its panels (trans_b 4: f16, 5: bf16).
+    if (rows >= this.#gemmRows) {
+      // f32_gemm widens the 16-bit panels as it packs its own (trans_b 4: f16, 5: bf16).
       kern.f32_gemm(rows, n, k, src, k, 0, w, k, this.kind === 'f16' ? 4 : 5, bias, dst, n, ws, this.relu ? 0 : -Infinity, Infinity);
       return;
     }
@@ -263,11 +278,18 @@ export class HalfLinearOp extends QOp {
     if (this.relu) kern.f32_vrelu(rows * n, dst, dst);
   }
   override tensors(): Record<string, Tensor> { return this.#t; }
-  /** The file: the weight as F16 or BF16 [n, k], the bias F32. */
+  /** The file: the weight as F16 or BF16 [n, k] (row-major), the bias F32. */
   override entries(): Record<string, FileEntry> {
-    const w = this.#t.weight!;
-    const [n, k] = w.shape as [number, number];
-    return { weight: { dtype: this.kind === 'f16' ? 'F16' : 'BF16', shape: [n, k], bytes: w.toTypedArray() as Uint8Array }, ...(this.#t.bias ? { bias: entryOf(this.#t.bias) } : {}) };
+    const [n, k] = [this.#n, this.#k];
+    const rowMajor = empty('HalfLinearOp.entries', [2 * n * k], 'u8');
+    kernels().h16_unpack(n, k, this.#t.weight!.ptr, rowMajor.ptr);
+    const bytes = rowMajor.toTypedArray() as Uint8Array; // a copy: the entry outlives the tensor
+    rowMajor.dispose();
+    return { weight: { dtype: this.kind === 'f16' ? 'F16' : 'BF16', shape: [n, k], bytes }, ...(this.#t.bias ? { bias: entryOf(this.#t.bias) } : {}) };
+  }
+  /** Bytes of the stored entries (the last panel's padding rows not counted). */
+  override get byteLength(): number {
+    return 2 * this.#n * this.#k + (this.#t.bias?.byteLength ?? 0);
   }
   override meta(): Record<string, unknown> { return { relu: this.relu }; }
 }
