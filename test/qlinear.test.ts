@@ -5,7 +5,6 @@ import './setup.js';
 import * as st from '../src/index.js';
 import { kernels, scratch } from '../src/backend/binding.js';
 import { bf16GemvRef, f16GemvRef, q4GemmF32Ref, q4PackedBytes, q4PackWeights, qs8GemmF32OutRef, qs8PackedWeightsBytes, qs8PackWeightsRef } from '../src/quant/qkernels-ref.js';
-import { f16CodesFinite } from '../src/io/float16.js';
 
 const f = Math.fround;
 
@@ -153,35 +152,36 @@ test('q4_gemv_f32 / q4_gemm_f32 equal q4GemmF32Ref bit for bit, and q4PackWeight
   );
 });
 
-// 16-bit codes [n, k] (row-major) as a tensor in the kernels' 4-row panel layout (h16_pack).
-function h16Panels(n: number, k: number, w16: Uint16Array): st.Tensor {
+// 16-bit codes [n, k] (row-major) as a tensor in the kernels' layout (h16_pack: header and 4-row panels).
+function h16Panels(kind: 'f16' | 'bf16', n: number, k: number, w16: Uint16Array): st.Tensor {
   const kern = kernels();
   const rowMajor = st.tensor(new Uint8Array(w16.buffer, w16.byteOffset, 2 * n * k), [2 * n * k], 'u8');
-  const packed = st.zeros([Math.max(1, kern.h16_panels_bytes(n, k))], 'u8');
-  kern.h16_pack(n, k, rowMajor.ptr, packed.ptr);
+  const packed = st.zeros([kern.h16_panels_bytes(n, k)], 'u8');
+  kern.h16_pack(n, k, rowMajor.ptr, packed.ptr, kind === 'f16' ? 1 : 0);
   rowMajor.dispose();
   return packed;
 }
 
-test('f16_gemv_f32 / f16_gemv_f32_finite / bf16_gemv_f32 equal their fixed-order references bit for bit: 4-row groups and single rows, k tails, subnormal, ±0, Inf and NaN weights, x past 2^16 and subnormal x', () => {
+test('f16_gemv_f32 / bf16_gemv_f32 equal their fixed-order references bit for bit: 4-row panels and the last partial one, k tails, subnormal, ±0, Inf and NaN weights, code scales 0 to 10, x past 2^16 and subnormal x', () => {
   const kern = kernels();
   const F16_SPECIAL = [0x0000, 0x8000, 0x0001, 0x83ff, 0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x7e00, 0x7c01, 0x3c00];
   const BF16_SPECIAL = [0x0000, 0x8000, 0x0001, 0x807f, 0x7f7f, 0xff7f, 0x7f80, 0xff80, 0x7fc0, 0x3f80];
   fc.assert(fc.property(
     fc.constantFrom('f16', 'bf16'), fc.constantFrom(0, 1, 3, 4, 5, 7, 8, 9), fc.constantFrom(0, 1, 7, 8, 9, 15, 16, 17, 100),
-    fc.constantFrom(0, 0, 0.02, 0.3), fc.boolean(), fc.boolean(), fc.constantFrom('plain', 'plain', 'huge', 'tiny'), fc.integer(),
-    (kind, n, k, special, withBias, zeros, xKind, seed) => {
+    fc.constantFrom(0, 0, 0.02, 0.3), fc.boolean(), fc.boolean(), fc.constantFrom('plain', 'plain', 'huge', 'tiny'), fc.constantFrom(15, 15, 20, 25, 30), fc.integer(),
+    (kind, n, k, special, withBias, zeros, xKind, emax, seed) => {
       let s = seed >>> 0 || 1;
       const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
       const specials = kind === 'f16' ? F16_SPECIAL : BF16_SPECIAL;
       const f32bits = new Uint32Array(1), f32v = new Float32Array(f32bits.buffer);
       const w16 = Uint16Array.from({ length: n * k }, () => {
         if (rnd() < special) return specials[Math.floor(rnd() * specials.length)]!;
-        if (kind === 'f16') return Math.floor(rnd() * 0x10000) & 0xbfff; // |w| < 2, subnormals included
+        // f16: exponents 0..emax (subnormals included): h16_pack scales finite codes by 2^min(10, 30 − emax).
+        if (kind === 'f16') return (Math.floor(rnd() * 0x10000) & 0x83ff) | (Math.min(emax, Math.floor(rnd() * (emax + 2))) << 10);
         f32v[0] = (rnd() * 2 - 1) * [1, 1e-3, 1e-30][Math.floor(rnd() * 3)]!;
         return f32bits[0]! >>> 16;
       });
-      // huge: some |x| at or past 2^16 (f16_gemv_f32_finite must fall back: x·2^112 would overflow), and ±Inf.
+      // huge: some |x| at or past 2^16 (the scaled f16 path must fall back: x·2^(112−s) could overflow), and ±Inf.
       const xOf = (): number => {
         if (xKind === 'huge' && rnd() < 0.1) return [65536, -65536, 65535.99, 3e38, -1e20, Infinity, -Infinity][Math.floor(rnd() * 7)]!;
         if (xKind === 'tiny') return (rnd() * 2 - 1) * 1e-39;
@@ -192,18 +192,15 @@ test('f16_gemv_f32 / f16_gemv_f32_finite / bf16_gemv_f32 equal their fixed-order
       const want = new Float32Array(n);
       (kind === 'f16' ? f16GemvRef : bf16GemvRef)(n, k, x, w16, bias, want);
       st.tidy(() => {
-        const tx = st.tensor(x, [k]), tw = h16Panels(n, k, w16), tb = bias ? st.tensor(bias, [n]) : null;
+        const tx = st.tensor(x, [k]), tw = h16Panels(kind, n, k, w16), tb = bias ? st.tensor(bias, [n]) : null;
         // h16_unpack inverts h16_pack.
-        const back = st.zeros([Math.max(1, 2 * n * k)], 'u8');
+        const back = st.zeros([2 * n * k], 'u8');
         kernels().h16_unpack(n, k, tw.ptr, back.ptr);
         assert.deepEqual(Array.from(new Uint16Array((back.toTypedArray() as Uint8Array).slice(0, 2 * n * k).buffer)), Array.from(w16));
         const bits = (a: Float32Array) => Array.from(new Uint32Array(Float32Array.from(a).buffer), (b, i) => (Number.isNaN(a[i]) ? 'NaN' : b));
-        const kernelsToCheck = kind === 'bf16' ? ['bf16_gemv_f32'] as const : f16CodesFinite(w16) ? ['f16_gemv_f32', 'f16_gemv_f32_finite'] as const : ['f16_gemv_f32'] as const;
-        for (const name of kernelsToCheck) {
-          const y = st.zeros([n]);
-          kern[name](n, k, tx.ptr, tw.ptr, tb?.ptr ?? 0, y.ptr);
-          assert.deepEqual(bits(y.toTypedArray() as Float32Array), bits(want), `${name} n=${n} k=${k} x ${xKind}`);
-        }
+        const y = st.zeros([n]);
+        kern[kind === 'f16' ? 'f16_gemv_f32' : 'bf16_gemv_f32'](n, k, tx.ptr, tw.ptr, tb?.ptr ?? 0, y.ptr);
+        assert.deepEqual(bits(y.toTypedArray() as Float32Array), bits(want), `${kind} n=${n} k=${k} x ${xKind} emax ${emax}`);
       });
     },
   ), { numRuns: 400 });
@@ -229,7 +226,7 @@ test('f32_gemm on 16-bit weights in panels (trans_b 4: f16, 5: bf16) widens them
       const want = new Float32Array(m * n);
       gemm16Ref(kind, m, n, k, x, w16, bias, want, lo, hi);
       st.tidy(() => {
-        const tx = st.tensor(x, [m * k]), tw = h16Panels(n, k, w16), tb = bias ? st.tensor(bias, [n]) : null;
+        const tx = st.tensor(x, [m * k]), tw = h16Panels(kind, n, k, w16), tb = bias ? st.tensor(bias, [n]) : null;
         const y = st.zeros([m * n]);
         const ws = st.zeros([Math.ceil(kern.f32_gemm_workspace_bytes(m, n, k) / 4)]);
         kern.f32_gemm(m, n, k, tx.ptr, k, 0, tw.ptr, 0, kind === 'f16' ? 4 : 5, tb?.ptr ?? 0, y.ptr, n, ws.ptr, lo, hi);

@@ -19,12 +19,17 @@ export function widen_high(vt: v128, f16: bool, full: bool): v128 {
   return v128.or(vf, v128.and(i32x4.gt_s(v128.and(vt, VABS), VMAXFINITE), VEXP));
 }
 
-// Address of W[j, p] in the panel layout at packed.
+// The panels' header (h16_pack, gemv.ts): i32 s, the codes' scale (stored codes are W·2^s); i32 finite.
+export const H16_HEADER: usize = 16;
+@inline export function h16_scale(packed: usize): i32 { return load<i32>(packed); }
+@inline export function h16_finite(packed: usize): bool { return load<i32>(packed, 4) != 0; }
+
+// Address of W[j, p] in the panels at `panels` (past the header).
 @inline
-export function h16_at(packed: usize, k: i32, j: i32, p: i32): usize {
+export function h16_at(panels: usize, k: i32, j: i32, p: i32): usize {
   const k8 = k & ~7;
   const r = <usize>(j & 3);
-  const panel = packed + ((<usize>(j >> 2) * <usize>k) << 3);
+  const panel = panels + ((<usize>(j >> 2) * <usize>k) << 3);
   if (p < k8) return panel + (<usize>(p >> 3) << 6) + (r << 4) + (<usize>(p & 7) << 1);
   return panel + (<usize>k8 << 3) + r * (<usize>(k - k8) << 1) + (<usize>(p - k8) << 1);
 }

@@ -1,5 +1,5 @@
 import { transpose4x4 } from "../x32-transpose";
-import { h16_at, widen_high } from "../f16-gemv/layout";
+import { H16_HEADER, h16_at, h16_scale, widen_high } from "../f16-gemv/layout";
 // f32 GEMM panel packing.
 // A block: mc x kc -> ceil(mc/4) panels, each kc x 4 floats (k-major, rows interleaved).
 // B block: kc x nc -> ceil(nc/8) panels, each kc x 8 floats (k-major, columns contiguous).
@@ -194,13 +194,22 @@ export function pack_b_narrow(kc: i32, nc: i32, w: usize, ldw: i32, kind: i32, d
 }
 
 /**
- * pack_b for B = Wᵀ with W [n, k] as f16 / bf16 codes in the 4-row panel layout of the 16-bit GEMVs
- * (f16-gemv/gemv.ts, h16_pack), widened exactly to f32 as it packs (f32_gemm's trans_b 4 / 5): the
- * block op(B)[pc:pc+kc, jc:jc+nc]; jc is a multiple of 8 and pc of 4 (f32_gemm's NC and KC).
+ * pack_b for B = Wᵀ with W [n, k] as f16 / bf16 codes in the 16-bit GEMVs' panels (f16-gemv/gemv.ts,
+ * h16_pack: a header, then 4-row panels), widened exactly to f32 as it packs (f32_gemm's trans_b 4 / 5),
+ * the codes' scale 2^s undone exactly: the block op(B)[pc:pc+kc, jc:jc+nc]; jc is a multiple of 8 and pc
+ * of 4 (f32_gemm's NC and KC).
  */
 export function pack_b_h16(kc: i32, nc: i32, k: i32, packed: usize, jc: i32, pc: i32, kind: i32, dst: usize): void {
+  const s = h16_scale(packed);
+  if (s != 0) pack_b_h16_kind(kc, nc, k, packed + H16_HEADER, jc, pc, kind, reinterpret<f32>((127 - s) << 23), dst);
+  else pack_b_h16_kind(kc, nc, k, packed + H16_HEADER, jc, pc, kind, 1, dst);
+}
+
+@inline
+function pack_b_h16_kind(kc: i32, nc: i32, k: i32, panels: usize, jc: i32, pc: i32, kind: i32, inv: f32, dst: usize): void {
   const panel_bytes = (<usize>kc * <usize>NR) << 2;
   const k8 = k & ~7;
+  const vinv = f32x4.splat(inv);
   for (let j = 0; j < nc; j += NR) {
     const col = jc + j;
     const cols = min(NR, nc - j);
@@ -208,22 +217,28 @@ export function pack_b_h16(kc: i32, nc: i32, k: i32, packed: usize, jc: i32, pc:
     if (cols == NR) {
       // Two panels (columns col..col+3, col+4..col+7); inside an 8-block, row r's 4 codes from input q
       // are contiguous, 16 bytes after row r − 1's.
-      const q0 = h16_at(packed, k, col, 0);
-      const q1 = h16_at(packed, k, col + 4, 0);
+      const q0 = h16_at(panels, k, col, 0);
+      const q1 = h16_at(panels, k, col + 4, 0);
       for (; p + 4 <= kc && pc + p + 4 <= k8; p += 4) {
         const q = pc + p;
         const off = (<usize>(q >> 3) << 6) + (<usize>(q & 7) << 1);
         const d = dst + (<usize>p << 5);
-        transpose4x4(widen4(q0 + off, kind), widen4(q0 + off + 16, kind), widen4(q0 + off + 32, kind), widen4(q0 + off + 48, kind), d, 32);
-        transpose4x4(widen4(q1 + off, kind), widen4(q1 + off + 16, kind), widen4(q1 + off + 32, kind), widen4(q1 + off + 48, kind), d + 16, 32);
+        transpose4x4(unscale(widen4(q0 + off, kind), vinv, inv), unscale(widen4(q0 + off + 16, kind), vinv, inv), unscale(widen4(q0 + off + 32, kind), vinv, inv), unscale(widen4(q0 + off + 48, kind), vinv, inv), d, 32);
+        transpose4x4(unscale(widen4(q1 + off, kind), vinv, inv), unscale(widen4(q1 + off + 16, kind), vinv, inv), unscale(widen4(q1 + off + 32, kind), vinv, inv), unscale(widen4(q1 + off + 48, kind), vinv, inv), d + 16, 32);
       }
     }
     for (; p < kc; p++) {
       const d = dst + (<usize>p << 5);
       let r = 0;
-      for (; r < cols; r++) store<f32>(d + (<usize>r << 2), widen1(h16_at(packed, k, col + r, pc + p), kind));
+      for (; r < cols; r++) store<f32>(d + (<usize>r << 2), inv == 1 ? widen1(h16_at(panels, k, col + r, pc + p), kind) : widen1(h16_at(panels, k, col + r, pc + p), kind) * inv);
       for (; r < NR; r++) store<f32>(d + (<usize>r << 2), 0);
     }
     dst += panel_bytes;
   }
+}
+
+// v·2^−s (exact); no multiply when s = 0 (so a NaN code keeps its payload bits).
+@inline
+function unscale(v: v128, vinv: v128, inv: f32): v128 {
+  return inv == 1 ? v : f32x4.mul(v, vinv);
 }

@@ -56,7 +56,7 @@ const SENT = 0x5a;
 function guarded(bytes) { const p = alloc(bytes + 64); view(Uint8Array, p, bytes + 64).fill(SENT); return p; }
 const intact = (p, bytes) => view(Uint8Array, p + bytes, 64).every((v) => v === SENT);
 // 16-bit codes [n, k] placed in the f16 / bf16 kernels' 4-row panel layout (h16_pack).
-function putH16(n, k, w16) { const p = alloc(wasm.h16_panels_bytes(n, k)); wasm.h16_pack(n, k, put(w16), p); return p; }
+function putH16(n, k, w16, f16) { const p = alloc(wasm.h16_panels_bytes(n, k)); wasm.h16_pack(n, k, put(w16), p, f16 ? 1 : 0); return p; }
 
 // Requantization parameters for column j: mostly realistic (quantizeMultiplier of a scale that maps
 // the accumulator spread to ~±100), sometimes raw extremes.
@@ -228,7 +228,7 @@ function checkF16(n, k, kind, opts = {}) {
   const ref = new Float64Array(n), mag = new Float64Array(n);
   (f16 ? R.f16GemvF32Ref : R.bf16GemvF32Ref)(n, k, x, w16, bias, ref, mag);
   const yPtr = guarded(4 * n);
-  wasm[f16 ? 'f16_gemv_f32' : 'bf16_gemv_f32'](n, k, put(x), putH16(n, k, w16), bias ? put(bias) : 0, yPtr);
+  wasm[f16 ? 'f16_gemv_f32' : 'bf16_gemv_f32'](n, k, put(x), putH16(n, k, w16, f16), bias ? put(bias) : 0, yPtr);
   const y = view(Float32Array, yPtr, n);
   if (opts.exact) {
     for (let j = 0; j < n; j++) if (!(Object.is(y[j], Math.fround(ref[j])) || (Number.isNaN(ref[j]) && Number.isNaN(y[j])))) return fail(`${tag}: widen bits ${w16[j * k].toString(16)} → ${y[j]}, ref ${ref[j]}`);
@@ -382,7 +382,9 @@ function benchGemv(s) {
   const { multiplier, shift } = requantParams(n, k);
   const ibias = put(new Int32Array(n)), mult = put(multiplier), sh = put(shift), out = alloc(n), sw = put(fillRand(Float32Array, n, rand));
   const q4 = rotate(Array.from({ length: copies(n * k / 2 + n * k / 8) }, () => [put(fillRand(Uint8Array, n * k / 2, () => randInt(0, 255))), put(fillRand(Float32Array, n * k / 32, rand))]));
-  const h16 = rotate(Array.from({ length: copies(2 * n * k) }, () => putH16(n, k, fillRand(Uint16Array, n * k, () => (randInt(0, 0x83ff) & 0x83ff) | (randInt(10, 14) << 10)))));
+  const codes16 = () => fillRand(Uint16Array, n * k, () => (randInt(0, 0x83ff) & 0x83ff) | (randInt(10, 14) << 10));
+  const h16 = rotate(Array.from({ length: copies(2 * n * k) }, () => putH16(n, k, codes16(), true)));
+  const hb16 = rotate(Array.from({ length: copies(2 * n * k) }, () => putH16(n, k, codes16(), false)));
   const q4ws = alloc(wasm.q4_workspace_bytes(1, k, 32));
   const ops = 2 * n * k;
   const tag = `${s}x${s}${stream ? ' (stream)' : ''}`;
@@ -392,7 +394,7 @@ function benchGemv(s) {
     { name: `qs8_gemv_f32out ${tag}`, ops, fn: () => wasm.qs8_gemv_f32out(n, k, a, 3, qw(), fbias, y, 0.01, sw) },
     { name: `q4_gemv_f32 g32 ${tag}`, ops, target: stream ? 3 : undefined, fn: () => { const [w4, sc] = q4(); wasm.q4_gemv_f32(n, k, 32, x, w4, sc, fbias, y, q4ws); } },
     { name: `f16_gemv_f32 ${tag}`, ops, fn: () => wasm.f16_gemv_f32(n, k, x, h16(), fbias, y) },
-    { name: `bf16_gemv_f32 ${tag}`, ops, fn: () => wasm.bf16_gemv_f32(n, k, x, h16(), fbias, y) },
+    { name: `bf16_gemv_f32 ${tag}`, ops, fn: () => wasm.bf16_gemv_f32(n, k, x, hb16(), fbias, y) },
   ];
   measure(jobs);
   report(jobs, jobs.slice(0, 1));

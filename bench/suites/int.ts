@@ -4,7 +4,6 @@
 import * as st from '../../src/index.js';
 import { kernels, scratch } from '../../src/backend/binding.js';
 import { q4PackedBytes, q4PackWeights } from '../../src/quant/qkernels-ref.js';
-import { f16CodesFinite } from '../../src/io/float16.js';
 import { lines, measure, randomF32, type Case, type Contender, type Line, type Options } from '../harness.js';
 import { ortMatMulInteger } from '../peers/ort.js';
 import { dotCeiling } from '../probes.js';
@@ -126,16 +125,14 @@ async function weightOnlyCase(kind: 'int8' | 'f16' | 'bf16', m: number, k: numbe
   // int8 row-major; f16 / bf16 codes in the 16-bit kernels' 4-row panels (h16_pack), as HalfLinearOp holds them.
   const codes = kind === 'int8' ? null : st.castFormat(st.tensor(randomF32(n * k, 8), [n * k]), kind);
   const W = codes === null ? st.tensor(Int8Array.from(randomInts(n * k, -127, 127, 8)), [n * k], 'i8') : st.zeros([kern.h16_panels_bytes(n, k)], 'u8');
-  if (codes !== null) kern.h16_pack(n, k, codes.ptr, W.ptr);
+  if (codes !== null) kern.h16_pack(n, k, codes.ptr, W.ptr, kind === 'f16' ? 1 : 0);
   const scale = st.tensor(Float32Array.from(randomF32(n, 9), (v) => Math.abs(v) * 0.01 + 1e-3), [n]);
   const x = st.tensor(randomF32(m * k, 7), [m * k]);
   const y = st.zeros([m * n]);
   const f32 = f32Contender(m, k, n);
-  // As HalfLinearOp picks it: f16 weights with no ±Inf / NaN code take the finite kernel.
-  const gemv16 = kind === 'bf16' ? 'bf16_gemv_f32' : kind === 'f16' && f16CodesFinite(new Uint16Array((codes!.toTypedArray() as Uint8Array).buffer)) ? 'f16_gemv_f32_finite' : 'f16_gemv_f32';
   const run = () => {
     if (kind === 'int8') kern.f32_qc8w_gemm(m, n, k, x.ptr, W.ptr, scale.ptr, 0, y.ptr, scratch(kern.f32_qc8w_gemm_workspace_bytes(m, n, k)), -Infinity, Infinity);
-    else if (m === 1) kern[gemv16](n, k, x.ptr, W.ptr, 0, y.ptr);
+    else if (m === 1) kern[kind === 'f16' ? 'f16_gemv_f32' : 'bf16_gemv_f32'](n, k, x.ptr, W.ptr, 0, y.ptr);
     else kern.f32_gemm(m, n, k, x.ptr, k, 0, W.ptr, 0, kind === 'f16' ? 4 : 5, 0, y.ptr, n, scratch(kern.f32_gemm_workspace_bytes(m, n, k)), -Infinity, Infinity);
     return y.toTypedArray();
   };

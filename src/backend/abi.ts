@@ -90,14 +90,15 @@ export interface Kernels {
     multiplier: Ptr, shift: Ptr, outZp: number, qmin: number, qmax: number,
   ): void;
   f32_qc8w_gemv(n: number, k: number, x: Ptr, w: Ptr, scale: Ptr, bias: Ptr, y: Ptr, vmin: number, vmax: number): void;
-  /** W [n, k] as u16 codes (f16 / bf16) in the 16-bit kernels' 4-row panel layout (rows past n zero). */
+  /**
+   * W [n, k] as u16 codes (f16: IEEE binary16, else bfloat16) in the 16-bit kernels' layout: a 16-byte
+   * header, then 4-row panels (rows past n zero), finite f16 codes stored exactly scaled by a power of two.
+   */
   h16_panels_bytes(n: number, k: number): number;
-  h16_pack(n: number, k: number, w16: Ptr, packed: Ptr): void;
+  h16_pack(n: number, k: number, w16: Ptr, packed: Ptr, f16: number): void;
   h16_unpack(n: number, k: number, packed: Ptr, w16: Ptr): void;
   /** y = W·x + bias with W [n, k] as IEEE binary16 / bfloat16 codes in h16_pack's layout, x and y f32; bias 0: none. */
   f16_gemv_f32(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
-  /** f16_gemv_f32's bits, faster, for weights with no exponent-31 code (the caller checks: f16CodesFinite). */
-  f16_gemv_f32_finite(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
   bf16_gemv_f32(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
   /** Below 4 rows the GEMV row by row; from 4 f32_gemm on the widened weights (workspace: f32_qc8w_gemm_workspace_bytes). */
   f32_qc8w_gemm(m: number, n: number, k: number, x: Ptr, w: Ptr, scale: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;

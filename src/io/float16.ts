@@ -60,12 +60,6 @@ export function f32ToF16Bits(x: number): number {
 }
 
 /** The value of the f16 with bits `h` (exact). */
-/** No code is ±Inf or NaN (exponent 31): what f16_gemv_f32_finite asks of its weights. */
-export function f16CodesFinite(codes: Uint16Array): boolean {
-  for (let i = 0; i < codes.length; i++) if ((codes[i]! & 0x7c00) === 0x7c00) return false;
-  return true;
-}
-
 export function f16BitsToF32(h: number): number {
   u32[0] = f16BitsToF32Bits(checkNumber('f16BitsToF32', 'h', h));
   return f32[0]!;

@@ -16,7 +16,7 @@ import { q4UnpackWeights, qs8UnpackWeightsRef } from './qkernels-ref.js';
 import { u8View } from '../backend/binding.js';
 import { kernels } from '../backend/binding.js';
 import { Int4Linear, Int8Linear } from './qlinear.js';
-import { f16BitsToF32, f16CodesFinite, f32ToF16Bits } from '../io/float16.js';
+import { f16BitsToF32, f32ToF16Bits } from '../io/float16.js';
 
 const ACTS: Record<ActFn, (x: Tensor) => Tensor> = { relu, gelu, tanh, sigmoid };
 
@@ -217,11 +217,11 @@ export class WeightOnlyInt8LinearOp extends QOp {
 
 /**
  * From this many rows a 16-bit weight layer runs f32_gemm on its widened weights instead of the GEMV row
- * by row. At 300×784 (bench/dev/qc8w.mjs), GEMM time / rows time: f16 with an Inf or NaN code
- * (f16_gemv_f32) 0.63 at 4 rows; finite f16 (f16_gemv_f32_finite) 1.03 at 4, 1.03 at 6, 0.71 at 8;
- * bf16 1.21 at 4, 1.27 at 6, 0.86 at 8.
+ * by row. At 300×784 (bench/dev/qc8w.mjs, one noisy run), GEMM time / rows time: f16 (finite codes,
+ * the scaled GEMV) 1.20 at 4 rows, 1.43 at 6, 0.80 at 8; bf16 1.34 at 4, 1.64 at 6, 0.93 at 8. (An f16
+ * layer holding ±Inf or NaN, which only a loaded file can give, runs the slower tracked GEMV: 0.63 at 4.)
  */
-const HALF_GEMM_ROWS = { f16: 4, f16Finite: 8, bf16: 8 } as const;
+const HALF_GEMM_ROWS = 8;
 
 /**
  * 16-bit float weights (IEEE binary16 'f16' or bfloat16 'bf16', rounded to nearest even), f32
@@ -235,20 +235,18 @@ export class HalfLinearOp extends QOp {
   readonly #t: Record<string, Tensor>;
   readonly #n: number;
   readonly #k: number;
-  /** f16 with no ±Inf or NaN weight: the GEMV takes f16_gemv_f32_finite (same bits, 1.33× faster). */
-  readonly #finite: boolean;
   /** w16: the weight's 16-bit codes [n, k]; bias f32 [n] or null. */
   constructor(name: string, inShape: readonly number[], n: number, readonly kind: 'f16' | 'bf16', w16: Uint16Array, bias: Float32Array | null, readonly relu: boolean) {
     super(name, inShape, [...inShape.slice(0, -1), n]);
     const k = inShape[inShape.length - 1]!;
-    this.#finite = kind === 'f16' && f16CodesFinite(w16);
     this.#n = n;
     this.#k = k;
-    // The kernels read the codes in 4-row panels (h16_pack): one stream per 4 rows.
+    // The kernels read the codes in 4-row panels (h16_pack): one stream per 4 rows, finite f16 codes scaled
+    // so that none is subnormal.
     const kern = kernels();
     const rowMajor = fromValues('HalfLinearOp', new Uint8Array(w16.buffer, w16.byteOffset, 2 * n * k), [2 * n * k], 'u8');
     const packed = empty('HalfLinearOp', [kern.h16_panels_bytes(n, k)], 'u8');
-    kern.h16_pack(n, k, rowMajor.ptr, packed.ptr);
+    kern.h16_pack(n, k, rowMajor.ptr, packed.ptr, kind === 'f16' ? 1 : 0);
     rowMajor.dispose();
     this.#t = {
       weight: keep(packed),
@@ -258,22 +256,19 @@ export class HalfLinearOp extends QOp {
   override workspaceBytes(m: number): number {
     const [n, k] = [this.#n, this.#k];
     const rows = this.linearRows(m);
-    return rows < this.#gemmRows ? 0 : kernels().f32_gemm_workspace_bytes(rows, n, k);
-  }
-  get #gemmRows(): number {
-    return HALF_GEMM_ROWS[this.#finite ? 'f16Finite' : this.kind];
+    return rows < HALF_GEMM_ROWS ? 0 : kernels().f32_gemm_workspace_bytes(rows, n, k);
   }
   run(m: number, src: number, dst: number, ws: number): void {
     const [n, k] = [this.#n, this.#k];
     const rows = this.linearRows(m);
     const kern = kernels();
     const w = this.#t.weight!.ptr, bias = this.#t.bias?.ptr ?? 0;
-    if (rows >= this.#gemmRows) {
+    if (rows >= HALF_GEMM_ROWS) {
       // f32_gemm widens the 16-bit panels as it packs its own (trans_b 4: f16, 5: bf16).
       kern.f32_gemm(rows, n, k, src, k, 0, w, k, this.kind === 'f16' ? 4 : 5, bias, dst, n, ws, this.relu ? 0 : -Infinity, Infinity);
       return;
     }
-    const gemv = this.kind === 'bf16' ? kern.bf16_gemv_f32 : this.#finite ? kern.f16_gemv_f32_finite : kern.f16_gemv_f32;
+    const gemv = this.kind === 'f16' ? kern.f16_gemv_f32 : kern.bf16_gemv_f32;
     for (let i = 0; i < rows; i++) gemv(n, k, src + 4 * i * k, w, bias, dst + 4 * i * n);
     if (this.relu) kern.f32_vrelu(rows * n, dst, dst);
   }
