@@ -18,6 +18,17 @@ function dot32s(vw: v128, vx0: v128, vx1: v128, vx2: v128, vx3: v128): v128 {
   return i32x4.add(vp01, vp23);
 }
 
+// Shift-free unpacking: planes 0 and 1 masked in place (0x000F, 0x00F0), planes 2 and 3 the same after
+// a byte shuffle that brings each u16 lane's high byte down; x codes of planes 0 and 2 pre-scaled by 16,
+// so every product is 16·n·x: the sum is 16·D, exact. SHUF: swizzle (8) or same-operand shuffle (9).
+@inline
+function dot32b(vw: v128, vx0: v128, vx1: v128, vx2: v128, vx3: v128, SHUF: i32): v128 {
+  const vs = SHUF == 8 ? i8x16.swizzle(vw, i8x16(1, -128, 3, -128, 5, -128, 7, -128, 9, -128, 11, -128, 13, -128, 15, -128)) : i8x16.shuffle(vw, vw, 1, 1, 3, 3, 5, 5, 7, 7, 9, 9, 11, 11, 13, 13, 15, 15);
+  const vp01 = i32x4.add(i32x4.dot_i16x8_s(v128.and(vw, i16x8.splat(0x000f)), vx0), i32x4.dot_i16x8_s(v128.and(vw, i16x8.splat(0x00f0)), vx1));
+  const vp23 = i32x4.add(i32x4.dot_i16x8_s(v128.and(vs, i16x8.splat(0x000f)), vx2), i32x4.dot_i16x8_s(v128.and(vs, i16x8.splat(0x00f0)), vx3));
+  return i32x4.add(vp01, vp23);
+}
+
 @inline
 function hsum(v: v128): i32 {
   return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
@@ -51,6 +62,14 @@ function gemv(mode: i32, n: i32, k: i32, group: i32, x: usize, w4: usize, scales
   const kp = q4_padded_k(k, group);
   const tail = workspace + q4_row_bytes(kp, group);
   q4_quantize_row(k, kp, group, x, workspace, tail);
+  if (mode == 8 || mode == 9) {
+    // Planes 0 and 2 times 16 (a separate pass here; the quantizer would store them so).
+    for (let p: usize = 0; p < <usize>kp; p += 32) {
+      const a = workspace + (p << 1);
+      v128.store(a, i16x8.shl(v128.load(a), 4));
+      v128.store(a, i16x8.shl(v128.load(a, 32), 4), 32);
+    }
+  }
   if (mode == 3) {
     // Scale the codes per plane (a separate pass here; the quantizer would store them so).
     for (let p: usize = 0; p < <usize>kp; p += 32) {
@@ -101,6 +120,11 @@ function gemv(mode: i32, n: i32, k: i32, group: i32, x: usize, w4: usize, scales
           vacc1 = i32x4.add(vacc1, i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(w, 16), vx0), i32x4.dot_i16x8_s(v128.load(w, 16), vx1)), i32x4.add(i32x4.dot_i16x8_s(v128.load(w, 16), vx2), i32x4.dot_i16x8_s(v128.load(w, 16), vx3))));
           vacc2 = i32x4.add(vacc2, i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(w, 32), vx0), i32x4.dot_i16x8_s(v128.load(w, 32), vx1)), i32x4.add(i32x4.dot_i16x8_s(v128.load(w, 32), vx2), i32x4.dot_i16x8_s(v128.load(w, 32), vx3))));
           vacc3 = i32x4.add(vacc3, i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(w, 48), vx0), i32x4.dot_i16x8_s(v128.load(w, 48), vx1)), i32x4.add(i32x4.dot_i16x8_s(v128.load(w, 48), vx2), i32x4.dot_i16x8_s(v128.load(w, 48), vx3))));
+        } else if (mode == 8 || mode == 9) {
+          vacc0 = i32x4.add(vacc0, dot32b(v128.load(w), vx0, vx1, vx2, vx3, mode));
+          vacc1 = i32x4.add(vacc1, dot32b(v128.load(w, 16), vx0, vx1, vx2, vx3, mode));
+          vacc2 = i32x4.add(vacc2, dot32b(v128.load(w, 32), vx0, vx1, vx2, vx3, mode));
+          vacc3 = i32x4.add(vacc3, dot32b(v128.load(w, 48), vx0, vx1, vx2, vx3, mode));
         } else if (mode == 3) {
           vacc0 = i32x4.add(vacc0, dot32s(v128.load(w), vx0, vx1, vx2, vx3));
           vacc1 = i32x4.add(vacc1, dot32s(v128.load(w, 16), vx0, vx1, vx2, vx3));
@@ -122,8 +146,9 @@ function gemv(mode: i32, n: i32, k: i32, group: i32, x: usize, w4: usize, scales
         gp += 8;
         continue;
       }
-      let vr = mode >= 6 ? i32x4.add(i32x4.add(vacc0, vacc1), i32x4.add(vacc2, vacc3)) : reduce(mode >= 3 ? 2 : mode, vacc0, vacc1, vacc2, vacc3);
-      if (mode == 3 || mode >= 6) vr = i32x4.shr_s(vr, 8);
+      let vr = mode >= 6 && mode <= 7 ? i32x4.add(i32x4.add(vacc0, vacc1), i32x4.add(vacc2, vacc3)) : reduce(mode >= 3 ? 2 : mode, vacc0, vacc1, vacc2, vacc3);
+      if (mode == 3 || (mode >= 6 && mode <= 7)) vr = i32x4.shr_s(vr, 8);
+      if (mode == 8 || mode == 9) vr = i32x4.shr_s(vr, 4);
       const vd = i32x4.add(vr, v128.load32_splat(gp, 4));
       vy = f32x4.add(vy, f32x4.mul(f32x4.convert_i32x4_s(vd), f32x4.mul(v128.load(s), v128.load32_splat(gp))));
       s += 16;
@@ -141,3 +166,5 @@ export function probe_no_epilogue(n: i32, k: i32, group: i32, x: usize, w4: usiz
 export function probe_no_unpack(n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, y: usize, ws: usize): void { gemv(5, n, k, group, x, w4, scales, y, ws); }
 export function probe_c2(n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, y: usize, ws: usize): void { gemv(6, n, k, group, x, w4, scales, y, ws); }
 export function probe_lanes_bcast(n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, y: usize, ws: usize): void { gemv(7, n, k, group, x, w4, scales, y, ws); }
+export function q4_gemv_swz(n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, y: usize, ws: usize): void { gemv(8, n, k, group, x, w4, scales, y, ws); }
+export function q4_gemv_shuf2(n: i32, k: i32, group: i32, x: usize, w4: usize, scales: usize, y: usize, ws: usize): void { gemv(9, n, k, group, x, w4, scales, y, ws); }

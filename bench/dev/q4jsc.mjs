@@ -14,6 +14,12 @@
 // out of the loop). Both the epilogue
 // and the unpacking cost JSC about 30% each against V8's 10-25%; no variant brought it to the f32
 // GEMV's 10 µs. Not adopted.
+// Eighth session: JSC's OMG tier lowers every i16x8.shr_u by a constant to mov/and/movq/psrlw (the count
+// through a general register) and each two-operand i32x4.shuffle to 2 pshufb + por
+// (BUN_JSC_dumpOMGDisassembly=true). Shift-free unpacking (planes 2-3 brought down by a byte shuffle,
+// x of planes 0 and 2 pre-scaled by 16, every product 16·n·x): swizzle (swz) 12.0 / 12.4, same-operand
+// shuffle (shuf2) 13.0 / 12.4, product 9.6 / 12.7 in that run. Removing the shifts' instructions does
+// not move JSC; V8 slows down.
 //   node bench/dev/q4jsc.mjs [--n 300] [--k 784]; .runtimes/node_modules/.bin/bun bench/dev/q4jsc.mjs --wasm build/dev/q4jsc.wasm
 import { devArena, loadDevWasm, option } from './wasm-dev.mjs';
 const ex = loadDevWasm('q4jsc-entry.ts', 'q4jsc');
@@ -31,6 +37,8 @@ const cases = {
   i64: () => ex.q4_gemv_i64(n, k, group, X, W4, S, Y2, WS),
   shuf: () => ex.q4_gemv_shuf(n, k, group, X, W4, S, Y2, WS),
   scaled: () => ex.q4_gemv_scaled(n, k, group, X, W4, S, Y2, WS),
+  swz: () => ex.q4_gemv_swz(n, k, group, X, W4, S, Y2, WS),
+  shuf2: () => ex.q4_gemv_shuf2(n, k, group, X, W4, S, Y2, WS),
   noEpilogue: () => ex.probe_no_epilogue(n, k, group, X, W4, S, Y2, WS),
   noUnpack: () => ex.probe_no_unpack(n, k, group, X, W4, S, Y2, WS),
   c2: () => ex.probe_c2(n, k, group, X, W4, S, Y2, WS),
@@ -38,7 +46,7 @@ const cases = {
 };
 cases.product();
 const want = A.view(Float32Array, Y, n).slice();
-for (const c of ['extract', 'i64', 'shuf', 'scaled']) { cases[c](); const got = A.view(Float32Array, Y2, n); for (let i = 0; i < n; i++) if (Object.is(got[i], want[i]) === false) throw new Error(`${c}: y[${i}] ${got[i]} vs ${want[i]}`); }
+for (const c of ['extract', 'i64', 'shuf', 'scaled', 'swz', 'shuf2']) { cases[c](); const got = A.view(Float32Array, Y2, n); for (let i = 0; i < n; i++) if (Object.is(got[i], want[i]) === false) throw new Error(`${c}: y[${i}] ${got[i]} vs ${want[i]}`); }
 const time = (fn) => { let reps = 1; for (;;) { const t = performance.now(); for (let i = 0; i < reps; i++) fn(); if (performance.now() - t > 10) break; reps *= 2; } const t = performance.now(); for (let i = 0; i < reps; i++) fn(); return (performance.now() - t) / reps * 1000; };
 const t = Object.fromEntries(Object.keys(cases).map((c) => [c, []]));
 for (let r = 0; r < rounds; r++) for (const c of Object.keys(cases)) t[c].push(time(cases[c]));
