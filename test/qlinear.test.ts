@@ -237,6 +237,39 @@ test('f32_gemm on 16-bit weights in panels (trans_b 4: f16, 5: bf16) widens them
   ), { numRuns: 150 });
 });
 
+test('f16_gemm_f32 / bf16_gemm_f32 (batched 16-bit layers): the GEMV per row below 8 rows, the widened-codes GEMM from 8, clamped, bit for bit', async () => {
+  const { gemm16Ref } = await import('../src/quant/qkernels-ref.js');
+  const kern = kernels();
+  fc.assert(fc.property(
+    fc.constantFrom('f16', 'bf16'), fc.constantFrom(0, 1, 3, 7, 8, 9, 12), fc.constantFrom(1, 5, 8, 13), fc.constantFrom(0, 1, 9, 40), fc.boolean(), fc.boolean(), fc.integer(),
+    (kind, m, n, k, withBias, relu, seed) => {
+      let s = seed >>> 0 || 1;
+      const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+      const w16 = Uint16Array.from({ length: n * k }, () => Math.floor(rnd() * 0x10000) & 0xbfff);
+      const x = Float32Array.from({ length: m * k }, () => rnd() * 4 - 2);
+      const bias = withBias ? Float32Array.from({ length: n }, () => rnd() - 0.5) : null;
+      const [lo, hi] = relu ? [0, Infinity] : [-Infinity, Infinity];
+      const want = new Float32Array(m * n);
+      if (m >= 8) gemm16Ref(kind, m, n, k, x, w16, bias, want, lo, hi);
+      else {
+        for (let i = 0; i < m; i++) {
+          const row = new Float32Array(n);
+          (kind === 'f16' ? f16GemvRef : bf16GemvRef)(n, k, x.subarray(i * k, (i + 1) * k), w16, bias, row);
+          for (let j = 0; j < n; j++) want[i * n + j] = Math.min(Math.max(row[j]!, lo), hi);
+        }
+      }
+      st.tidy(() => {
+        const tx = st.tensor(x, [m * k]), tw = h16Panels(kind, n, k, w16), tb = bias ? st.tensor(bias, [n]) : null;
+        const y = st.zeros([m * n]);
+        const ws = st.zeros([Math.max(1, Math.ceil(kern.h16_gemm_workspace_bytes(m, n, k) / 4))]);
+        kern[kind === 'f16' ? 'f16_gemm_f32' : 'bf16_gemm_f32'](m, n, k, tx.ptr, tw.ptr, tb?.ptr ?? 0, y.ptr, ws.ptr, lo, hi);
+        const bits = (a: Float32Array) => Array.from(new Uint32Array(Float32Array.from(a).buffer), (b, i) => (Number.isNaN(a[i]) ? 'NaN' : b));
+        assert.deepEqual(bits(y.toTypedArray() as Float32Array), bits(want), `${kind} m=${m} n=${n} k=${k}`);
+      });
+    },
+  ), { numRuns: 150 });
+});
+
 test('qs8_gemm_f32out equals qs8GemmF32OutRef bit for bit at the 8x4 tile edges, and each row equals qs8_gemv_f32out', () => {
   const kern = kernels();
   fc.assert(

@@ -119,7 +119,7 @@ export async function gemvQ4(opts: Options): Promise<Line[]> {
 
 // Weight-only layers: f32 activations times int8 (symmetric per channel), f16 or bf16 weights, against
 // our f32 path on the same shape. One row: the GEMVs (a memory-bound size, what weight-only is for);
-// 64 rows: the GEMM on weights widened as its panels are packed (f32_qc8w_gemm, f32_gemm trans_b 4 / 5).
+// 64 rows: the GEMM on weights widened as its panels are packed (f32_qc8w_gemm, f16_gemm_f32 / bf16_gemm_f32).
 async function weightOnlyCase(kind: 'int8' | 'f16' | 'bf16', m: number, k: number, n: number, opts: Options): Promise<Line[]> {
   const kern = kernels();
   // int8 row-major; f16 / bf16 codes in the 16-bit kernels' 4-row panels (h16_pack), as HalfLinearOp holds them.
@@ -132,8 +132,7 @@ async function weightOnlyCase(kind: 'int8' | 'f16' | 'bf16', m: number, k: numbe
   const f32 = f32Contender(m, k, n);
   const run = () => {
     if (kind === 'int8') kern.f32_qc8w_gemm(m, n, k, x.ptr, W.ptr, scale.ptr, 0, y.ptr, scratch(kern.f32_qc8w_gemm_workspace_bytes(m, n, k)), -Infinity, Infinity);
-    else if (m === 1) kern[kind === 'f16' ? 'f16_gemv_f32' : 'bf16_gemv_f32'](n, k, x.ptr, W.ptr, 0, y.ptr);
-    else kern.f32_gemm(m, n, k, x.ptr, k, 0, W.ptr, 0, kind === 'f16' ? 4 : 5, 0, y.ptr, n, scratch(kern.f32_gemm_workspace_bytes(m, n, k)), -Infinity, Infinity);
+    else kern[kind === 'f16' ? 'f16_gemm_f32' : 'bf16_gemm_f32'](m, n, k, x.ptr, W.ptr, 0, y.ptr, scratch(kern.h16_gemm_workspace_bytes(m, n, k)), -Infinity, Infinity);
     return y.toTypedArray();
   };
   try {

@@ -100,6 +100,10 @@ export interface Kernels {
   /** y = W·x + bias with W [n, k] as IEEE binary16 / bfloat16 codes in h16_pack's layout, x and y f32; bias 0: none. */
   f16_gemv_f32(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
   bf16_gemv_f32(n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr): void;
+  /** Batch m, clamped: the GEMV per row below 8 rows, else f32_gemm on the widened codes (workspace: h16_gemm_workspace_bytes). */
+  f16_gemm_f32(m: number, n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
+  bf16_gemm_f32(m: number, n: number, k: number, x: Ptr, w16: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
+  h16_gemm_workspace_bytes(m: number, n: number, k: number): number;
   /** Below 4 rows the GEMV row by row; from 4 f32_gemm on the widened weights (workspace: f32_qc8w_gemm_workspace_bytes). */
   f32_qc8w_gemm(m: number, n: number, k: number, x: Ptr, w: Ptr, scale: Ptr, bias: Ptr, y: Ptr, workspace: Ptr, vmin: number, vmax: number): void;
   f32_qc8w_gemm_workspace_bytes(m: number, n: number, k: number): number;

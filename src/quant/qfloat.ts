@@ -216,17 +216,9 @@ export class WeightOnlyInt8LinearOp extends QOp {
 }
 
 /**
- * From this many rows a 16-bit weight layer runs f32_gemm on its widened weights instead of the GEMV row
- * by row. At 300×784 (bench/dev/qc8w.mjs, one noisy run), GEMM time / rows time: f16 (finite codes,
- * the scaled GEMV) 1.20 at 4 rows, 1.43 at 6, 0.80 at 8; bf16 1.34 at 4, 1.64 at 6, 0.93 at 8. (An f16
- * layer holding ±Inf or NaN, which only a loaded file can give, runs the slower tracked GEMV: 0.63 at 4.)
- */
-const HALF_GEMM_ROWS = 8;
-
-/**
  * 16-bit float weights (IEEE binary16 'f16' or bfloat16 'bf16', rounded to nearest even), f32
- * activations, half the f32 weight bytes: the 16-bit GEMV row by row below HALF_GEMM_ROWS rows, else
- * f32_gemm widening the weights as it packs them.
+ * activations, half the f32 weight bytes: f16_gemm_f32 / bf16_gemm_f32 (the 16-bit GEMV row by row
+ * below 8 rows, else f32_gemm widening the weights as it packs them).
  */
 export class HalfLinearOp extends QOp {
   override readonly inDomain = 'f32';
@@ -254,23 +246,12 @@ export class HalfLinearOp extends QOp {
     };
   }
   override workspaceBytes(m: number): number {
-    const [n, k] = [this.#n, this.#k];
-    const rows = this.linearRows(m);
-    return rows < HALF_GEMM_ROWS ? 0 : kernels().f32_gemm_workspace_bytes(rows, n, k);
+    return kernels().h16_gemm_workspace_bytes(this.linearRows(m), this.#n, this.#k);
   }
   run(m: number, src: number, dst: number, ws: number): void {
-    const [n, k] = [this.#n, this.#k];
-    const rows = this.linearRows(m);
     const kern = kernels();
-    const w = this.#t.weight!.ptr, bias = this.#t.bias?.ptr ?? 0;
-    if (rows >= HALF_GEMM_ROWS) {
-      // f32_gemm widens the 16-bit panels as it packs its own (trans_b 4: f16, 5: bf16).
-      kern.f32_gemm(rows, n, k, src, k, 0, w, k, this.kind === 'f16' ? 4 : 5, bias, dst, n, ws, this.relu ? 0 : -Infinity, Infinity);
-      return;
-    }
-    const gemv = this.kind === 'f16' ? kern.f16_gemv_f32 : kern.bf16_gemv_f32;
-    for (let i = 0; i < rows; i++) gemv(n, k, src + 4 * i * k, w, bias, dst + 4 * i * n);
-    if (this.relu) kern.f32_vrelu(rows * n, dst, dst);
+    const gemm = this.kind === 'f16' ? kern.f16_gemm_f32 : kern.bf16_gemm_f32;
+    gemm(this.linearRows(m), this.#n, this.#k, src, this.#t.weight!.ptr, this.#t.bias?.ptr ?? 0, dst, ws, this.relu ? 0 : -Infinity, Infinity);
   }
   override tensors(): Record<string, Tensor> { return this.#t; }
   /** The file: the weight as F16 or BF16 [n, k] (row-major), the bias F32. */
