@@ -49,7 +49,7 @@ function dot8(vw: v128, vxe: v128, vxo: v128, f16: bool, full: bool, scaled: boo
   return f32x4.add(f32x4.mul(widen_high(i32x4.shl(vw, 16), f16, false), vxe), f32x4.mul(widen_high(vw, f16, false), vxo));
 }
 
-// No finite x[0..count) with |x| ≥ 2^16 (so x·2^112 is exact for all of them); count % 4 == 0.
+// No finite x[0..count) with |x| ≥ 2^16 (so x·2^(112−s) is exact for all of them, s ≥ 0); count % 4 == 0.
 function x_scalable(count: i32, x: usize): bool {
   let vbad = i32x4.splat(0);
   const vabs = i32x4.splat(0x7fffffff);
