@@ -459,10 +459,10 @@ test('weight-only int8 (f32_qc8w_gemv, and f32_gemm on the widened weights from 
   model.dispose();
 });
 
-test('dtype f16 / bf16 (Linear, f32 activations): the weights rounded to nearest even, outputs equal the kernels\' references (the GEMV below 4 rows for f16 and 8 for bf16, the GEMM from there), half the bytes, files round-trip', async () => {
+test('dtype f16 / bf16 (Linear, f32 activations): the weights rounded to nearest even, outputs equal the kernels\' references (the GEMV below 8 rows, the GEMM from there), half the bytes, files round-trip, a file\'s ±Inf / NaN f16 codes run exactly', async () => {
   const { f16GemvRef, bf16GemvRef, gemm16Ref } = await import('../src/quant/qkernels-ref.js');
   const model = mlp(48, 32, 16, 4, 9);
-  for (const [dtype, rows] of [['f16', 3], ['bf16', 3], ['f16', 12], ['bf16', 12]] as const) {
+  for (const [dtype, rows] of [['f16', 3], ['bf16', 3], ['f16', 5], ['f16', 12], ['bf16', 12]] as const) {
     st.tidy(() => {
       const x = st.normal([rows, 48], 0, 1, { seed: 5 });
       const prepared = st.prepare(model, { default: { dtype } });
@@ -479,7 +479,7 @@ test('dtype f16 / bf16 (Linear, f32 activations): the weights rounded to nearest
         const w16 = new Uint16Array(codes.buffer, codes.byteOffset, n * k);
         const out = new Float32Array(rows * n);
         const bias = l.bias!.toTypedArray() as Float32Array;
-        if (rows >= (dtype === 'f16' ? 4 : 8)) gemm16Ref(dtype, rows, n, k, h, w16, bias, out, -Infinity, Infinity);
+        if (rows >= 8) gemm16Ref(dtype, rows, n, k, h, w16, bias, out, -Infinity, Infinity);
         else for (let i = 0; i < rows; i++) (dtype === 'f16' ? f16GemvRef : bf16GemvRef)(n, k, h.subarray(i * k, i * k + k), w16, bias, out.subarray(i * n, i * n + n));
         // The MLP: Linear, ReLU (fused), Linear, GELU (an f32 op), Linear.
         h = li === 0 ? out.map((v) => (v > 0 ? v : 0)) : li === 1 ? (st.gelu(st.tensor(out, [rows, n])).toTypedArray() as Float32Array) : out;
@@ -499,6 +499,36 @@ test('dtype f16 / bf16 (Linear, f32 activations): the weights rounded to nearest
       re.dispose();
     });
   }
+  // convert never writes a ±Inf or NaN f16 code, but a file may hold them: the layer then runs the tracked
+  // GEMV (and the GEMM from 8 rows) and still gives the references' bits.
+  st.tidy(() => {
+    const m = new st.Sequential(new st.Linear(20, 6));
+    const p = st.prepare(m, { default: { dtype: 'f16' } });
+    p.forward(st.normal([9, 20], 0, 1, { seed: 7 }));
+    const q = st.convert(p);
+    const file = st.parseSafetensors(st.saveQuantized(q));
+    q.dispose();
+    p.dispose();
+    const w16 = new Uint16Array(file.entries.get('0.weight')!.bytes.slice().buffer);
+    w16[7] = 0x7c00; // +Inf
+    w16[30] = 0xfe00; // NaN
+    const bias = new Float32Array(file.entries.get('0.bias')!.bytes.slice().buffer);
+    const patched = st.serializeSafetensors([...file.entries].map(([name, e]) => [name, name === '0.weight' ? { ...e, bytes: new Uint8Array(w16.buffer) } : e]), file.metadata);
+    const re = st.loadQuantized(patched);
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(Float32Array.from(a).buffer), (b, i) => (Number.isNaN(a[i]) ? 'NaN' : b));
+    for (const rows of [1, 9]) {
+      const x = st.normal([rows, 20], 0, 1, { seed: 8 + rows });
+      const xs = x.toTypedArray() as Float32Array;
+      const want = new Float32Array(rows * 6);
+      if (rows >= 8) gemm16Ref('f16', rows, 6, 20, xs, w16, bias, want, -Infinity, Infinity);
+      else f16GemvRef(6, 20, xs, w16, bias, want);
+      const got = re.forward(x).toTypedArray() as Float32Array;
+      assert.deepEqual(bits(got), bits(want), `rows ${rows}`);
+      assert.ok(got.some((v) => !Number.isFinite(v)), 'the Inf and NaN weights reach the outputs');
+    }
+    re.dispose();
+    m.dispose();
+  });
   // A finite weight past f16's range is an error naming it (bf16 takes it).
   st.tidy(() => {
     const m = new st.Sequential(new st.Linear(4, 2));
