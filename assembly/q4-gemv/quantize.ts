@@ -16,40 +16,68 @@ export function q4_row_bytes(kp: i32, group: i32): usize {
   return <usize>kp * 2 + <usize>(kp / group) * 8;
 }
 
-/** One x row of k floats, zero-padded to kp = q4_padded_k(k, group); tail: group floats of scratch. */
-export function q4_quantize_row(k: i32, kp: i32, group: i32, x: usize, ws: usize, tail: usize): void {
+/**
+ * One x row of k floats, zero-padded to kp = q4_padded_k(k, group); tail: group floats of scratch.
+ * Two passes: every group's max|x|, d and 1/d first (1/d parked in the group's corr slot), so no group
+ * waits on the previous one's two divisions; then the codes. A code is rounded and converted by adding
+ * 1.5·2^23 (round to nearest even, exact for |v| < 2^22; here |x·(1/d)| ≤ 255) and subtracting the
+ * bits of 1.5·2^23: the same integers as nearest + trunc_sat, in 5 vector ops per 4 codes instead of
+ * about 12. A group whose 1/d overflowed (d subnormal) keeps nearest + trunc_sat, where 0·∞ = NaN
+ * must give 0. At k = 784, g32: 1.10 → 0.52 µs per row in V8 and JSC (bench/dev/q4x.mjs).
+ */
+export function q4_quantize_row(k: i32, kp: i32, group: i32, x0: usize, ws: usize, tail: usize): void {
   const ngroups = kp / group;
-  let xq = ws;
-  let gp = ws + (<usize>kp << 1);
-  const vlo = i32x4.splat(-127);
-  const vhi = i32x4.splat(127);
-  const xlast = x + (<usize>k << 2);
+  const gbytes = <usize>group << 2;
+  const gp0 = ws + (<usize>kp << 1);
+  const xlast = x0 + (<usize>k << 2);
+  // Whole groups read x in place; the last, partial one is copied to the scratch and zero-filled.
+  const full = <i32>((xlast - x0) / gbytes);
+  if (full < ngroups) {
+    const have = xlast - (x0 + <usize>full * gbytes);
+    memory.copy(tail, x0 + <usize>full * gbytes, have);
+    memory.fill(tail + have, 0, gbytes - have);
+  }
   for (let g = 0; g < ngroups; g++) {
-    const gbytes = <usize>group << 2;
-    if (x + gbytes > xlast) {
-      // The last, partial group: copied to the scratch and zero-filled.
-      const have = xlast - x;
-      memory.copy(tail, x, have);
-      memory.fill(tail + have, 0, gbytes - have);
-      x = tail;
-    }
+    const x = g < full ? x0 + <usize>g * gbytes : tail;
     const xend = x + gbytes;
     let vmax = f32x4.splat(0);
     for (let p = x; p < xend; p += 16) vmax = f32x4.max(vmax, f32x4.abs(v128.load(p)));
     const amax = max(max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
     const d: f32 = amax / 127;
-    const vid = f32x4.splat(d != 0 ? <f32>1 / d : 0);
+    const gp = gp0 + (<usize>g << 3);
+    store<f32>(gp, d);
+    store<f32>(gp, d != 0 ? <f32>1 / d : 0, 4);
+  }
+  const vlo = i32x4.splat(-127);
+  const vhi = i32x4.splat(127);
+  const vmagic = f32x4.splat(12582912.0);
+  const vmagic_bits = i32x4.splat(0x4b400000);
+  let xq = ws;
+  for (let g = 0; g < ngroups; g++) {
+    let x = g < full ? x0 + <usize>g * gbytes : tail;
+    const xend = x + gbytes;
+    const gp = gp0 + (<usize>g << 3);
+    const id = load<f32>(gp, 4);
+    const vid = f32x4.splat(id);
     let vsum = i32x4.splat(0);
-    for (; x < xend; x += 32) {
-      const vq0123 = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(x), vid))), vlo), vhi);
-      const vq4567 = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(x, 16), vid))), vlo), vhi);
-      v128.store(xq, i16x8.narrow_i32x4_s(vq0123, vq4567));
-      vsum = i32x4.add(vsum, i32x4.add(vq0123, vq4567));
-      xq += 16;
+    if (id != Infinity) {
+      for (; x < xend; x += 32) {
+        const vq0123 = i32x4.min_s(i32x4.max_s(i32x4.sub(f32x4.add(f32x4.mul(v128.load(x), vid), vmagic), vmagic_bits), vlo), vhi);
+        const vq4567 = i32x4.min_s(i32x4.max_s(i32x4.sub(f32x4.add(f32x4.mul(v128.load(x, 16), vid), vmagic), vmagic_bits), vlo), vhi);
+        v128.store(xq, i16x8.narrow_i32x4_s(vq0123, vq4567));
+        vsum = i32x4.add(vsum, i32x4.add(vq0123, vq4567));
+        xq += 16;
+      }
+    } else {
+      for (; x < xend; x += 32) {
+        const vq0123 = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(x), vid))), vlo), vhi);
+        const vq4567 = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(x, 16), vid))), vlo), vhi);
+        v128.store(xq, i16x8.narrow_i32x4_s(vq0123, vq4567));
+        vsum = i32x4.add(vsum, i32x4.add(vq0123, vq4567));
+        xq += 16;
+      }
     }
     const sum = i32x4.extract_lane(vsum, 0) + i32x4.extract_lane(vsum, 1) + i32x4.extract_lane(vsum, 2) + i32x4.extract_lane(vsum, 3);
-    store<f32>(gp, d);
     store<i32>(gp, -8 * sum, 4);
-    gp += 8;
   }
 }
