@@ -104,13 +104,15 @@ test('Int4Linear equals the q4 reference bit for bit, and its dequantized weight
 // adversarial activations: zero groups, ties of x·id, huge and subnormal scales, outliers.
 test('q4_gemv_f32 / q4_gemm_f32 equal q4GemmF32Ref bit for bit, and q4PackWeights round-trips', () => {
   const kern = kernels();
-  // A group's value at position p from r ∈ [−1, 1): uniform, all zero, ties (max 127, so x·id = x, halves), subnormal.
+  // A group's value at position p from r ∈ [−1, 1): uniform, all zero, ties (max 127, so x·id = x, halves), subnormal, one non-finite.
   type Gen = (p: number, r: number) => number;
   const xGroup: fc.Arbitrary<Gen> = fc.oneof(
     fc.float({ min: Math.fround(1e-3), max: 1e4, noNaN: true }).map((v): Gen => (_p, r) => v * r),
     fc.constant<Gen>(() => 0),
     fc.constant<Gen>((p, r) => (p === 0 ? 127 : Math.floor(r * 254) / 2)),
     fc.float({ min: Math.fround(1e-40), max: Math.fround(1e-30), noNaN: true }).map((v): Gen => (_p, r) => v * r),
+    // Non-finite x (the reference's rule: a NaN x·(1/d) codes 0, ±∞ saturates; outputs turn ±∞ / NaN).
+    fc.constantFrom(Infinity, -Infinity, NaN).map((v): Gen => (p, r) => (p === 3 ? v : r)),
   );
   fc.assert(
     fc.property(

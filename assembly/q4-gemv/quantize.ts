@@ -1,7 +1,8 @@
 // Per-call activation quantization of the q4 kernels: each group of `group` inputs of each x row
 // (f32) → i16 codes in [−127, 127] with one f32 scale (ggml's Q8_0 rule with the weights' group):
 //   d = max|x_g| / 127, id = d ≠ 0 ? 1/d : 0, q = clamp(nearest(x·id), −127, 127) (ties to even)
-// and corr = −8·Σ q (the weights' +8 offset, applied once per group). Contract: x finite.
+// and corr = −8·Σ q (the weights' +8 offset, applied once per group). A NaN x·id gives code 0 and ±∞
+// saturates, as q4QuantizeGroupRef (src/quant/qkernels-ref.ts) does.
 //   xq: i16 [kp] at ws; then per group g at ws + 2kp + 8g: d (f32), corr (i32).
 
 /** k rounded up to whole groups: the inputs a packed q4 row covers. */
@@ -22,8 +23,10 @@ export function q4_row_bytes(kp: i32, group: i32): usize {
  * waits on the previous one's two divisions; then the codes. A code is rounded and converted by adding
  * 1.5·2^23 (round to nearest even, exact for |v| < 2^22; here |x·(1/d)| ≤ 255) and subtracting the
  * bits of 1.5·2^23: the same integers as nearest + trunc_sat, in 5 vector ops per 4 codes instead of
- * about 12. A group whose 1/d overflowed (d subnormal) keeps nearest + trunc_sat, where 0·∞ = NaN
- * must give 0. At k = 784, g32: 1.10 → 0.52 µs per row in V8 and JSC (bench/dev/q4x.mjs).
+ * about 12. A group whose 1/d overflowed (d subnormal) or that holds ±∞ or NaN keeps nearest +
+ * trunc_sat, where a NaN product must give 0 (the added constant would carry the NaN's bits, which
+ * differ between CPUs, into the code). At k = 784, g32: 1.10 → 0.52 µs per row in V8 and JSC
+ * (bench/dev/q4x.mjs).
  */
 export function q4_quantize_row(k: i32, kp: i32, group: i32, x0: usize, ws: usize, tail: usize): void {
   const ngroups = kp / group;
@@ -60,7 +63,8 @@ export function q4_quantize_row(k: i32, kp: i32, group: i32, x0: usize, ws: usiz
     const id = load<f32>(gp, 4);
     const vid = f32x4.splat(id);
     let vsum = i32x4.splat(0);
-    if (id != Infinity) {
+    // d finite: every x of the group is; 1/d finite: so is every x·(1/d), and |x·(1/d)| ≤ 255.
+    if (isFinite<f32>(load<f32>(gp)) && isFinite<f32>(id)) {
       for (; x < xend; x += 32) {
         const vq0123 = i32x4.min_s(i32x4.max_s(i32x4.sub(f32x4.add(f32x4.mul(v128.load(x), vid), vmagic), vmagic_bits), vlo), vhi);
         const vq4567 = i32x4.min_s(i32x4.max_s(i32x4.sub(f32x4.add(f32x4.mul(v128.load(x, 16), vid), vmagic), vmagic_bits), vlo), vhi);
