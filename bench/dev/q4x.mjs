@@ -3,7 +3,9 @@
 // 2026-12-07, k 784 g32, µs (V8 / JSC): one pass, group after group (each group's max, two divisions,
 // then its codes) 1.10 / 1.10 — a third of a 300x784 q4 GEMV's fixed cost; two passes (every group's
 // d and 1/d first) 0.58 / 0.61; and codes by the 1.5·2^23 add instead of nearest + trunc_sat
-// 0.51-0.52 / 0.54 (the product now; both variants gave the old bytes exactly). k 300: 0.45 → 0.22.
+// 0.51-0.52 / 0.54 (both variants gave the old bytes exactly). k 300: 0.45 → 0.22. Then max|x| by
+// f32x4.pmax with NaNs flagged apart (f32x4.max's NaN and ±0 rules cost about 8 instructions in both
+// engines): 0.25-0.28 / 0.25 (the product now).
 import { devArena, loadDevWasm, option } from './wasm-dev.mjs';
 const ex = loadDevWasm('q4x-entry.ts', 'q4x');
 const k = Number(option('--k') ?? 784), group = Number(option('--group') ?? 32), rounds = 9;
