@@ -133,3 +133,26 @@ test('softmax and logSoftmax are stable for huge logits and match f64', () => {
     assert.deepEqual(st.softmax(st.zeros([2, 0])).shape, [2, 0]);
   });
 });
+
+test('f32_minmax (quantization ranges) equals the min and max in value for any length, ±∞ counted, NaN anywhere → both NaN', async () => {
+  const { kernels } = await import('../src/backend/binding.js');
+  const kern = kernels();
+  const special = fc.constantFrom(0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, Infinity, -Infinity, NaN);
+  fc.assert(fc.property(fc.array(fc.oneof(f32Arb(), special), { minLength: 0, maxLength: 41 }), (values) => {
+    st.tidy(() => {
+      const x = st.tensor(Float32Array.from(values), [values.length]);
+      const out = st.zeros([2]);
+      kern.f32_minmax(values.length, x.ptr, out.ptr);
+      const [lo, hi] = Array.from(out.toTypedArray());
+      const f = Array.from(Float32Array.from(values));
+      if (f.some(Number.isNaN)) {
+        assert.ok(Number.isNaN(lo) && Number.isNaN(hi), `${f}: ${lo}, ${hi}`);
+      } else if (f.length === 0) {
+        assert.deepEqual([lo, hi], [0, 0]);
+      } else {
+        // == (not Object.is): the sign of a zero result is not specified.
+        assert.ok(lo === Math.min(...f) && hi === Math.max(...f), `${f}: ${lo}, ${hi}`);
+      }
+    });
+  }), { numRuns: 400 });
+});

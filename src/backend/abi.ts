@@ -26,6 +26,8 @@ export interface Kernels {
   // f32-reduce
   f32_rsum(outer: number, n: number, inner: number, x: Ptr, out: Ptr, divisor: number): void;
   f32_rmax: Reduce; f32_rmin: Reduce;
+  /** out[0] = min, out[1] = max of n floats (both NaN when any is NaN; the sign of a zero result unspecified): quantization ranges. */
+  f32_minmax(n: number, x: Ptr, out: Ptr): void;
   f32_rargmax(outer: number, n: number, inner: number, x: Ptr, out: Ptr, isMin: number): void;
   f32_softmax(rows: number, n: number, x: Ptr, y: Ptr): void;
   f32_logsoftmax(rows: number, n: number, x: Ptr, y: Ptr): void;

@@ -61,9 +61,7 @@ const DYNAMIC_INT8 = resolveQuantConfig('activationQParams', { dtype: 'int8' });
  * formulas), as dynamic quantization uses; `at`: 8 bytes of workspace for the two floats.
  */
 export function rawActivationQParams(fn: string, ptr: number, count: number, at: number): { scale: number; zeroPoint: number } {
-  const kern = kernels();
-  kern.f32_rmin(1, count, 1, ptr, at);
-  kern.f32_rmax(1, count, 1, ptr, at + 4);
+  kernels().f32_minmax(count, ptr, at);
   const view = f32View();
   const lo = view[at >>> 2]!;
   const hi = view[(at >>> 2) + 1]!;
