@@ -9,7 +9,9 @@ const RELU: i32 = 3;
   if (op == NEG) return f32x4.neg(vx);
   if (op == ABS) return f32x4.abs(vx);
   if (op == SQRT) return f32x4.sqrt(vx);
-  return f32x4.max(vx, f32x4.splat(0));
+  // max(x, 0) as pmax(x, 0) + 0: pmax keeps a NaN x (x < 0 is false) and −0, and adding +0 turns −0
+  // into +0; the same values as f32x4.max, in two instructions instead of about eight (V8, JSC).
+  return f32x4.add(f32x4.pmax(vx, f32x4.splat(0)), f32x4.splat(0));
 }
 
 @inline function sop(op: i32, x: f32): f32 {
