@@ -499,7 +499,7 @@ test('dtype f16 / bf16 (Linear, f32 activations): the weights rounded to nearest
       re.dispose();
     });
   }
-  // convert never writes a ±Inf or NaN f16 code, but a file may hold them: the layer then runs the tracked
+  // convert never writes a ±Inf or NaN f16 code, but a file may hold them: the layer then runs the exact
   // GEMV (and the GEMM from 8 rows) and still gives the references' bits.
   st.tidy(() => {
     const m = new st.Sequential(new st.Linear(20, 6));

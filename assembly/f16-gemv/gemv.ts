@@ -17,11 +17,11 @@
 //         pass over x checks; such an x takes the exact path below). 9 vector ops per 8 weights. With
 //         s = 10 (any layer with |w| < 64) no stored code is subnormal, so no multiply meets a
 //         subnormal f32 (a slow path on this CPU: 0.2% subnormal codes cost the GEMV a third).
-//   f16 with an exponent-31 code (s = 0): the same widening times 2^112 (exact, IEEE) rebiases normals
-//         and normalizes subnormals. Exponent 31 (inf/NaN) needs f32 exponent 255 (an OR, keeping the
-//         NaN payload): the loop only tracks max(h << 1), returns NaN for a panel that holds one, and
-//         any NaN panel is recomputed with the full conversion (the exact path, which also undoes 2^s).
-//         Same bits as src/io/float16.ts f16BitsToF32Bits.
+//   exact (f16 with an exponent-31 code, where s = 0, or an x the scaled path cannot take): the same
+//         widening times 2^112 (exact, IEEE) rebiases normals and normalizes subnormals; exponent 31
+//         (inf/NaN) gets f32 exponent 255 (an OR, keeping the NaN payload); then times 2^−s. Same bits
+//         as src/io/float16.ts f16BitsToF32Bits. About 2.4x the scaled path's time: only a file can
+//         hold such codes (convert rejects weights past the f16 range), and its outputs are ±∞ / NaN.
 // Each row sums in 4 lanes (lane l, per 8-block at p: acc_l += w[p+2l]·x[p+2l] + w[p+2l+1]·x[p+2l+1]),
 // then (l0 + l1) + (l2 + l3), + the k % 8 tail summed in order (when there is one), + bias: the fixed
 // order of f16GemvRef / bf16GemvRef (src/quant/qkernels-ref.ts), so every engine gives the same bits.
@@ -58,16 +58,6 @@ function x_scalable(count: i32, x: usize): bool {
     vbad = v128.or(vbad, v128.and(i32x4.gt_s(va, i32x4.splat(0x477fffff)), i32x4.lt_s(va, i32x4.splat(0x7f800000))));
   }
   return !v128.any_true(vbad);
-}
-
-// Largest (h << 1) & 0xFFFF seen: ≥ 0xF800 iff some weight has exponent 31.
-@inline
-function track(vmax: v128, vw: v128): v128 {
-  return i16x8.max_u(vmax, i16x8.shl(vw, 1));
-}
-@inline
-function has_inf_nan(vmax: v128): bool {
-  return v128.any_true(i16x8.gt_u(vmax, i16x8.splat(<i16>0xf7ff)));
 }
 
 // Bytes of W [n, k] in the panel layout, its 16-byte header included.
@@ -174,9 +164,8 @@ function reduce_4x4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
 }
 
 // Σ_p w[r,p]·x[p] for the 4 rows of the panel at w, each summed in lanes then pairwise, + the scalar
-// tail. f16 && !full: fast conversion, all NaN if a weight has exponent 31 (codes unscaled: s = 0).
-// scaled (f16, no weight with exponent 31, x checked by x_scalable): x times vscale = 2^(112−s) per
-// block, no tracking. full: exact, times vinv = 2^−s. inv: 2^−s for the tail.
+// tail. bf16: !f16. scaled (f16, no weight with exponent 31, x checked by x_scalable): x times vscale =
+// 2^(112−s) per block. full (f16): the exact widening, times vinv = 2^−s. inv: 2^−s for the tail.
 @inline
 function rows4(k: i32, x: usize, w: usize, f16: bool, full: bool, scaled: bool, vscale: v128, vinv: v128, inv: f32): v128 {
   const k8 = k & ~7;
@@ -184,7 +173,6 @@ function rows4(k: i32, x: usize, w: usize, f16: bool, full: bool, scaled: bool, 
   let vacc1 = vacc0;
   let vacc2 = vacc0;
   let vacc3 = vacc0;
-  let vmax = i16x8.splat(0);
   const wt = w + (<usize>k8 << 3);
   for (let xp = x; w < wt; xp += 32) {
     const vx0123 = v128.load(xp);
@@ -199,15 +187,12 @@ function rows4(k: i32, x: usize, w: usize, f16: bool, full: bool, scaled: bool, 
     const vw1 = v128.load(w, 16);
     const vw2 = v128.load(w, 32);
     const vw3 = v128.load(w, 48);
-    if (f16 && !full && !scaled) vmax = track(track(vmax, vw0), vw1);
-    if (f16 && !full && !scaled) vmax = track(track(vmax, vw2), vw3);
     vacc0 = f32x4.add(vacc0, dot8(vw0, vxe, vxo, f16, full, scaled, vinv));
     vacc1 = f32x4.add(vacc1, dot8(vw1, vxe, vxo, f16, full, scaled, vinv));
     vacc2 = f32x4.add(vacc2, dot8(vw2, vxe, vxo, f16, full, scaled, vinv));
     vacc3 = f32x4.add(vacc3, dot8(vw3, vxe, vxo, f16, full, scaled, vinv));
     w += 64;
   }
-  if (f16 && !full && !scaled && has_inf_nan(vmax)) return f32x4.splat(NaN);
   let vy = reduce_4x4(vacc0, vacc1, vacc2, vacc3);
   const tail = k - k8;
   if (tail != 0) {
@@ -244,11 +229,7 @@ function gemv16(n: i32, k: i32, x: usize, packed: usize, bias: usize, y: usize, 
     let vy: v128;
     if (kind == BF16) vy = rows4_bf16(k, x, w);
     else if (scaled) vy = rows4_scaled(k, x, w, vscale, inv);
-    else if (finite) vy = rows4_exact(k, x, w, vinv, inv);
-    else {
-      vy = rows4_f16(k, x, w);
-      if (v128.any_true(f32x4.ne(vy, vy))) vy = rows4_exact(k, x, w, vinv, inv);
-    }
+    else vy = rows4_exact(k, x, w, vinv, inv);
     w += panel_bytes;
     const yo = <usize>j << 2;
     if (j + 4 <= n) {
@@ -272,11 +253,6 @@ function rows4_bf16(k: i32, x: usize, w: usize): v128 {
   return rows4(k, x, w, false, false, false, v1, v1, 1);
 }
 
-function rows4_f16(k: i32, x: usize, w: usize): v128 {
-  const v1 = f32x4.splat(1);
-  return rows4(k, x, w, true, false, false, v1, v1, 1);
-}
-
 function rows4_exact(k: i32, x: usize, w: usize, vinv: v128, inv: f32): v128 {
   return rows4(k, x, w, true, true, false, vinv, vinv, inv);
 }
@@ -286,7 +262,7 @@ function rows4_scaled(k: i32, x: usize, w: usize, vscale: v128, inv: f32): v128 
 }
 
 // The two read the panels h16_pack made (f16 / bf16 codes); f16 with every code finite runs the
-// scaled path (the header says so), else the tracked one.
+// scaled path (the header says so), else the exact one.
 export function f16_gemv_f32(n: i32, k: i32, x: usize, w16: usize, bias: usize, y: usize): void {
   gemv16(n, k, x, w16, bias, y, F16);
 }
@@ -298,7 +274,7 @@ export function bf16_gemv_f32(n: i32, k: i32, x: usize, w16: usize, bias: usize,
 // From this many rows of x the batched entry points below run f32_gemm on the widened codes instead
 // of the GEMV row by row. At 300×784 (bench/dev/qc8w.mjs, one noisy run), GEMM time / rows time: f16
 // (finite codes, the scaled GEMV) 1.20 at 4 rows, 1.43 at 6, 0.80 at 8; bf16 1.34 at 4, 1.64 at 6, 0.93
-// at 8. (f16 codes holding ±Inf or NaN run the slower tracked GEMV: 0.63 at 4.)
+// at 8. (f16 codes holding ±Inf or NaN run the slower exact GEMV.)
 const GEMM_ROWS: i32 = 8;
 
 // Workspace of f16_gemm_f32 / bf16_gemm_f32: 0 below GEMM_ROWS rows, else f32_gemm's.
