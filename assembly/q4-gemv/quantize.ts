@@ -17,6 +17,28 @@ export function q4_row_bytes(kp: i32, group: i32): usize {
   return <usize>kp * 2 + <usize>(kp / group) * 8;
 }
 
+// Four codes clamp(round(v·id), −127, 127): rounded by the 1.5·2^23 add (magic) or by nearest + trunc_sat.
+@inline
+function codes4(v: v128, vid: v128, magic: bool): v128 {
+  const va = f32x4.mul(v, vid);
+  const vq = magic ? i32x4.sub(f32x4.add(va, f32x4.splat(12582912.0)), i32x4.splat(0x4b400000)) : i32x4.trunc_sat_f32x4_s(f32x4.nearest(va));
+  return i32x4.min_s(i32x4.max_s(vq, i32x4.splat(-127)), i32x4.splat(127));
+}
+
+// The codes of one group (`bytes` of x at x) into xq as i16; returns their lane sums.
+@inline
+function group_codes(x: usize, bytes: usize, id: f32, xq: usize, magic: bool): v128 {
+  const vid = f32x4.splat(id);
+  let vsum = i32x4.splat(0);
+  for (let p: usize = 0; p < bytes; p += 32) {
+    const vq0123 = codes4(v128.load(x + p), vid, magic);
+    const vq4567 = codes4(v128.load(x + p, 16), vid, magic);
+    v128.store(xq + (p >> 1), i16x8.narrow_i32x4_s(vq0123, vq4567));
+    vsum = i32x4.add(vsum, i32x4.add(vq0123, vq4567));
+  }
+  return vsum;
+}
+
 /**
  * One x row of k floats, zero-padded to kp = q4_padded_k(k, group); tail: group floats of scratch.
  * Two passes: every group's max|x|, d and 1/d first (1/d parked in the group's corr slot), so no group
@@ -59,36 +81,14 @@ export function q4_quantize_row(k: i32, kp: i32, group: i32, x0: usize, ws: usiz
     store<f32>(gp, d);
     store<f32>(gp, d != 0 ? <f32>1 / d : 0, 4);
   }
-  const vlo = i32x4.splat(-127);
-  const vhi = i32x4.splat(127);
-  const vmagic = f32x4.splat(12582912.0);
-  const vmagic_bits = i32x4.splat(0x4b400000);
   let xq = ws;
   for (let g = 0; g < ngroups; g++) {
-    let x = g < full ? x0 + <usize>g * gbytes : tail;
-    const xend = x + gbytes;
+    const x = g < full ? x0 + <usize>g * gbytes : tail;
     const gp = gp0 + (<usize>g << 3);
     const id = load<f32>(gp, 4);
-    const vid = f32x4.splat(id);
-    let vsum = i32x4.splat(0);
     // d finite: every x of the group is; 1/d finite: so is every x·(1/d), and |x·(1/d)| ≤ 255.
-    if (isFinite<f32>(load<f32>(gp)) && isFinite<f32>(id)) {
-      for (; x < xend; x += 32) {
-        const vq0123 = i32x4.min_s(i32x4.max_s(i32x4.sub(f32x4.add(f32x4.mul(v128.load(x), vid), vmagic), vmagic_bits), vlo), vhi);
-        const vq4567 = i32x4.min_s(i32x4.max_s(i32x4.sub(f32x4.add(f32x4.mul(v128.load(x, 16), vid), vmagic), vmagic_bits), vlo), vhi);
-        v128.store(xq, i16x8.narrow_i32x4_s(vq0123, vq4567));
-        vsum = i32x4.add(vsum, i32x4.add(vq0123, vq4567));
-        xq += 16;
-      }
-    } else {
-      for (; x < xend; x += 32) {
-        const vq0123 = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(x), vid))), vlo), vhi);
-        const vq4567 = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(x, 16), vid))), vlo), vhi);
-        v128.store(xq, i16x8.narrow_i32x4_s(vq0123, vq4567));
-        vsum = i32x4.add(vsum, i32x4.add(vq0123, vq4567));
-        xq += 16;
-      }
-    }
+    const vsum = isFinite<f32>(load<f32>(gp)) && isFinite<f32>(id) ? group_codes(x, gbytes, id, xq, true) : group_codes(x, gbytes, id, xq, false);
+    xq += gbytes >> 1;
     const sum = i32x4.extract_lane(vsum, 0) + i32x4.extract_lane(vsum, 1) + i32x4.extract_lane(vsum, 2) + i32x4.extract_lane(vsum, 3);
     store<i32>(gp, -8 * sum, 4);
   }
