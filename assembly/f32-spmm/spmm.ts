@@ -34,6 +34,29 @@ function store_panel(rows: i32, n: i32, yt: usize, y: usize, ldy: usize): void {
   }
 }
 
+// One CSR row j of W (nonzeros p0..p1) against 16 values per input column (4 contiguous vectors at
+// x + c·stride): the sequential sums, + vb, clamped to [vlo, vhi], into 16 contiguous floats at dst.
+// Shared by f32_spmm_csr (x: the packed panel) and f32_spmm_csr_t (x: XT's rows), so both give one bits.
+@inline
+function csr_row16<I>(p0: usize, p1: usize, values: usize, cols: usize, x: usize, stride: usize, vb: v128, vlo: v128, vhi: v128, dst: usize): void {
+  let vacc0 = f32x4.splat(0);
+  let vacc1 = vacc0;
+  let vacc2 = vacc0;
+  let vacc3 = vacc0;
+  for (let p = p0; p < p1; p++) {
+    const vw = f32x4.splat(load<f32>(values + (p << 2)));
+    const xp = x + <usize>load<I>(cols + p * sizeof<I>()) * stride;
+    vacc0 = f32x4.add(vacc0, f32x4.mul(vw, v128.load(xp)));
+    vacc1 = f32x4.add(vacc1, f32x4.mul(vw, v128.load(xp, 16)));
+    vacc2 = f32x4.add(vacc2, f32x4.mul(vw, v128.load(xp, 32)));
+    vacc3 = f32x4.add(vacc3, f32x4.mul(vw, v128.load(xp, 48)));
+  }
+  v128.store(dst, f32x4.min(f32x4.max(f32x4.add(vacc0, vb), vlo), vhi));
+  v128.store(dst, f32x4.min(f32x4.max(f32x4.add(vacc1, vb), vlo), vhi), 16);
+  v128.store(dst, f32x4.min(f32x4.max(f32x4.add(vacc2, vb), vlo), vhi), 32);
+  v128.store(dst, f32x4.min(f32x4.max(f32x4.add(vacc3, vb), vlo), vhi), 48);
+}
+
 @inline
 function spmm<I>(m: i32, n: i32, k: i32, x: usize, values: usize, cols: usize, indptr: usize, bias: usize, y: usize, xt: usize, vmin: f32, vmax: f32): void {
   const ldy = <usize>n << 2;
@@ -45,27 +68,9 @@ function spmm<I>(m: i32, n: i32, k: i32, x: usize, values: usize, cols: usize, i
     let p0 = <usize>load<i32>(indptr);
     for (let j = 0; j < n; j++) {
       const p1 = <usize>load<i32>(indptr + (<usize>j << 2), 4);
-      let vacc0 = f32x4.splat(0);
-      let vacc1 = vacc0;
-      let vacc2 = vacc0;
-      let vacc3 = vacc0;
-      for (let p = p0; p < p1; p++) {
-        const vw = f32x4.splat(load<f32>(values + (p << 2)));
-        const xp = xt + <usize>load<I>(cols + p * sizeof<I>()) * (MR * 4);
-        vacc0 = f32x4.add(vacc0, f32x4.mul(vw, v128.load(xp)));
-        vacc1 = f32x4.add(vacc1, f32x4.mul(vw, v128.load(xp, 16)));
-        vacc2 = f32x4.add(vacc2, f32x4.mul(vw, v128.load(xp, 32)));
-        vacc3 = f32x4.add(vacc3, f32x4.mul(vw, v128.load(xp, 48)));
-      }
       // + bias, then clamp (store_column's ops), into the panel's column j.
       const vb = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>j << 2)) : 0);
-      const vlo = f32x4.splat(vmin);
-      const vhi = f32x4.splat(vmax);
-      const t = yt + (<usize>j * MR << 2);
-      v128.store(t, f32x4.min(f32x4.max(f32x4.add(vacc0, vb), vlo), vhi));
-      v128.store(t, f32x4.min(f32x4.max(f32x4.add(vacc1, vb), vlo), vhi), 16);
-      v128.store(t, f32x4.min(f32x4.max(f32x4.add(vacc2, vb), vlo), vhi), 32);
-      v128.store(t, f32x4.min(f32x4.max(f32x4.add(vacc3, vb), vlo), vhi), 48);
+      csr_row16<I>(p0, p1, values, cols, xt, MR * 4, vb, f32x4.splat(vmin), f32x4.splat(vmax), yt + (<usize>j * MR << 2));
       p0 = p1;
     }
     store_panel(rows, n, yt, yrow, ldy);
@@ -96,26 +101,7 @@ function spmm_t<I>(m: i32, n: i32, xt: usize, values: usize, cols: usize, indptr
     const vb = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>j << 2)) : 0);
     const yrow = y + <usize>j * ldx;
     let i = 0;
-    for (; i < m16; i += 16) {
-      const xo = xt + (<usize>i << 2);
-      let vacc0 = f32x4.splat(0);
-      let vacc1 = vacc0;
-      let vacc2 = vacc0;
-      let vacc3 = vacc0;
-      for (let p = p0; p < p1; p++) {
-        const vw = f32x4.splat(load<f32>(values + (p << 2)));
-        const xp = xo + <usize>load<I>(cols + p * sizeof<I>()) * ldx;
-        vacc0 = f32x4.add(vacc0, f32x4.mul(vw, v128.load(xp)));
-        vacc1 = f32x4.add(vacc1, f32x4.mul(vw, v128.load(xp, 16)));
-        vacc2 = f32x4.add(vacc2, f32x4.mul(vw, v128.load(xp, 32)));
-        vacc3 = f32x4.add(vacc3, f32x4.mul(vw, v128.load(xp, 48)));
-      }
-      const yo = yrow + (<usize>i << 2);
-      v128.store(yo, f32x4.min(f32x4.max(f32x4.add(vacc0, vb), vlo), vhi));
-      v128.store(yo, f32x4.min(f32x4.max(f32x4.add(vacc1, vb), vlo), vhi), 16);
-      v128.store(yo, f32x4.min(f32x4.max(f32x4.add(vacc2, vb), vlo), vhi), 32);
-      v128.store(yo, f32x4.min(f32x4.max(f32x4.add(vacc3, vb), vlo), vhi), 48);
-    }
+    for (; i < m16; i += 16) csr_row16<I>(p0, p1, values, cols, xt + (<usize>i << 2), ldx, vb, vlo, vhi, yrow + (<usize>i << 2));
     for (; i < m4; i += 4) {
       const xo = xt + (<usize>i << 2);
       let vacc = f32x4.splat(0);
