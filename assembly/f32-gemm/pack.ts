@@ -230,7 +230,7 @@ function pack_b_h16_kind(kc: i32, nc: i32, k: i32, panels: usize, jc: i32, pc: i
     for (; p < kc; p++) {
       const d = dst + (<usize>p << 5);
       let r = 0;
-      for (; r < cols; r++) store<f32>(d + (<usize>r << 2), inv == 1 ? widen1(h16_at(panels, k, col + r, pc + p), kind) : widen1(h16_at(panels, k, col + r, pc + p), kind) * inv);
+      for (; r < cols; r++) store<f32>(d + (<usize>r << 2), unscale1(widen1(h16_at(panels, k, col + r, pc + p), kind), inv));
       for (; r < NR; r++) store<f32>(d + (<usize>r << 2), 0);
     }
     dst += panel_bytes;
@@ -241,4 +241,9 @@ function pack_b_h16_kind(kc: i32, nc: i32, k: i32, panels: usize, jc: i32, pc: i
 @inline
 function unscale(v: v128, vinv: v128, inv: f32): v128 {
   return inv == 1 ? v : f32x4.mul(v, vinv);
+}
+
+@inline
+function unscale1(f: f32, inv: f32): f32 {
+  return inv == 1 ? f : f * inv;
 }
